@@ -1,0 +1,150 @@
+// Package sqlitedb opens a module's SQLite database, tuned for a concurrent web
+// server, and applies the module's embedded migrations.
+//
+// SQLite allows one writer at a time. Instead of letting concurrent writers
+// collide on the file lock (SQLITE_BUSY), every write goes through a pool of
+// exactly one connection, so writers queue in Go; reads use a separate pool of
+// read-only connections that WAL mode lets run beside the writer.
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"sync"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+)
+
+// Options tune a database; the zero value gives the defaults.
+type Options struct {
+	// ReadConns is the size of the read-only pool. Default: max(4, 2*GOMAXPROCS).
+	ReadConns int
+	// BusyTimeout is how long SQLite waits on a lock held by another process
+	// (a backup tool, a second binary) before giving up. Default: 5s.
+	BusyTimeout time.Duration
+}
+
+func (o *Options) setDefaults() {
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+}
+
+// DB is one module's database: a single-connection writer and a reader pool.
+type DB struct {
+	// Write is the only handle that may change data. Transactions on it begin
+	// IMMEDIATE, so they hold the write lock from their first statement.
+	Write *sql.DB
+	// Read serves queries; its connections are query-only.
+	Read *sql.DB
+
+	path string
+
+	mu       sync.Mutex
+	onCommit []func()
+}
+
+// Open opens (creating if needed) the database file at path in WAL mode.
+func Open(path string, opts Options) (*DB, error) {
+	opts.setDefaults()
+	write, err := sql.Open("sqlite3", dsn(path, opts, false))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+	// Touch the file with the writer first: it creates the file and switches
+	// it to WAL before any read-only connection looks at it.
+	if err := write.Ping(); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite3", dsn(path, opts, true))
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(opts.ReadConns)
+	read.SetMaxIdleConns(opts.ReadConns)
+	read.SetConnMaxIdleTime(0)
+	return &DB{Write: write, Read: read, path: path}, nil
+}
+
+func dsn(path string, opts Options, readOnly bool) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_synchronous", "NORMAL") // durable across process crashes; WAL fsyncs at checkpoints
+	q.Set("_busy_timeout", fmt.Sprint(opts.BusyTimeout.Milliseconds()))
+	q.Set("_foreign_keys", "on")
+	q.Set("_txlock", "immediate")
+	q.Set("_cache_size", "-16000") // 16 MB page cache per connection
+	if readOnly {
+		q.Set("_query_only", "true")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// OnCommit registers f to run after every successful InTx commit. The outbox
+// relay uses it to wake up as soon as an event is committed; f must not block.
+func (db *DB) OnCommit(f func()) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.onCommit = append(db.onCommit, f)
+}
+
+// InTx runs fn in a write transaction and commits it when fn returns nil. Any
+// error or panic in fn rolls the transaction back.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	db.mu.Lock()
+	hooks := db.onCommit
+	db.mu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
+	return nil
+}
+
+// Ping checks that both pools answer.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.Write.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.Read.PingContext(ctx)
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	return errors.Join(db.Read.Close(), db.Write.Close())
+}

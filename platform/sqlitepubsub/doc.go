@@ -1,0 +1,30 @@
+// Package sqlitepubsub is a Watermill Pub/Sub stored in a SQLite database.
+//
+// It is the transport of the transactional outbox: a Publisher built on a
+// *sql.Tx writes messages in the same transaction as the business change, and
+// a Subscriber reads them back in order once committed. Each consumer group
+// keeps its own offset per topic; a lease in the offsets table makes exactly
+// one subscriber (in any process) the group's consumer of a topic at a time,
+// which is what keeps delivery in order. Delivery is at-least-once: an offset
+// moves only after the message is acknowledged.
+package sqlitepubsub
+
+import (
+	"embed"
+	"io/fs"
+
+	"example.com/modmono/platform/sqlitedb"
+)
+
+//go:embed schema/*.sql
+var schemaFiles embed.FS
+
+// Schema is the migration history of the tables this package uses. Apply it
+// to every database that carries messages.
+func Schema() sqlitedb.Migrations {
+	sub, err := fs.Sub(schemaFiles, "schema")
+	if err != nil {
+		panic(err) // the embedded directory is fixed at build time
+	}
+	return sqlitedb.Migrations{Files: sub, Table: "pubsub_version"}
+}

@@ -1,0 +1,20 @@
+package sqlitepubsub
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// Prune deletes the messages of topic that every consumer group has
+// acknowledged, and returns how many it deleted. Messages of a topic that no
+// group has ever subscribed to are kept.
+func Prune(ctx context.Context, db *sql.DB, topic string) (int64, error) {
+	res, err := db.ExecContext(ctx, `
+DELETE FROM pubsub_messages WHERE topic = ?1
+AND seq <= (SELECT MIN(acked) FROM pubsub_offsets WHERE topic = ?1)`, topic)
+	if err != nil {
+		return 0, fmt.Errorf("sqlitepubsub: prune %s: %w", topic, err)
+	}
+	return res.RowsAffected()
+}

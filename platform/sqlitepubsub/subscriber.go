@@ -1,0 +1,309 @@
+package sqlitepubsub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/google/uuid"
+)
+
+// SubscriberConfig configures a Subscriber. Zero values take the defaults.
+type SubscriberConfig struct {
+	// DB takes the offset and lease writes.
+	DB *sql.DB
+	// ReadDB serves the message reads. Default: DB.
+	ReadDB *sql.DB
+	// ConsumerGroup names whose offset this subscriber moves. Default: "default".
+	ConsumerGroup string
+	// Signal wakes subscriptions right after messages are committed.
+	Signal *Signal
+	// PollInterval is the fallback poll for messages nobody signalled (another
+	// process, a crash before the signal) and for a lease held elsewhere.
+	// Default: 1s.
+	PollInterval time.Duration
+	// LeaseTTL is how long a crashed subscriber keeps its lease. Default: 5s.
+	LeaseTTL time.Duration
+	// BatchSize is how many messages one read fetches. Default: 200.
+	BatchSize int
+	Logger    watermill.LoggerAdapter
+}
+
+func (c *SubscriberConfig) setDefaults() {
+	if c.ReadDB == nil {
+		c.ReadDB = c.DB
+	}
+	if c.ConsumerGroup == "" {
+		c.ConsumerGroup = "default"
+	}
+	if c.PollInterval <= 0 {
+		c.PollInterval = time.Second
+	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 5 * time.Second
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 200
+	}
+	if c.Logger == nil {
+		c.Logger = watermill.NopLogger{}
+	}
+}
+
+// Validate reports a config that cannot work.
+func (c SubscriberConfig) Validate() error {
+	if c.DB == nil {
+		return errors.New("sqlitepubsub: SubscriberConfig.DB is required")
+	}
+	return nil
+}
+
+// Subscriber delivers stored messages of a topic in order, one at a time,
+// waiting for each to be acknowledged before the next.
+type Subscriber struct {
+	cfg     SubscriberConfig
+	closing chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
+}
+
+// NewSubscriber returns a Subscriber; cfg.DB must hold the package's Schema.
+func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return &Subscriber{cfg: cfg, closing: make(chan struct{})}, nil
+}
+
+// Subscribe starts delivering topic's messages on the returned channel, which
+// closes when ctx is done or the Subscriber is closed.
+func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	select {
+	case <-s.closing:
+		return nil, errors.New("sqlitepubsub: subscriber closed")
+	default:
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	sub := &subscription{
+		cfg:   s.cfg,
+		topic: topic,
+		owner: uuid.NewString(),
+		out:   make(chan *message.Message),
+		ctx:   ctx,
+		log:   s.cfg.Logger.With(watermill.LogFields{"topic": topic, "consumer_group": s.cfg.ConsumerGroup}),
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-s.closing:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		defer cancel()
+		defer close(sub.out)
+		sub.run()
+	}()
+	return sub.out, nil
+}
+
+// Close stops every subscription and waits for them to let go of their leases.
+func (s *Subscriber) Close() error {
+	s.once.Do(func() { close(s.closing) })
+	s.wg.Wait()
+	return nil
+}
+
+type subscription struct {
+	cfg   SubscriberConfig
+	topic string
+	owner string
+	out   chan *message.Message
+	ctx   context.Context
+	log   watermill.LoggerAdapter
+
+	acked      int64
+	leaseUntil time.Time
+}
+
+type row struct {
+	seq      int64
+	uuid     string
+	payload  []byte
+	metadata message.Metadata
+}
+
+func (s *subscription) run() {
+	defer s.release()
+	for s.ctx.Err() == nil {
+		if !s.holdLease() {
+			s.sleep(nil)
+			continue
+		}
+		wake := s.cfg.Signal.wait()
+		batch, err := s.fetch()
+		if err != nil {
+			s.log.Error("Cannot read messages", err, nil)
+			s.sleep(nil)
+			continue
+		}
+		if len(batch) == 0 {
+			s.sleep(wake)
+			continue
+		}
+		for _, r := range batch {
+			if !s.deliver(r) {
+				break
+			}
+		}
+	}
+}
+
+// sleep waits for a wake-up, the poll interval, or the end.
+func (s *subscription) sleep(wake <-chan struct{}) {
+	t := time.NewTimer(s.cfg.PollInterval)
+	defer t.Stop()
+	select {
+	case <-wake:
+	case <-t.C:
+	case <-s.ctx.Done():
+	}
+}
+
+const acquireLease = `
+INSERT INTO pubsub_offsets (consumer_group, topic, acked, owner, lease_until) VALUES (?, ?, 0, ?, ?)
+ON CONFLICT (consumer_group, topic) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+WHERE pubsub_offsets.owner IS NULL OR pubsub_offsets.owner = excluded.owner OR pubsub_offsets.lease_until < ?
+RETURNING acked`
+
+// holdLease takes or renews the group's lease on the topic. It renews only
+// when half the lease has passed, so a busy subscription renews through acks.
+func (s *subscription) holdLease() bool {
+	now := time.Now()
+	if now.Add(s.cfg.LeaseTTL / 2).Before(s.leaseUntil) {
+		return true
+	}
+	until := now.Add(s.cfg.LeaseTTL)
+	var acked int64
+	err := s.cfg.DB.QueryRowContext(s.ctx, acquireLease, s.cfg.ConsumerGroup, s.topic, s.owner,
+		until.UnixMilli(), now.UnixMilli()).Scan(&acked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false // another subscriber holds it
+	}
+	if err != nil {
+		if s.ctx.Err() == nil {
+			s.log.Error("Cannot take lease", err, nil)
+		}
+		return false
+	}
+	s.acked, s.leaseUntil = acked, until
+	return true
+}
+
+func (s *subscription) release() {
+	if s.leaseUntil.IsZero() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, err := s.cfg.DB.ExecContext(ctx,
+		`UPDATE pubsub_offsets SET owner = NULL, lease_until = 0 WHERE consumer_group = ? AND topic = ? AND owner = ?`,
+		s.cfg.ConsumerGroup, s.topic, s.owner)
+	if err != nil {
+		s.log.Error("Cannot release lease", err, nil)
+	}
+}
+
+const selectBatch = `SELECT seq, uuid, payload, metadata FROM pubsub_messages WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?`
+
+func (s *subscription) fetch() ([]row, error) {
+	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, selectBatch, s.topic, s.acked, s.cfg.BatchSize)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var batch []row
+	for rows.Next() {
+		var r row
+		var md string
+		if err := rows.Scan(&r.seq, &r.uuid, &r.payload, &md); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(md), &r.metadata); err != nil {
+			return nil, fmt.Errorf("metadata of message %d: %w", r.seq, err)
+		}
+		batch = append(batch, r)
+	}
+	return batch, rows.Err()
+}
+
+// deliver hands r out until it is acked, then moves the offset. It reports
+// false when the subscription should stop or re-read.
+func (s *subscription) deliver(r row) bool {
+	for {
+		msg := message.NewMessage(r.uuid, r.payload)
+		for k, v := range r.metadata {
+			msg.Metadata.Set(k, v)
+		}
+		ctx, cancel := context.WithCancel(s.ctx)
+		msg.SetContext(ctx)
+		select {
+		case s.out <- msg:
+		case <-s.ctx.Done():
+			cancel()
+			return false
+		}
+		select {
+		case <-msg.Acked():
+			cancel()
+			return s.ack(r.seq)
+		case <-msg.Nacked():
+			cancel()
+			if !s.holdLease() {
+				return false
+			}
+		case <-s.ctx.Done():
+			cancel()
+			select {
+			case <-msg.Acked(): // acked just as we were closed: keep the offset
+				s.ack(r.seq)
+			default:
+			}
+			return false
+		}
+	}
+}
+
+const moveOffset = `UPDATE pubsub_offsets SET acked = ?, lease_until = ? WHERE consumer_group = ? AND topic = ? AND owner = ?`
+
+func (s *subscription) ack(seq int64) bool {
+	until := time.Now().Add(s.cfg.LeaseTTL)
+	// The offset write must land even when the subscription is being closed:
+	// the message was handled, and dropping the write would redeliver it.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, seq, until.UnixMilli(), s.cfg.ConsumerGroup, s.topic, s.owner)
+	if err != nil {
+		s.log.Error("Cannot store offset", err, watermill.LogFields{"seq": seq})
+		s.leaseUntil = time.Time{}
+		return false
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		s.log.Info("Lease lost, another subscriber took over", nil)
+		s.leaseUntil = time.Time{}
+		return false
+	}
+	s.acked, s.leaseUntil = seq, until
+	return true
+}
