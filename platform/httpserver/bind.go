@@ -1,0 +1,81 @@
+package httpserver
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/platform/apperror"
+)
+
+// Bind decodes the request's JSON body into dst strictly: the body must be
+// one JSON object of dst's shape, with no unknown fields and no trailing data.
+// Every failure is an *apperror.Error that names what is wrong.
+func Bind(c echo.Context, dst any) error {
+	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
+	if err != nil || mt != echo.MIMEApplicationJSON {
+		return apperror.New(apperror.UnsupportedMediaType, "The body must be JSON, sent as Content-Type: application/json.")
+	}
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if err := dec.Decode(&json.RawMessage{}); !errors.Is(err, io.EOF) {
+		if tooLarge(err) {
+			return decodeError(err)
+		}
+		return apperror.New(apperror.Invalid, "The body must hold a single JSON object and nothing after it.")
+	}
+	return nil
+}
+
+func tooLarge(err error) bool {
+	var httpErr *echo.HTTPError
+	return errors.As(err, &httpErr) && httpErr.Code == 413
+}
+
+func decodeError(err error) error {
+	var syntaxErr *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case tooLarge(err):
+		return apperror.New(apperror.TooLarge, "The request body is larger than the server accepts.")
+	case errors.Is(err, io.EOF):
+		return apperror.New(apperror.Invalid, "The body is empty; a JSON object is required.")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperror.New(apperror.Invalid, "The body ends in the middle of the JSON.")
+	case errors.As(err, &syntaxErr):
+		return apperror.New(apperror.Invalid, "The body is not valid JSON (error at byte %d).", syntaxErr.Offset)
+	case errors.As(err, &typeErr):
+		if typeErr.Field == "" {
+			return apperror.New(apperror.Invalid, "The body must be a JSON object.")
+		}
+		return apperror.InvalidFields(apperror.FieldError{Field: typeErr.Field, Detail: fmt.Sprintf("must be %s", jsonKind(typeErr.Type.Kind().String()))})
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return apperror.InvalidFields(apperror.FieldError{Field: field, Detail: "is not a known field"})
+	}
+	return apperror.New(apperror.Invalid, "The body could not be read as JSON.")
+}
+
+func jsonKind(goKind string) string {
+	switch {
+	case strings.HasPrefix(goKind, "int"), strings.HasPrefix(goKind, "uint"):
+		return "an integer"
+	case strings.HasPrefix(goKind, "float"):
+		return "a number"
+	case goKind == "string":
+		return "a string"
+	case goKind == "bool":
+		return "a boolean"
+	case goKind == "slice", goKind == "array":
+		return "an array"
+	}
+	return "an object"
+}

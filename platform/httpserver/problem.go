@@ -1,0 +1,101 @@
+package httpserver
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/platform/apperror"
+)
+
+// Problem is an RFC 9457 problem details body.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail,omitempty"`
+	// Errors lists the invalid fields of a validation failure.
+	Errors []apperror.FieldError `json:"errors,omitempty"`
+}
+
+// MIMEProblem is the media type of a Problem.
+const MIMEProblem = "application/problem+json"
+
+var kindStatus = map[apperror.Kind]int{
+	apperror.Invalid:              http.StatusBadRequest,
+	apperror.Unauthorized:         http.StatusUnauthorized,
+	apperror.Forbidden:            http.StatusForbidden,
+	apperror.NotFound:             http.StatusNotFound,
+	apperror.Conflict:             http.StatusConflict,
+	apperror.Unprocessable:        http.StatusUnprocessableEntity,
+	apperror.TooLarge:             http.StatusRequestEntityTooLarge,
+	apperror.UnsupportedMediaType: http.StatusUnsupportedMediaType,
+}
+
+func newProblem(status int, detail string) Problem {
+	return Problem{Type: problemType(status), Title: http.StatusText(status), Status: status, Detail: detail}
+}
+
+// problemType is a stable identifier per status; clients branch on it.
+func problemType(status int) string {
+	return fmt.Sprintf("urn:modmono:problem:%d", status)
+}
+
+// ToProblem maps any error a handler returns to the problem the client sees.
+// The second result is false for errors that are our fault (a 500).
+func ToProblem(err error) (Problem, bool) {
+	var appErr *apperror.Error
+	if errors.As(err, &appErr) {
+		if status, ok := kindStatus[appErr.Kind]; ok {
+			p := newProblem(status, appErr.Detail)
+			p.Errors = appErr.Fields
+			return p, true
+		}
+	}
+	var httpErr *echo.HTTPError
+	if errors.As(err, &httpErr) && httpErr.Code < 500 {
+		return newProblem(httpErr.Code, echoDetail(httpErr)), true
+	}
+	return newProblem(http.StatusInternalServerError, "The server could not complete the request."), false
+}
+
+func echoDetail(e *echo.HTTPError) string {
+	switch e.Code {
+	case http.StatusNotFound:
+		return "No resource exists at this path."
+	case http.StatusMethodNotAllowed:
+		return "This path does not accept that method."
+	case http.StatusRequestEntityTooLarge:
+		return "The request body is larger than the server accepts."
+	}
+	if msg, ok := e.Message.(string); ok {
+		return msg
+	}
+	return http.StatusText(e.Code)
+}
+
+func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
+	return func(err error, c echo.Context) {
+		if c.Response().Committed {
+			return
+		}
+		p, ok := ToProblem(err)
+		if !ok {
+			logger.ErrorContext(c.Request().Context(), "request failed", "error", err,
+				"method", c.Request().Method, "path", c.Request().URL.Path)
+		}
+		c.Response().Header().Set(echo.HeaderContentType, MIMEProblem)
+		var writeErr error
+		if c.Request().Method == http.MethodHead {
+			writeErr = c.NoContent(p.Status)
+		} else {
+			writeErr = c.JSON(p.Status, p)
+		}
+		if writeErr != nil {
+			logger.WarnContext(c.Request().Context(), "cannot write problem response", "error", writeErr)
+		}
+	}
+}

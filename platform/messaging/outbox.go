@@ -1,0 +1,54 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/components/forwarder"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/google/uuid"
+
+	"example.com/modmono/platform/sqlitepubsub"
+)
+
+// Outbox writes a module's events into its own database, inside the caller's
+// transaction, for the Relay to publish once that transaction commits.
+type Outbox struct {
+	producer string
+}
+
+// NewOutbox returns the outbox of the module named producer.
+func NewOutbox(producer string) *Outbox {
+	return &Outbox{producer: producer}
+}
+
+// Add stores payload, JSON-encoded, as an event on topic in tx.
+func (o *Outbox) Add(ctx context.Context, tx *sql.Tx, topic string, payload any) error {
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return fmt.Errorf("outbox: encode %s: %w", topic, err)
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return fmt.Errorf("outbox: event id: %w", err)
+	}
+	msg := message.NewMessage(id.String(), body)
+	msg.Metadata.Set(MetaEventID, msg.UUID)
+	msg.Metadata.Set(MetaEventType, topic)
+	msg.Metadata.Set(MetaProducer, o.producer)
+	msg.Metadata.Set(MetaOccurredAt, now().Format(time.RFC3339Nano))
+	corr := CorrelationID(ctx)
+	if corr == "" {
+		corr = msg.UUID
+	}
+	msg.Metadata.Set(MetaCorrelationID, corr)
+
+	pub := forwarder.NewPublisher(sqlitepubsub.NewPublisher(tx, nil), forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})
+	if err := pub.Publish(topic, msg); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package messaging
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/components/forwarder"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqlitepubsub"
+)
+
+// RelayConfig tunes a Relay. Zero values take the defaults.
+type RelayConfig struct {
+	// PollInterval is the fallback poll for events no commit signalled, such
+	// as those a crash left behind. Default: 2s.
+	PollInterval time.Duration
+	// PruneInterval is how often relayed events are deleted. Default: 1m.
+	PruneInterval time.Duration
+	// CloseTimeout bounds how long Close waits for the event in flight. Default: 30s.
+	CloseTimeout time.Duration
+}
+
+func (c *RelayConfig) setDefaults() {
+	if c.PollInterval <= 0 {
+		c.PollInterval = 2 * time.Second
+	}
+	if c.PruneInterval <= 0 {
+		c.PruneInterval = time.Minute
+	}
+	if c.CloseTimeout <= 0 {
+		c.CloseTimeout = 30 * time.Second
+	}
+}
+
+// relayGroup is the consumer group whose offset records what was relayed.
+const relayGroup = "relay"
+
+// Relay moves a module's outbox onto the bus in commit order with Watermill's
+// forwarder. An event counts as relayed only once the bus acknowledged it.
+type Relay struct {
+	db     *sqlitedb.DB
+	fwd    *forwarder.Forwarder
+	sub    *sqlitepubsub.Subscriber
+	cfg    RelayConfig
+	logger watermill.LoggerAdapter
+}
+
+// NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes it.
+func NewRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig) (*Relay, error) {
+	cfg.setDefaults()
+	signal := new(sqlitepubsub.Signal)
+	db.OnCommit(signal.Notify)
+	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{
+		DB:            db.Write,
+		ReadDB:        db.Read,
+		ConsumerGroup: relayGroup,
+		Signal:        signal,
+		PollInterval:  cfg.PollInterval,
+		Logger:        logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	// A publish that fails (the bus is down) is retried with backoff, then
+	// nacked and read again: the relay never skips an event.
+	retry := middleware.Retry{
+		MaxRetries:      8,
+		InitialInterval: 50 * time.Millisecond,
+		MaxInterval:     5 * time.Second,
+		Multiplier:      2,
+		Logger:          logger,
+	}
+	fwd, err := forwarder.NewForwarder(sub, bus, logger, forwarder.Config{
+		ForwarderTopic: OutboxTopic,
+		Middlewares:    []message.HandlerMiddleware{retry.Middleware},
+		CloseTimeout:   cfg.CloseTimeout,
+		// Only Outbox.Add writes here; a row that is no envelope is corrupt,
+		// cannot be relayed, and is logged whole instead of blocking the rest.
+		AckWhenCannotUnwrap: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("relay: %w", err)
+	}
+	return &Relay{db: db, fwd: fwd, sub: sub, cfg: cfg, logger: logger}, nil
+}
+
+// Run relays until ctx is done or Close is called.
+func (r *Relay) Run(ctx context.Context) error {
+	go r.pruneLoop(ctx)
+	return r.fwd.Run(ctx)
+}
+
+// Running is closed once the relay is reading the outbox.
+func (r *Relay) Running() chan struct{} { return r.fwd.Running() }
+
+// Close stops reading, waits for the event in flight, and releases the outbox.
+func (r *Relay) Close() error {
+	err := r.fwd.Close()
+	if subErr := r.sub.Close(); err == nil {
+		err = subErr
+	}
+	return err
+}
+
+func (r *Relay) pruneLoop(ctx context.Context) {
+	t := time.NewTicker(r.cfg.PruneInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.fwd.Running():
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := sqlitepubsub.Prune(ctx, r.db.Write, OutboxTopic); err != nil && ctx.Err() == nil {
+				r.logger.Error("Cannot prune relayed events", err, nil)
+			}
+		}
+	}
+}

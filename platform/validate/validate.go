@@ -1,0 +1,82 @@
+// Package validate checks request fields and collects every failure, so a
+// caller learns all that is wrong with a request at once.
+package validate
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"example.com/modmono/platform/apperror"
+)
+
+// Validator collects field errors. The zero value is ready to use.
+type Validator struct {
+	fields []apperror.FieldError
+}
+
+// Add records that field is invalid for reason detail.
+func (v *Validator) Add(field, detail string) {
+	v.fields = append(v.fields, apperror.FieldError{Field: field, Detail: detail})
+}
+
+// Check records detail for field unless ok.
+func (v *Validator) Check(ok bool, field, detail string) {
+	if !ok {
+		v.Add(field, detail)
+	}
+}
+
+// Err returns an Invalid error listing every recorded field, or nil.
+func (v *Validator) Err() error {
+	if len(v.fields) == 0 {
+		return nil
+	}
+	return apperror.InvalidFields(v.fields...)
+}
+
+// Text trims *s in place and checks it has between min and max characters
+// and no control characters. min 0 makes the field optional.
+func (v *Validator) Text(field string, s *string, min, max int) {
+	*s = strings.TrimSpace(*s)
+	n := utf8.RuneCountInString(*s)
+	switch {
+	case !utf8.ValidString(*s):
+		v.Add(field, "must be valid UTF-8")
+	case n == 0 && min > 0:
+		v.Add(field, "is required")
+	case n < min:
+		v.Add(field, "is too short")
+	case n > max:
+		v.Add(field, "is too long")
+	case strings.ContainsFunc(*s, unicode.IsControl):
+		v.Add(field, "must not contain control characters")
+	}
+}
+
+// Email trims and lower-cases *s in place and checks it is a plain address
+// ("name@example.com", no display name).
+func (v *Validator) Email(field string, s *string) {
+	v.Text(field, s, 1, 254)
+	if len(v.fields) > 0 && v.fields[len(v.fields)-1].Field == field {
+		return
+	}
+	*s = strings.ToLower(*s)
+	addr, err := mail.ParseAddress(*s)
+	_, domain, _ := strings.Cut(*s, "@")
+	if err != nil || addr.Address != *s || !strings.Contains(domain, ".") {
+		v.Add(field, "must be an e-mail address like name@example.com")
+	}
+}
+
+// UUID reports whether s is a UUID in its canonical 36-character form.
+func UUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	_, err := uuid.Parse(s)
+	return err == nil
+}
