@@ -1,0 +1,74 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"example.com/modmono/modules/notifications/internal/store"
+)
+
+// Sender delivers a stored notification to its recipient: by e-mail, a
+// webhook, or (the default) a log line. Send may be called more than once
+// for the same notification after a crash; Notification.ID tells repeats.
+type Sender interface {
+	Send(ctx context.Context, n Notification) error
+}
+
+// LogSender "sends" by writing a structured log line.
+type LogSender struct{ Logger *slog.Logger }
+
+// Send logs n.
+func (s LogSender) Send(ctx context.Context, n Notification) error {
+	s.Logger.InfoContext(ctx, "notification sent", "notification_id", n.ID, "user_id", n.UserID,
+		"to", n.Email, "kind", n.Kind, "subject", n.Subject)
+	return nil
+}
+
+// Dispatch hands every stored, unsent notification to the Sender, oldest
+// first, until ctx is done. wake signals that new ones may be stored; a slow
+// poll covers the rest. A failed send is retried with backoff, so nothing
+// stored is ever skipped.
+func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
+	const poll, maxBackoff = 30 * time.Second, time.Minute
+	backoff := time.Second
+	for {
+		sent, err := s.dispatchBatch(ctx)
+		wait := poll
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			s.logger.ErrorContext(ctx, "sending notifications failed", "error", err, "retry_in", backoff)
+			wait, backoff = backoff, min(2*backoff, maxBackoff)
+		case sent > 0:
+			backoff = time.Second
+			continue
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-wake:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+}
+
+func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
+	batch, err := store.Unsent(ctx, s.db.Read, 100)
+	if err != nil {
+		return 0, err
+	}
+	for i, n := range batch {
+		if err := s.sender.Send(ctx, n); err != nil {
+			return i, err
+		}
+		if err := store.MarkSent(ctx, s.db.Write, n.Seq, now()); err != nil {
+			return i, err
+		}
+	}
+	return len(batch), nil
+}

@@ -1,0 +1,149 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"example.com/modmono/modules/orders/events"
+	"example.com/modmono/modules/orders/internal/store"
+	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/validate"
+)
+
+// Limits on an order.
+const (
+	MaxItems          = 100
+	MaxQuantity       = 10_000
+	MaxUnitPriceCents = 100_000_000
+)
+
+// PlaceOrder is the request to place an order.
+type PlaceOrder struct {
+	Items           []store.Item      `json:"items"`
+	Currency        string            `json:"currency"`
+	ShippingAddress *validate.Address `json:"shipping_address,omitempty"`
+}
+
+func (p *PlaceOrder) validate() error {
+	var v validate.Validator
+	v.Check(len(p.Items) > 0, "items", "must hold at least one item")
+	v.Check(len(p.Items) <= MaxItems, "items", fmt.Sprintf("must hold at most %d items", MaxItems))
+	for i := range p.Items {
+		it, f := &p.Items[i], fmt.Sprintf("items[%d].", i)
+		v.Text(f+"sku", &it.SKU, 1, 64)
+		v.Check(it.Quantity >= 1 && it.Quantity <= MaxQuantity, f+"quantity", fmt.Sprintf("must be from 1 to %d", MaxQuantity))
+		v.Check(it.UnitPriceCents >= 0 && it.UnitPriceCents <= MaxUnitPriceCents, f+"unit_price_cents",
+			fmt.Sprintf("must be from 0 to %d", MaxUnitPriceCents))
+	}
+	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
+	v.Check(isCurrencyCode(p.Currency), "currency", "must be an ISO 4217 code like EUR or USD")
+	if p.ShippingAddress != nil {
+		v.Address("shipping_address.", p.ShippingAddress)
+	}
+	return v.Err()
+}
+
+func isCurrencyCode(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// hash identifies the request's content for Idempotency-Key checks. It is
+// taken after normalisation, so spacing and letter case do not count.
+func (p *PlaceOrder) hash() string {
+	b, _ := json.Marshal(p) // plain structs: cannot fail
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Place creates an order for userID and publishes OrderPlaced. With a
+// non-empty idempotencyKey, a repeat of the same request returns the order
+// the first one created; the same key with another request is refused.
+func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey string) (Order, error) {
+	if err := p.validate(); err != nil {
+		return Order{}, err
+	}
+	hash := p.hash()
+	var o Order
+	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if idempotencyKey != "" {
+			prev, err := store.IdempotencyKey(ctx, tx, userID, idempotencyKey)
+			switch {
+			case err == nil && prev.RequestHash == hash:
+				o = prev.Order
+				return nil
+			case err == nil:
+				return apperror.New(apperror.Unprocessable, "This Idempotency-Key was already used with a different request.")
+			case !errors.Is(err, store.ErrNotFound):
+				return err
+			}
+		}
+		addr, err := s.shippingAddress(ctx, tx, userID, p.ShippingAddress)
+		if err != nil {
+			return err
+		}
+		o = newOrder(userID, p, addr)
+		if err := store.Insert(ctx, tx, &o); err != nil {
+			return err
+		}
+		if idempotencyKey != "" {
+			if err := store.PutIdempotencyKey(ctx, tx, userID, idempotencyKey, hash, o, o.CreatedAt); err != nil {
+				return err
+			}
+		}
+		return s.outbox.Add(ctx, tx, events.TopicOrderPlaced, placedEvent(o))
+	})
+	return o, err
+}
+
+// shippingAddress is the request's address, or else the one replicated from
+// the users module.
+func (s *Service) shippingAddress(ctx context.Context, tx *sql.Tx, userID string, given *validate.Address) (store.Address, error) {
+	if given != nil {
+		return store.Address(*given), nil
+	}
+	addr, err := store.UserAddress(ctx, tx, userID)
+	if errors.Is(err, store.ErrNotFound) {
+		return addr, apperror.New(apperror.Unprocessable,
+			"The order has no shipping address: send shipping_address, or set one with PUT /v1/users/me/address.")
+	}
+	return addr, err
+}
+
+func newOrder(userID string, p PlaceOrder, addr store.Address) Order {
+	var total int64
+	for _, it := range p.Items {
+		total += it.Quantity * it.UnitPriceCents // bounded by the limits: no overflow
+	}
+	id, _ := uuid.NewV7()
+	return Order{
+		ID: id.String(), UserID: userID, Status: store.StatusPlaced, Items: p.Items,
+		TotalCents: total, Currency: p.Currency, ShippingAddress: addr, CreatedAt: now(),
+	}
+}
+
+func placedEvent(o Order) events.OrderPlaced {
+	items := make([]events.Item, len(o.Items))
+	for i, it := range o.Items {
+		items[i] = events.Item(it)
+	}
+	return events.OrderPlaced{
+		OrderID: o.ID, UserID: o.UserID, Items: items, TotalCents: o.TotalCents, Currency: o.Currency,
+		ShippingAddress: events.Address(o.ShippingAddress), PlacedAt: o.CreatedAt,
+	}
+}

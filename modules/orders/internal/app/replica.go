@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+
+	"example.com/modmono/modules/orders/events"
+	"example.com/modmono/modules/orders/internal/store"
+	userevents "example.com/modmono/modules/users/events"
+	"example.com/modmono/platform/messaging"
+)
+
+// Handlers are the users events orders consumes.
+func (s *Service) Handlers() []messaging.Handler {
+	return []messaging.Handler{
+		{Topic: userevents.TopicUserAddressUpdated, Apply: s.onAddressUpdated},
+		{Topic: userevents.TopicUserDeleted, Apply: s.onUserDeleted},
+	}
+}
+
+// onAddressUpdated keeps the replica of the user's address.
+func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+	e, err := messaging.Decode[userevents.UserAddressUpdated](ev)
+	if err != nil {
+		return err
+	}
+	return store.PutUserAddress(ctx, tx, e.UserID, store.Address(e.Address), e.UpdatedAt)
+}
+
+// onUserDeleted cancels the user's open orders and forgets their address.
+func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+	e, err := messaging.Decode[userevents.UserDeleted](ev)
+	if err != nil {
+		return err
+	}
+	open, err := store.OpenByUser(ctx, tx, e.UserID)
+	if err != nil {
+		return err
+	}
+	at := now()
+	for _, o := range open {
+		if err := store.SetStatus(ctx, tx, o.ID, store.StatusCancelled, at); err != nil {
+			return err
+		}
+		if err := s.outbox.Add(ctx, tx, events.TopicOrderCancelled, cancelledEvent(o, events.ReasonUserDeleted, at)); err != nil {
+			return err
+		}
+	}
+	return store.DeleteUserAddress(ctx, tx, e.UserID)
+}

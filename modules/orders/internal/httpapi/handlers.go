@@ -1,0 +1,130 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/modules/orders/internal/app"
+	"example.com/modmono/modules/orders/internal/store"
+	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/cursor"
+	"example.com/modmono/platform/httpserver"
+	"example.com/modmono/platform/validate"
+)
+
+type orderResponse struct {
+	ID              string        `json:"id"`
+	UserID          string        `json:"user_id"`
+	Status          string        `json:"status"`
+	Items           []store.Item  `json:"items"`
+	TotalCents      int64         `json:"total_cents"`
+	Currency        string        `json:"currency"`
+	ShippingAddress store.Address `json:"shipping_address"`
+	CreatedAt       time.Time     `json:"created_at"`
+}
+
+func toResponse(o app.Order) orderResponse {
+	return orderResponse{
+		ID: o.ID, UserID: o.UserID, Status: o.Status, Items: o.Items, TotalCents: o.TotalCents,
+		Currency: o.Currency, ShippingAddress: o.ShippingAddress, CreatedAt: o.CreatedAt,
+	}
+}
+
+// idempotencyKey returns the Idempotency-Key header: printable ASCII, at
+// most 255 characters, or absent.
+func idempotencyKey(c echo.Context) (string, error) {
+	key := c.Request().Header.Get("Idempotency-Key")
+	ok := len(key) <= 255
+	for i := 0; i < len(key) && ok; i++ {
+		ok = key[i] > ' ' && key[i] < 0x7f
+	}
+	if !ok {
+		return "", apperror.InvalidFields(apperror.FieldError{Field: "Idempotency-Key",
+			Detail: "must be 1 to 255 printable ASCII characters without spaces"})
+	}
+	return key, nil
+}
+
+// orderID reads the :id path parameter, which must be a UUID.
+func orderID(c echo.Context) (string, error) {
+	id := c.Param("id")
+	if !validate.UUID(id) {
+		return "", apperror.InvalidFields(apperror.FieldError{Field: "id", Detail: "must be a UUID"})
+	}
+	return id, nil
+}
+
+func placeOrder(svc *app.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		key, err := idempotencyKey(c)
+		if err != nil {
+			return err
+		}
+		var req app.PlaceOrder
+		if err := httpserver.Bind(c, &req); err != nil {
+			return err
+		}
+		o, err := svc.Place(c.Request().Context(), auth.UserID(c), req, key)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set(echo.HeaderLocation, "/v1/orders/"+o.ID)
+		return c.JSON(http.StatusCreated, toResponse(o))
+	}
+}
+
+func getOrder(svc *app.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := orderID(c)
+		if err != nil {
+			return err
+		}
+		o, err := svc.Get(c.Request().Context(), auth.UserID(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toResponse(o))
+	}
+}
+
+func listOrders(svc *app.Service) echo.HandlerFunc {
+	type response struct {
+		Items      []orderResponse `json:"items"`
+		NextCursor string          `json:"next_cursor,omitempty"`
+	}
+	return func(c echo.Context) error {
+		page, err := cursor.ParsePage(c.QueryParam("limit"), c.QueryParam("cursor"))
+		if err != nil {
+			return err
+		}
+		orders, more, err := svc.List(c.Request().Context(), auth.UserID(c), page.Before, page.Limit)
+		if err != nil {
+			return err
+		}
+		res := response{Items: make([]orderResponse, len(orders))}
+		for i, o := range orders {
+			res.Items[i] = toResponse(o)
+		}
+		if len(orders) > 0 {
+			res.NextCursor = cursor.Next(more, orders[len(orders)-1].Seq)
+		}
+		return c.JSON(http.StatusOK, res)
+	}
+}
+
+func cancelOrder(svc *app.Service) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := orderID(c)
+		if err != nil {
+			return err
+		}
+		o, err := svc.Cancel(c.Request().Context(), auth.UserID(c), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, toResponse(o))
+	}
+}

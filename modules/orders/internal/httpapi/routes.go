@@ -1,0 +1,18 @@
+// Package httpapi is the orders module's HTTP surface.
+package httpapi
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/modules/orders/internal/app"
+	"example.com/modmono/platform/auth"
+)
+
+// Routes lists every orders endpoint; all need a signed-in user.
+func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens) {
+	g := e.Group("/v1/orders", tokens.Require)
+	g.POST("", placeOrder(svc))
+	g.GET("", listOrders(svc))
+	g.GET("/:id", getOrder(svc))
+	g.POST("/:id/cancel", cancelOrder(svc))
+}

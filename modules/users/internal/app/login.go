@@ -1,0 +1,49 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"example.com/modmono/modules/users/internal/store"
+	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/validate"
+)
+
+// Token is an issued access token.
+type Token struct {
+	AccessToken string
+	ExpiresIn   time.Duration
+}
+
+// Login checks the credentials and issues a token. Unknown e-mail and wrong
+// password get the same answer, in the same time.
+func (s *Service) Login(ctx context.Context, email, password string) (Token, error) {
+	var v validate.Validator
+	email = strings.ToLower(strings.TrimSpace(email))
+	v.Check(email != "", "email", "is required")
+	v.Check(password != "", "password", "is required")
+	if err := v.Err(); err != nil {
+		return Token{}, err
+	}
+	wrong := apperror.New(apperror.Unauthorized, "The e-mail address or password is wrong.")
+	u, err := store.ByEmail(ctx, s.db.Read, email)
+	if errors.Is(err, store.ErrNotFound) {
+		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
+		return Token{}, wrong
+	}
+	if err != nil {
+		return Token{}, err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
+		return Token{}, wrong
+	}
+	tok, err := s.tokens.Issue(u.ID)
+	if err != nil {
+		return Token{}, err
+	}
+	return Token{AccessToken: tok, ExpiresIn: s.tokens.TTL()}, nil
+}

@@ -1,0 +1,59 @@
+package app
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
+
+	"example.com/modmono/modules/users/events"
+	"example.com/modmono/modules/users/internal/store"
+	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/validate"
+)
+
+// Register is the sign-up request.
+type Register struct {
+	Email    string
+	Password string
+	Name     string
+}
+
+func (r *Register) validate() error {
+	var v validate.Validator
+	v.Email("email", &r.Email)
+	v.Check(len(r.Password) >= 8, "password", "must be at least 8 characters")
+	v.Check(len(r.Password) <= 72, "password", "must be at most 72 bytes")
+	v.Text("name", &r.Name, 1, 100)
+	return v.Err()
+}
+
+// Register creates an account and publishes UserRegistered.
+func (s *Service) Register(ctx context.Context, r Register) (User, error) {
+	if err := r.validate(); err != nil {
+		return User{}, err
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(r.Password), s.passwordCost)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	u := store.User{ID: uuid.NewString(), Email: r.Email, Name: r.Name, PasswordHash: string(hash), CreatedAt: now()}
+	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := store.Insert(ctx, tx, u); err != nil {
+			if sqlitedb.IsUniqueViolation(err) {
+				return apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
+			}
+			return err
+		}
+		return s.outbox.Add(ctx, tx, events.TopicUserRegistered, events.UserRegistered{
+			UserID: u.ID, Email: u.Email, Name: u.Name, RegisteredAt: u.CreatedAt,
+		})
+	})
+	if err != nil {
+		return User{}, err
+	}
+	return fromStore(u), nil
+}
