@@ -56,7 +56,7 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 			}
 			logger.Log(req.Context(), level, "request",
 				"method", req.Method, "path", req.URL.Path, "route", c.Path(),
-				"status", res.Status, "bytes", res.Size, "duration", time.Since(start))
+				"status", res.Status, "bytes", res.Size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
 			return nil
 		}
 	}

@@ -1,0 +1,124 @@
+package wiring
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/logging"
+)
+
+// Config is everything the process reads from its environment. LoadConfig
+// fills it; every field has a default that works on a laptop.
+type Config struct {
+	Port            int           // PORT: the HTTP port (default 8080)
+	DataDir         string        // DATA_DIR: where the module databases live (default ./data)
+	JWTSecret       string        // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
+	TokenTTL        time.Duration // TOKEN_TTL: access token lifetime (default 1h)
+	PasswordCost    int           // BCRYPT_COST: password hash cost, 4–16 (default 10)
+	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error (default info)
+	LogFormat       logging.Format
+	MaxBodyBytes    int           // MAX_BODY_BYTES: request body limit (default 65536)
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT: grace period for in-flight work (default 15s)
+	RelayPoll       time.Duration // RELAY_POLL_INTERVAL: outbox fallback poll (default 2s)
+	MaxRetries      int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
+}
+
+// LoadConfig reads the configuration through getenv and validates it. The
+// error names every bad variable.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	p := parser{getenv: getenv}
+	cfg := Config{
+		Port:            p.int("PORT", 8080, 1, 65535),
+		DataDir:         p.str("DATA_DIR", "./data"),
+		JWTSecret:       getenv("JWT_SECRET"),
+		TokenTTL:        p.duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
+		PasswordCost:    p.int("BCRYPT_COST", 10, 4, 16),
+		LogLevel:        p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:       logging.Format(p.oneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
+		MaxBodyBytes:    p.int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
+		ShutdownTimeout: p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
+		RelayPoll:       p.duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
+		MaxRetries:      p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
+	}
+	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
+		p.fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
+	}
+	return cfg, errors.Join(p.errs...)
+}
+
+// Addr is the address the HTTP server listens on.
+func (c Config) Addr() string { return ":" + strconv.Itoa(c.Port) }
+
+type parser struct {
+	getenv func(string) string
+	errs   []error
+}
+
+func (p *parser) fail(name, format string, args ...any) {
+	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
+}
+
+func (p *parser) str(name, def string) string {
+	if v := strings.TrimSpace(p.getenv(name)); v != "" {
+		return v
+	}
+	return def
+}
+
+func (p *parser) int(name string, def, lo, hi int) int {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		p.fail(name, "%q is not a whole number from %d to %d", v, lo, hi)
+		return def
+	}
+	return n
+}
+
+func (p *parser) duration(name string, def, lo, hi time.Duration) time.Duration {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < lo || d > hi {
+		p.fail(name, "%q is not a duration from %s to %s (like 30s or 5m)", v, lo, hi)
+		return def
+	}
+	return d
+}
+
+func (p *parser) level(name string, def slog.Level) slog.Level {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(v)); err != nil {
+		p.fail(name, "%q is not one of debug, info, warn, error", v)
+		return def
+	}
+	return l
+}
+
+func (p *parser) oneOf(name, def string, allowed ...string) string {
+	v := strings.ToLower(strings.TrimSpace(p.getenv(name)))
+	if v == "" {
+		return def
+	}
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	p.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	return def
+}

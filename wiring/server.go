@@ -1,0 +1,164 @@
+package wiring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/platform/httpserver"
+	"example.com/modmono/platform/messaging"
+)
+
+// Server is the whole system in one process: every module's routes on one
+// Echo server, and each module's relay and consumers running in-process.
+type Server struct {
+	cfg       Config
+	logger    *slog.Logger
+	echo      *echo.Echo
+	units     []Unit
+	consumers []*messaging.Consumer
+	relays    []*messaging.Relay
+}
+
+// Bus is the event bus the server's relays publish to and consumers read.
+type Bus interface {
+	message.Publisher
+	message.Subscriber
+}
+
+func newServer(cfg Config, logger *slog.Logger, bus Bus, u UsersUnit, o OrdersUnit, n NotificationsUnit) (*Server, error) {
+	s := &Server{
+		cfg:    cfg,
+		logger: logger,
+		echo:   httpserver.New(logger, httpserver.Config{BodyLimit: fmt.Sprint(cfg.MaxBodyBytes), ShutdownTimeout: cfg.ShutdownTimeout}),
+		units:  []Unit{Unit(u), Unit(o), Unit(n)},
+	}
+	var checks []httpserver.Check
+	for _, unit := range s.units {
+		unit.Module.RegisterRoutes(s.echo)
+		checks = append(checks, readiness(unit))
+		if err := s.addMessaging(unit, bus); err != nil {
+			return nil, err
+		}
+	}
+	httpserver.RegisterHealth(s.echo, checks)
+	return s, nil
+}
+
+func (s *Server) addMessaging(unit Unit, bus Bus) error {
+	if handlers := unit.Module.Handlers(); len(handlers) > 0 {
+		c, err := messaging.NewConsumer(unit.Name, unit.DB, bus, handlers, s.logger,
+			messaging.ConsumerConfig{MaxRetries: s.cfg.MaxRetries, CloseTimeout: s.cfg.ShutdownTimeout})
+		if err != nil {
+			return err
+		}
+		s.consumers = append(s.consumers, c)
+	}
+	r, err := messaging.NewRelay(unit.DB, bus, messaging.WatermillLogger(s.logger.With("module", unit.Name)),
+		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout})
+	if err != nil {
+		return err
+	}
+	s.relays = append(s.relays, r)
+	return nil
+}
+
+// readiness checks that the unit's database answers and is fully migrated.
+func readiness(unit Unit) httpserver.Check {
+	return httpserver.Check{Name: unit.Name, Check: func(ctx context.Context) error {
+		if err := unit.DB.Ping(ctx); err != nil {
+			return fmt.Errorf("database does not answer: %w", err)
+		}
+		for _, m := range unit.Migrations {
+			if err := unit.DB.CheckMigrated(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	}}
+}
+
+// Handler is the HTTP handler of every module's routes.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+type runner interface {
+	Run(ctx context.Context) error
+	Running() chan struct{}
+}
+
+// Run starts consumers, then relays (a relay must never publish to a bus no
+// consumer listens on yet), then workers and the HTTP server on ln. When ctx
+// is done it stops in reverse: HTTP drains, relays finish their event in
+// flight, workers and consumers stop.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	ctx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	bg := context.WithoutCancel(ctx)
+	var wg sync.WaitGroup
+	start := func(name string, run func(context.Context) error, runCtx context.Context) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := run(runCtx); err != nil && ctx.Err() == nil {
+				fail(fmt.Errorf("%s: %w", name, err))
+			}
+		}()
+	}
+	for _, c := range s.consumers {
+		start("consumer", c.Run, bg)
+		if err := waitRunning(ctx, c); err != nil {
+			return s.stop(&wg, nil, err)
+		}
+	}
+	for _, r := range s.relays {
+		start("relay", r.Run, bg)
+		if err := waitRunning(ctx, r); err != nil {
+			return s.stop(&wg, nil, err)
+		}
+	}
+	workers, stopWorkers := context.WithCancel(bg)
+	for _, u := range s.units {
+		if u.Run != nil {
+			start(u.Name+" worker", u.Run, workers)
+		}
+	}
+	s.logger.Info("server listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir)
+	err := httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.ShutdownTimeout)
+	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+		err = errors.Join(err, cause)
+	}
+	return s.stop(&wg, stopWorkers, err)
+}
+
+func waitRunning(ctx context.Context, r runner) error {
+	select {
+	case <-r.Running():
+		return nil
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	}
+}
+
+// stop closes relays before consumers: an event in flight is acknowledged by
+// its consumers before anything it depends on goes away.
+func (s *Server) stop(wg *sync.WaitGroup, stopWorkers context.CancelFunc, err error) error {
+	for _, r := range s.relays {
+		err = errors.Join(err, r.Close())
+	}
+	if stopWorkers != nil {
+		stopWorkers()
+	}
+	for _, c := range s.consumers {
+		err = errors.Join(err, c.Close())
+	}
+	wg.Wait()
+	s.logger.Info("server stopped")
+	return err
+}
