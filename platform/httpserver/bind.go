@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -78,4 +79,14 @@ func jsonKind(goKind string) string {
 		return "an array"
 	}
 	return "an object"
+}
+
+// Query parses the request's query string strictly: where net/url would
+// silently drop a malformed pair, this is an Invalid error.
+func Query(c echo.Context) (url.Values, error) {
+	q, err := url.ParseQuery(c.Request().URL.RawQuery)
+	if err != nil {
+		return nil, apperror.New(apperror.Invalid, "The query string is malformed: %v.", err)
+	}
+	return q, nil
 }

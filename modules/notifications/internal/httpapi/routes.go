@@ -10,6 +10,7 @@ import (
 	"example.com/modmono/modules/notifications/internal/app"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/cursor"
+	"example.com/modmono/platform/httpserver"
 )
 
 // Routes lists every notifications endpoint; all need a signed-in user.
@@ -32,7 +33,11 @@ func listNotifications(svc *app.Service) echo.HandlerFunc {
 		NextCursor string                 `json:"next_cursor,omitempty"`
 	}
 	return func(c echo.Context) error {
-		page, err := cursor.ParsePage(c.QueryParam("limit"), c.QueryParam("cursor"))
+		q, err := httpserver.Query(c)
+		if err != nil {
+			return err
+		}
+		page, err := cursor.ParsePage(q.Get("limit"), q.Get("cursor"))
 		if err != nil {
 			return err
 		}

@@ -96,7 +96,11 @@ func listOrders(svc *app.Service) echo.HandlerFunc {
 		NextCursor string          `json:"next_cursor,omitempty"`
 	}
 	return func(c echo.Context) error {
-		page, err := cursor.ParsePage(c.QueryParam("limit"), c.QueryParam("cursor"))
+		q, err := httpserver.Query(c)
+		if err != nil {
+			return err
+		}
+		page, err := cursor.ParsePage(q.Get("limit"), q.Get("cursor"))
 		if err != nil {
 			return err
 		}
