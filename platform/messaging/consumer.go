@@ -107,8 +107,9 @@ func NewConsumer(module string, db *sqlitedb.DB, bus message.Subscriber, handler
 	// Outermost first: every attempt runs with the correlation id; a panic
 	// becomes an error the retry sees; the final failure lands in the poison queue.
 	router.AddMiddleware(c.correlate, poison, retry.Middleware, countAttempts, middleware.Recoverer)
+	shared := sharedSubscriber{bus}
 	for _, h := range handlers {
-		router.AddConsumerHandler(module+"."+h.Topic, h.Topic, bus, c.apply(h))
+		router.AddConsumerHandler(module+"."+h.Topic, h.Topic, shared, c.apply(h))
 	}
 	return c, nil
 }
@@ -178,3 +179,9 @@ func countAttempts(h message.HandlerFunc) message.HandlerFunc {
 func WatermillLogger(logger *slog.Logger) watermill.LoggerAdapter {
 	return watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 }
+
+// sharedSubscriber keeps a router from closing the bus when it stops: the bus
+// serves every module, and whoever created it closes it.
+type sharedSubscriber struct{ message.Subscriber }
+
+func (sharedSubscriber) Close() error { return nil }
