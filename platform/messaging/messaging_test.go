@@ -1,0 +1,264 @@
+package messaging_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+
+	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqlitepubsub"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func openDB(t *testing.T) *sqlitedb.DB {
+	t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "m.db"), sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, m := range messaging.Schema() {
+		if err := db.Migrate(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.Write.Exec(`CREATE TABLE effects (payload TEXT NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func newBus(t *testing.T) *gochannel.GoChannel {
+	bus := messaging.NewInProcessBus(messaging.WatermillLogger(quiet))
+	t.Cleanup(func() { bus.Close() })
+	return bus
+}
+
+// run starts r (a relay or consumer) and stops it when the test ends.
+func run(t *testing.T, r interface {
+	Run(context.Context) error
+	Running() chan struct{}
+	Close() error
+}) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { defer close(done); _ = r.Run(context.Background()) }()
+	select {
+	case <-r.Running():
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not start")
+	}
+	t.Cleanup(func() { r.Close(); <-done })
+}
+
+func startConsumer(t *testing.T, db *sqlitedb.DB, bus message.Subscriber, cfg messaging.ConsumerConfig, hs ...messaging.Handler) {
+	t.Helper()
+	c, err := messaging.NewConsumer("test", db, bus, hs, quiet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, c)
+}
+
+func recordEffect(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO effects (payload) VALUES (?)`, string(ev.Payload))
+	return err
+}
+
+func effects(t *testing.T, db *sqlitedb.DB) []string {
+	t.Helper()
+	rows, err := db.Read.Query(`SELECT payload FROM effects ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var p string
+		if err := rows.Scan(&p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
+	db, bus := openDB(t), newBus(t)
+	received, err := bus.Subscribe(context.Background(), "thing.Happened.v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay, err := messaging.NewRelay(db, bus, messaging.WatermillLogger(quiet), messaging.RelayConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, relay)
+	outbox := messaging.NewOutbox("test")
+	ctx := logging.WithRequestID(context.Background(), "req-1")
+
+	rollback := errors.New("use case failed")
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := outbox.Add(ctx, tx, "thing.Happened.v1", map[string]string{"n": "rolled back"}); err != nil {
+			return err
+		}
+		return rollback
+	})
+	if !errors.Is(err, rollback) {
+		t.Fatalf("InTx returned %v", err)
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		return outbox.Add(ctx, tx, "thing.Happened.v1", map[string]string{"n": "committed"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	select {
+	case msg := <-received:
+		msg.Ack()
+		if string(msg.Payload) != `{"n":"committed"}` {
+			t.Fatalf("relayed %s, want only the committed event", msg.Payload)
+		}
+		md := msg.Metadata
+		if md.Get(messaging.MetaEventID) != msg.UUID || md.Get(messaging.MetaProducer) != "test" ||
+			md.Get(messaging.MetaEventType) != "thing.Happened.v1" || md.Get(messaging.MetaCorrelationID) != "req-1" {
+			t.Fatalf("metadata %v", md)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, md.Get(messaging.MetaOccurredAt)); err != nil {
+			t.Fatalf("occurred_at: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the committed event was not relayed")
+	}
+	select {
+	case msg := <-received:
+		t.Fatalf("a second event was relayed: %s", msg.Payload)
+	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+func TestRedeliveredEventHasOneEffect(t *testing.T) {
+	db, bus := openDB(t), newBus(t)
+	startConsumer(t, db, bus, messaging.ConsumerConfig{}, messaging.Handler{Topic: "t.v1", Apply: recordEffect})
+
+	msg := message.NewMessage("11111111-1111-1111-1111-111111111111", []byte("once"))
+	for i := 0; i < 3; i++ {
+		// The bus returns once the consumer acknowledged: its effect is committed.
+		if err := bus.Publish("t.v1", msg.Copy()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := effects(t, db); len(got) != 1 {
+		t.Fatalf("%d effects from one event delivered three times", len(got))
+	}
+}
+
+type poisoned struct {
+	payload, reason, attempts string
+}
+
+func poisonQueue(t *testing.T, db *sqlitedb.DB) []poisoned {
+	t.Helper()
+	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: "inspect"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	msgs, err := sub.Subscribe(ctx, messaging.PoisonTopic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []poisoned
+	for {
+		select {
+		case m := <-msgs:
+			m.Ack()
+			out = append(out, poisoned{string(m.Payload), m.Metadata.Get(middleware.ReasonForPoisonedKey), m.Metadata.Get(messaging.MetaAttempts)})
+		case <-time.After(300 * time.Millisecond):
+			return out
+		}
+	}
+}
+
+func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
+	db, bus := openDB(t), newBus(t)
+	apply := func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+		switch string(ev.Payload) {
+		case "fails":
+			return errors.New("downstream is broken")
+		case "malformed":
+			return messaging.Malformed(errors.New("no user_id"))
+		case "panics":
+			panic("handler bug")
+		}
+		return recordEffect(ctx, tx, ev)
+	}
+	cfg := messaging.ConsumerConfig{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond}
+	startConsumer(t, db, bus, cfg, messaging.Handler{Topic: "t.v1", Apply: apply})
+
+	for _, p := range []string{"ok-1", "fails", "ok-2", "malformed", "panics", "ok-3"} {
+		if err := bus.Publish("t.v1", message.NewMessage(p+"-id", []byte(p))); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if got := effects(t, db); len(got) != 3 || got[0] != "ok-1" || got[2] != "ok-3" {
+		t.Fatalf("effects %v, want the three good events", got)
+	}
+	want := map[string]string{"fails": "4", "malformed": "1", "panics": "4"} // 1 + MaxRetries, or 1 when retrying is useless
+	got := poisonQueue(t, db)
+	if len(got) != len(want) {
+		t.Fatalf("poison queue %+v, want %v", got, want)
+	}
+	for _, p := range got {
+		if want[p.payload] != p.attempts || p.reason == "" {
+			t.Fatalf("poisoned %q after %s attempts (want %s), reason %q", p.payload, p.attempts, want[p.payload], p.reason)
+		}
+	}
+}
+
+func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
+	db, bus := openDB(t), newBus(t)
+	outbox := messaging.NewOutbox("test")
+	startConsumer(t, db, bus, messaging.ConsumerConfig{}, messaging.Handler{Topic: "in.v1",
+		Apply: func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+			return outbox.Add(ctx, tx, "out.v1", map[string]string{})
+		}})
+	relay, err := messaging.NewRelay(db, bus, messaging.WatermillLogger(quiet), messaging.RelayConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := bus.Subscribe(context.Background(), "out.v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, relay)
+
+	in := message.NewMessage("in-1", []byte("{}"))
+	middleware.SetCorrelationID("corr-42", in)
+	go func() { _ = bus.Publish("in.v1", in) }()
+	select {
+	case m := <-out:
+		m.Ack()
+		if got := m.Metadata.Get(messaging.MetaCorrelationID); got != "corr-42" {
+			t.Fatalf("correlation id %q, want corr-42", got)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the handler's event was not relayed")
+	}
+}
