@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const modulePath = "example.com/modmono"
+
+// TestDependencyRule enforces the import rules of ARCHITECTURE.md on every
+// package, tests included:
+//
+//	platform/ imports no module and not the wiring;
+//	a module imports another module only through its events package;
+//	an events package imports no module (it is a standalone contract);
+//	only main imports the wiring.
+func TestDependencyRule(t *testing.T) {
+	out, err := exec.Command("go", "list", "-f",
+		`{{.ImportPath}} {{join .Imports " "}} {{join .TestImports " "}} {{join .XTestImports " "}}`, "./...").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		fields := strings.Fields(line)
+		pkg := strings.TrimPrefix(fields[0], modulePath)
+		for _, imp := range fields[1:] {
+			if !strings.HasPrefix(imp, modulePath+"/") {
+				continue
+			}
+			if why := violation(pkg, strings.TrimPrefix(imp, modulePath)); why != "" {
+				t.Errorf("%s imports %s: %s", fields[0], imp, why)
+			}
+		}
+	}
+}
+
+// violation says why package pkg may not import imp ("" when it may); both
+// are paths inside the module, like "/modules/orders/internal/app".
+func violation(pkg, imp string) string {
+	switch {
+	case strings.HasPrefix(imp, "/wiring") && pkg != "" && !strings.HasPrefix(pkg, "/wiring"):
+		return "only main may use the wiring"
+	case strings.HasPrefix(pkg, "/platform/") && strings.HasPrefix(imp, "/modules/"):
+		return "platform never imports modules"
+	case strings.HasPrefix(pkg, "/modules/"):
+		own, impMod := moduleOf(pkg), moduleOf(imp)
+		if strings.HasSuffix(pkg, "/events") && impMod != "" && imp != pkg {
+			return "an events package is a standalone contract"
+		}
+		if impMod != "" && impMod != own && imp != "/modules/"+impMod+"/events" {
+			return "a module may import another module only through its events package"
+		}
+	}
+	return ""
+}
+
+// moduleOf returns the module name of a path under /modules/, else "".
+func moduleOf(path string) string {
+	rest, ok := strings.CutPrefix(path, "/modules/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+func TestDependencyRuleCatchesViolations(t *testing.T) {
+	tests := []struct{ pkg, imp string }{
+		{"/platform/messaging", "/modules/users/events"},
+		{"/modules/orders/internal/app", "/modules/users/internal/store"},
+		{"/modules/orders", "/modules/users"},
+		{"/modules/notifications/events", "/modules/users/events"},
+		{"/modules/users/internal/app", "/wiring"},
+	}
+	for _, tc := range tests {
+		if violation(tc.pkg, tc.imp) == "" {
+			t.Errorf("%s importing %s passes the rule", tc.pkg, tc.imp)
+		}
+	}
+	allowed := []struct{ pkg, imp string }{
+		{"/modules/orders/internal/app", "/modules/users/events"},
+		{"/modules/orders/internal/app", "/modules/orders/internal/store"},
+		{"/modules/orders", "/platform/messaging"},
+		{"", "/wiring"},
+		{"/wiring", "/modules/orders"},
+	}
+	for _, tc := range allowed {
+		if why := violation(tc.pkg, tc.imp); why != "" {
+			t.Errorf("%s importing %s fails the rule: %s", tc.pkg, tc.imp, why)
+		}
+	}
+}
