@@ -75,7 +75,9 @@ func TestPlaceOrder(t *testing.T) {
 func TestPlaceOrderRejectsBadInput(t *testing.T) {
 	s := startServer(t)
 	_, token := s.signUp(t)
-	item := func(sku string, q, p any) map[string]any { return map[string]any{"sku": sku, "quantity": q, "unit_price_cents": p} }
+	item := func(sku string, q, p any) map[string]any {
+		return map[string]any{"sku": sku, "quantity": q, "unit_price_cents": p}
+	}
 	tooMany := make([]map[string]any, 101)
 	for i := range tooMany {
 		tooMany[i] = item("S", 1, 1)

@@ -1,0 +1,53 @@
+# The menu. Every target runs with only Go (and gcc, for cgo) installed.
+GO      ?= go
+BIN     ?= bin/modmono
+IMAGE   ?= modmono:dev
+# The static build the Dockerfile runs: cgo for mattn/go-sqlite3, linked
+# statically so the image needs no libc.
+STATIC_TAGS    := osusergo netgo sqlite_omit_load_extension
+STATIC_LDFLAGS := -s -w -linkmode external -extldflags "-static"
+
+.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check bench build build-static docker clean
+
+run: ## run the server on its embedded defaults (:8080, ./data)
+	$(GO) run .
+
+test: ## the whole test suite, with the race detector
+	$(GO) test -race -count=1 ./...
+
+lint: fmt-check vet staticcheck deps-check generate-check ## every check CI runs besides the tests
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+deps-check: ## the dependency rule of ARCHITECTURE.md
+	$(GO) test -count=1 -run 'TestDependencyRule' .
+
+generate: ## regenerate wiring/wire_gen.go
+	$(GO) tool wire ./wiring
+
+generate-check: ## fail when wiring/wire_gen.go is stale
+	@tmp=$$(mktemp -d) && cp wiring/wire_gen.go $$tmp/ && $(GO) tool wire ./wiring >/dev/null && \
+	if ! diff -u $$tmp/wire_gen.go wiring/wire_gen.go; then cp $$tmp/wire_gen.go wiring/; \
+	echo "wiring/wire_gen.go is stale: run 'make generate' and commit it"; exit 1; fi
+
+bench: ## the figures the issues ask for (throughput, latency, relay, idle)
+	$(GO) test -run '^$$' -bench . -benchtime=1x -count=1 ./wiring ./platform/messaging .
+
+build:
+	CGO_ENABLED=1 $(GO) build -o $(BIN) .
+
+build-static: ## exactly what the Dockerfile runs
+	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(STATIC_TAGS)' -ldflags '$(STATIC_LDFLAGS)' -o $(BIN) .
+
+docker:
+	docker build -t $(IMAGE) .
+
+clean:
+	rm -rf bin data

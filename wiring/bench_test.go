@@ -1,0 +1,173 @@
+package wiring_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"example.com/modmono/migrations"
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqlitedb"
+)
+
+// The figures the issues ask for. Run with `make bench`: each benchmark is a
+// fixed workload (-benchtime=1x) that reports its own metrics.
+const (
+	benchClients  = 32
+	benchDuration = 5 * time.Second
+)
+
+var benchOrder = map[string]any{
+	"items": []map[string]any{
+		{"sku": "BENCH-1", "quantity": 2, "unit_price_cents": 1250},
+		{"sku": "BENCH-2", "quantity": 1, "unit_price_cents": 99},
+	},
+	"currency":         "EUR",
+	"shipping_address": testAddress,
+}
+
+// BenchmarkPlaceOrder measures POST /v1/orders through the real server on
+// loopback with 32 concurrent clients, next to its ceiling measured in the
+// same run: the same order and outbox rows written straight to SQLite by 32
+// goroutines, with no HTTP, JSON or auth.
+func BenchmarkPlaceOrder(b *testing.B) {
+	ceiling := measureCeiling(b)
+
+	s := startServer(&testing.T{}, "LOG_LEVEL", "warn")
+	t := &testing.T{}
+	tokens := make([]string, benchClients)
+	for i := range tokens {
+		_, tokens[i] = s.signUp(t)
+	}
+	body, _ := json.Marshal(benchOrder)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
+
+	var ok, failed atomic.Int64
+	latencies := make([][]time.Duration, benchClients)
+	var busy atomic.Int64
+	deadline := time.Now().Add(benchDuration)
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < benchClients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				req, _ := http.NewRequest("POST", s.URL+"/v1/orders", bytes.NewReader(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Authorization", "Bearer "+tokens[c])
+				res, err := client.Do(req)
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				raw, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != 201 {
+					failed.Add(1)
+					if strings.Contains(string(raw), "locked") || strings.Contains(string(raw), "busy") {
+						busy.Add(1)
+					}
+					continue
+				}
+				ok.Add(1)
+				latencies[c] = append(latencies[c], time.Since(t0))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+
+	rate := float64(ok.Load()) / elapsed.Seconds()
+	all := slices.Concat(latencies...)
+	b.ReportMetric(rate, "orders/s")
+	b.ReportMetric(ceiling, "ceiling_orders/s")
+	b.ReportMetric(rate/ceiling, "ratio_to_ceiling")
+	b.ReportMetric(ms(percentile(all, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(all, 0.99)), "p99_ms")
+	b.ReportMetric(float64(failed.Load()), "errors")
+	b.ReportMetric(float64(busy.Load()), "sqlite_busy")
+}
+
+// measureCeiling writes what one placed order writes (the order row and its
+// outbox event, in one immediate transaction) straight to a fresh orders
+// database, from benchClients goroutines, and returns orders per second.
+func measureCeiling(b *testing.B) float64 {
+	b.Helper()
+	db := openOrdersDB(b)
+	outbox := messaging.NewOutbox("orders")
+	items := `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
+	addr := `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
+	var n atomic.Int64
+	deadline := time.Now().Add(benchDuration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < benchClients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			userID := uuid.NewString()
+			for time.Now().Before(deadline) {
+				ctx := context.Background()
+				err := db.InTx(ctx, func(tx *sql.Tx) error {
+					id, now := uuid.NewString(), time.Now().UTC().Format(time.RFC3339Nano)
+					if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+shipping_address, created_at, updated_at) VALUES (?, ?, 'placed', ?, 2599, 'EUR', ?, ?, ?)`, id, userID, items, addr, now, now); err != nil {
+						return err
+					}
+					return outbox.Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": id, "user_id": userID})
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
+}
+
+func openOrdersDB(b *testing.B) *sqlitedb.DB {
+	b.Helper()
+	db, err := sqlitedb.Open(b.TempDir()+"/orders.db", sqlitedb.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	own, err := migrations.For("orders")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range append(messaging.Schema(), own) {
+		if err := db.Migrate(context.Background(), m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db
+}
+
+func percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	return ds[min(len(ds)-1, int(float64(len(ds))*p))]
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
