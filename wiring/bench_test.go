@@ -123,7 +123,7 @@ func measureCeiling(b *testing.B) float64 {
 			userID := uuid.NewString()
 			for time.Now().Before(deadline) {
 				ctx := context.Background()
-				err := db.InTx(ctx, func(tx *sql.Tx) error {
+				err := db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 					id, now := uuid.NewString(), time.Now().UTC().Format(time.RFC3339Nano)
 					if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
 shipping_address, created_at, updated_at) VALUES (?, ?, 'placed', ?, 2599, 'EUR', ?, ?, ?)`, id, userID, items, addr, now, now); err != nil {

@@ -134,7 +134,7 @@ func (c *Consumer) apply(h Handler) message.NoPublishHandlerFunc {
 			CorrelationID: middleware.MessageCorrelationID(msg),
 			Metadata:      msg.Metadata,
 		}
-		return c.db.InTx(ctx, func(tx *sql.Tx) error {
+		return c.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx,
 				`INSERT INTO inbox (handler, message_id, handled_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 				name, msg.UUID, time.Now().UnixMilli())

@@ -110,7 +110,7 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 	ctx := logging.WithRequestID(context.Background(), "req-1")
 
 	rollback := errors.New("use case failed")
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
+	err = db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := outbox.Add(ctx, tx, "thing.Happened.v1", map[string]string{"n": "rolled back"}); err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 	if !errors.Is(err, rollback) {
 		t.Fatalf("InTx returned %v", err)
 	}
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
+	err = db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		return outbox.Add(ctx, tx, "thing.Happened.v1", map[string]string{"n": "committed"})
 	})
 	if err != nil {

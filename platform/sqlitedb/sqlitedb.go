@@ -50,6 +50,12 @@ type DB struct {
 
 	mu       sync.Mutex
 	onCommit []func()
+
+	queue    chan *txRequest // InTx calls waiting for the writer goroutine
+	closeMu  sync.RWMutex
+	closed   bool
+	closing  chan struct{}
+	writerWG sync.WaitGroup
 }
 
 // Open opens (creating if needed) the database file at path in WAL mode.
@@ -77,7 +83,10 @@ func Open(path string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 	read.SetConnMaxIdleTime(0)
-	return &DB{Write: write, Read: read, path: path}, nil
+	db := &DB{Write: write, Read: read, path: path, queue: make(chan *txRequest, maxGroup), closing: make(chan struct{})}
+	db.writerWG.Add(1)
+	go db.writeLoop()
+	return db, nil
 }
 
 func dsn(path string, opts Options, readOnly bool) string {
@@ -105,37 +114,6 @@ func (db *DB) OnCommit(f func()) {
 	db.onCommit = append(db.onCommit, f)
 }
 
-// InTx runs fn in a write transaction and commits it when fn returns nil. Any
-// error or panic in fn rolls the transaction back.
-func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := db.Write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = tx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		if rbErr := tx.Rollback(); rbErr != nil && !errors.Is(rbErr, sql.ErrTxDone) {
-			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
-		}
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	db.mu.Lock()
-	hooks := db.onCommit
-	db.mu.Unlock()
-	for _, f := range hooks {
-		f()
-	}
-	return nil
-}
-
 // Ping checks that both pools answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.Write.PingContext(ctx); err != nil {
@@ -144,7 +122,14 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.Read.PingContext(ctx)
 }
 
-// Close closes both pools.
+// Close finishes the transactions already queued, then closes both pools.
 func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if !db.closed {
+		db.closed = true
+		close(db.closing)
+	}
+	db.closeMu.Unlock()
+	db.writerWG.Wait()
 	return errors.Join(db.Read.Close(), db.Write.Close())
 }

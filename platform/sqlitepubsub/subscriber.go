@@ -133,7 +133,8 @@ type subscription struct {
 	ctx   context.Context
 	log   watermill.LoggerAdapter
 
-	acked      int64
+	acked      int64 // the stored offset
+	pending    int64 // the last acknowledged offset, stored by the next flush
 	leaseUntil time.Time
 }
 
@@ -167,6 +168,7 @@ func (s *subscription) run() {
 				break
 			}
 		}
+		s.flush()
 	}
 }
 
@@ -215,6 +217,7 @@ func (s *subscription) release() {
 	if s.leaseUntil.IsZero() {
 		return
 	}
+	s.flush()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := s.cfg.DB.ExecContext(ctx,
@@ -248,8 +251,8 @@ func (s *subscription) fetch() ([]row, error) {
 	return batch, rows.Err()
 }
 
-// deliver hands r out until it is acked, then moves the offset. It reports
-// false when the subscription should stop or re-read.
+// deliver hands r out until it is acked. It reports false when the
+// subscription should stop or re-read.
 func (s *subscription) deliver(r row) bool {
 	for {
 		msg := message.NewMessage(r.uuid, r.payload)
@@ -267,17 +270,21 @@ func (s *subscription) deliver(r row) bool {
 		select {
 		case <-msg.Acked():
 			cancel()
-			return s.ack(r.seq)
+			s.pending = r.seq
+			if time.Until(s.leaseUntil) < s.cfg.LeaseTTL/2 {
+				return s.flush() // renew the lease before it can lapse
+			}
+			return true
 		case <-msg.Nacked():
 			cancel()
-			if !s.holdLease() {
+			if !s.flush() {
 				return false
 			}
 		case <-s.ctx.Done():
 			cancel()
 			select {
 			case <-msg.Acked(): // acked just as we were closed: keep the offset
-				s.ack(r.seq)
+				s.pending = r.seq
 			default:
 			}
 			return false
@@ -287,23 +294,36 @@ func (s *subscription) deliver(r row) bool {
 
 const moveOffset = `UPDATE pubsub_offsets SET acked = ?, lease_until = ? WHERE consumer_group = ? AND topic = ? AND owner = ?`
 
-func (s *subscription) ack(seq int64) bool {
+// flush stores the offset of the last acknowledged message, renewing the
+// lease with it. Offsets are stored once per fetched batch rather than per
+// message: a crash redelivers at most one batch, which at-least-once
+// delivery allows and consumers' inboxes absorb.
+func (s *subscription) flush() bool {
+	if s.pending <= s.acked {
+		return s.holdLease()
+	}
 	until := time.Now().Add(s.cfg.LeaseTTL)
-	// The offset write must land even when the subscription is being closed:
-	// the message was handled, and dropping the write would redeliver it.
+	// The write must land even when the subscription is being closed: the
+	// messages were handled, and dropping it would redeliver them.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, seq, until.UnixMilli(), s.cfg.ConsumerGroup, s.topic, s.owner)
+	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, s.pending, until.UnixMilli(), s.cfg.ConsumerGroup, s.topic, s.owner)
 	if err != nil {
-		s.log.Error("Cannot store offset", err, watermill.LogFields{"seq": seq})
-		s.leaseUntil = time.Time{}
+		s.log.Error("Cannot store offset", err, watermill.LogFields{"seq": s.pending})
+		s.lostLease()
 		return false
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
 		s.log.Info("Lease lost, another subscriber took over", nil)
-		s.leaseUntil = time.Time{}
+		s.lostLease()
 		return false
 	}
-	s.acked, s.leaseUntil = seq, until
+	s.acked, s.leaseUntil = s.pending, until
 	return true
+}
+
+// lostLease forgets what this subscription had not stored: whoever holds
+// the lease next delivers it again.
+func (s *subscription) lostLease() {
+	s.leaseUntil, s.pending = time.Time{}, 0
 }

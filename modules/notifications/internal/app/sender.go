@@ -62,13 +62,18 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	for i, n := range batch {
-		if err := s.sender.Send(ctx, n); err != nil {
-			return i, err
+	sent := 0
+	var sendErr error
+	for _, n := range batch {
+		if sendErr = s.sender.Send(ctx, n); sendErr != nil {
+			break
 		}
-		if err := store.MarkSent(ctx, s.db.Write, n.Seq, now()); err != nil {
-			return i, err
+		sent++
+	}
+	if sent > 0 {
+		if err := store.MarkSentThrough(ctx, s.db.Write, batch[sent-1].Seq, now()); err != nil {
+			return 0, err
 		}
 	}
-	return len(batch), nil
+	return sent, sendErr
 }

@@ -87,9 +87,12 @@ func Unsent(ctx context.Context, q Querier, limit int) ([]Notification, error) {
 	return query(ctx, q, selectNotifications+`WHERE n.sent_at IS NULL ORDER BY n.seq LIMIT ?`, limit)
 }
 
-// MarkSent records that the Sender accepted notification seq.
-func MarkSent(ctx context.Context, q Querier, seq int64, at time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE notifications SET sent_at = ? WHERE seq = ?`, at.Format(time.RFC3339Nano), seq)
+// MarkSentThrough records that the Sender accepted every unsent
+// notification up to seq. Commits are serialised on one writer, so the
+// unsent rows up to seq are exactly those the dispatcher read and sent.
+func MarkSentThrough(ctx context.Context, q Querier, seq int64, at time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE notifications SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?`,
+		at.Format(time.RFC3339Nano), seq)
 	return err
 }
 

@@ -12,7 +12,7 @@ import (
 // Cancel cancels userID's order id and publishes OrderCancelled.
 func (s *Service) Cancel(ctx context.Context, userID, id string) (Order, error) {
 	var o Order
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
 		if o, err = store.ByID(ctx, tx, userID, id); err != nil {
 			return notFound(err)

@@ -80,7 +80,7 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 	}
 	hash := p.hash()
 	var o Order
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if idempotencyKey != "" {
 			prev, err := store.IdempotencyKey(ctx, tx, userID, idempotencyKey)
 			switch {

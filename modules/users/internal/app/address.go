@@ -18,7 +18,7 @@ func (s *Service) SetAddress(ctx context.Context, userID string, a validate.Addr
 	}
 	addr := store.Address{Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
 	var u store.User
-	err := s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		at := now()
 		if err := store.SetAddress(ctx, tx, userID, addr, at); err != nil {
 			return notFound(err)

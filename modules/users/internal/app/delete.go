@@ -11,7 +11,7 @@ import (
 // Delete removes userID's account and publishes UserDeleted, on which the
 // other modules forget the user.
 func (s *Service) Delete(ctx context.Context, userID string) error {
-	return s.db.InTx(ctx, func(tx *sql.Tx) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := store.Delete(ctx, tx, userID); err != nil {
 			return notFound(err)
 		}

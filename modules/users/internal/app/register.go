@@ -41,7 +41,7 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := store.User{ID: uuid.NewString(), Email: r.Email, Name: r.Name, PasswordHash: string(hash), CreatedAt: now()}
-	err = s.db.InTx(ctx, func(tx *sql.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if err := store.Insert(ctx, tx, u); err != nil {
 			if sqlitedb.IsUniqueViolation(err) {
 				return apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")

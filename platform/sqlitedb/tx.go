@@ -1,0 +1,212 @@
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// maxGroup caps how many InTx calls share one transaction: enough to spread
+// a commit's cost, few enough that no caller waits long behind the others.
+const maxGroup = 32
+
+// ErrClosed is returned by InTx on a closed DB.
+var ErrClosed = errors.New("sqlitedb: database closed")
+
+type txRequest struct {
+	ctx  context.Context
+	fn   func(ctx context.Context, tx *sql.Tx) error
+	done chan txResult
+}
+
+type txResult struct {
+	err      error
+	panicked any
+}
+
+// InTx runs fn in a write transaction and commits it when fn returns nil; an
+// error or a panic in fn undoes everything fn wrote. InTx returns once the
+// outcome is durable: after the commit that holds fn's writes, or with the
+// error that rolled them back.
+//
+// Concurrent calls are committed together (group commit): one writer
+// goroutine runs each fn inside its own SAVEPOINT of a shared transaction and
+// commits once for the group, which is what lets SQLite's single writer keep
+// up with many concurrent requests. fn must use the ctx it is given, which
+// is never cancelled: cancelling a statement inside the shared transaction
+// would make SQLite roll back the whole group.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	req := &txRequest{ctx: ctx, fn: fn, done: make(chan txResult, 1)}
+	if err := db.enqueue(req); err != nil {
+		return err
+	}
+	res := <-req.done // once queued, wait: only the writer knows whether it committed
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.err
+}
+
+// enqueue hands req to the writer unless the DB is closed. Close waits for
+// enqueue calls in progress, so nothing is queued after the writer stops.
+func (db *DB) enqueue(req *txRequest) error {
+	db.closeMu.RLock()
+	defer db.closeMu.RUnlock()
+	if db.closed {
+		return ErrClosed
+	}
+	select {
+	case db.queue <- req:
+		return nil
+	case <-req.ctx.Done():
+		return req.ctx.Err()
+	}
+}
+
+func (db *DB) writeLoop() {
+	defer db.writerWG.Done()
+	for {
+		var first *txRequest
+		select {
+		case first = <-db.queue:
+		case <-db.closing:
+			db.finishQueued()
+			return
+		}
+		group := []*txRequest{first}
+	collect:
+		for len(group) < maxGroup {
+			select {
+			case req := <-db.queue:
+				group = append(group, req)
+			default:
+				break collect
+			}
+		}
+		db.commitGroup(group)
+	}
+}
+
+// finishQueued commits what was queued before Close.
+func (db *DB) finishQueued() {
+	for {
+		select {
+		case req := <-db.queue:
+			db.commitGroup([]*txRequest{req})
+		default:
+			return
+		}
+	}
+}
+
+func (db *DB) commitGroup(group []*txRequest) {
+	results := make([]txResult, len(group))
+	tx, err := db.Write.BeginTx(context.Background(), nil)
+	if err != nil {
+		for i := range results {
+			results[i].err = fmt.Errorf("begin: %w", err)
+		}
+		db.deliver(group, results)
+		return
+	}
+	committed := false
+	if len(group) == 1 {
+		results[0] = runAlone(tx, group[0])
+		committed = results[0].err == nil && results[0].panicked == nil
+	} else {
+		committed = runInSavepoints(tx, group, results)
+	}
+	if !committed {
+		if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
+			for i := range results {
+				if results[i].err == nil && results[i].panicked == nil {
+					results[i].err = fmt.Errorf("rollback: %w", err)
+				}
+			}
+		}
+		db.deliver(group, results)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		for i := range results {
+			if results[i].err == nil && results[i].panicked == nil {
+				results[i].err = fmt.Errorf("commit: %w", err)
+			}
+		}
+		db.deliver(group, results)
+		return
+	}
+	db.deliver(group, results)
+	db.mu.Lock()
+	hooks := db.onCommit
+	db.mu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
+}
+
+// runAlone runs the only request of a group with no savepoint.
+func runAlone(tx *sql.Tx, req *txRequest) txResult {
+	if err := req.ctx.Err(); err != nil {
+		return txResult{err: err}
+	}
+	return call(tx, req)
+}
+
+// runInSavepoints runs each request in its own savepoint and reports whether
+// any of them left changes to commit. A failure of the savepoint machinery
+// itself fails the whole group.
+func runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult) bool {
+	ctx := context.Background()
+	changed := false
+	for i, req := range group {
+		if err := req.ctx.Err(); err != nil {
+			results[i].err = err // gave up while queued: never started
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
+			return failAll(results, fmt.Errorf("savepoint: %w", err))
+		}
+		results[i] = call(tx, req)
+		if results[i].err != nil || results[i].panicked != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO grp"); err != nil {
+				return failAll(results, fmt.Errorf("rollback to savepoint: %w", err))
+			}
+		} else {
+			changed = true
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE grp"); err != nil {
+			return failAll(results, fmt.Errorf("release savepoint: %w", err))
+		}
+	}
+	return changed
+}
+
+func failAll(results []txResult, err error) bool {
+	for i := range results {
+		if results[i].panicked == nil {
+			results[i].err = errors.Join(results[i].err, err)
+		}
+	}
+	return false
+}
+
+// call runs req.fn, turning a panic into a result for the caller's goroutine.
+func call(tx *sql.Tx, req *txRequest) (res txResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = txResult{panicked: p}
+		}
+	}()
+	return txResult{err: req.fn(context.WithoutCancel(req.ctx), tx)}
+}
+
+func (db *DB) deliver(group []*txRequest, results []txResult) {
+	for i, req := range group {
+		req.done <- results[i]
+	}
+}
