@@ -43,9 +43,28 @@ var benchOrder = map[string]any{
 // goroutines, with no HTTP, JSON or auth.
 func BenchmarkPlaceOrder(b *testing.B) {
 	ceiling := measureCeiling(b)
+	r := measurePlaceOrderHTTP(b)
+	b.ReportMetric(r.rate, "orders/s")
+	b.ReportMetric(ceiling, "ceiling_orders/s")
+	b.ReportMetric(r.rate/ceiling, "ratio_to_ceiling")
+	b.ReportMetric(ms(percentile(r.latencies, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(r.latencies, 0.99)), "p99_ms")
+	b.ReportMetric(float64(r.errors), "errors")
+	b.ReportMetric(float64(r.busy), "sqlite_busy")
+}
 
-	s := startServer(&testing.T{}, "LOG_LEVEL", "warn")
+type loadResult struct {
+	rate         float64
+	latencies    []time.Duration
+	errors, busy int64
+}
+
+// measurePlaceOrderHTTP runs benchClients clients, each placing orders back
+// to back for benchDuration.
+func measurePlaceOrderHTTP(b *testing.B) loadResult {
+	b.Helper()
 	t := &testing.T{}
+	s := startServer(t, "LOG_LEVEL", "warn")
 	tokens := make([]string, benchClients)
 	for i := range tokens {
 		_, tokens[i] = s.signUp(t)
@@ -53,11 +72,9 @@ func BenchmarkPlaceOrder(b *testing.B) {
 	body, _ := json.Marshal(benchOrder)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}
 
-	var ok, failed atomic.Int64
+	var ok, failed, busy atomic.Int64
 	latencies := make([][]time.Duration, benchClients)
-	var busy atomic.Int64
 	deadline := time.Now().Add(benchDuration)
-	b.ResetTimer()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for c := 0; c < benchClients; c++ {
@@ -66,41 +83,45 @@ func BenchmarkPlaceOrder(b *testing.B) {
 			defer wg.Done()
 			for time.Now().Before(deadline) {
 				t0 := time.Now()
-				req, _ := http.NewRequest("POST", s.URL+"/v1/orders", bytes.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				req.Header.Set("Authorization", "Bearer "+tokens[c])
-				res, err := client.Do(req)
-				if err != nil {
+				status, raw, err := post(client, s.URL+"/v1/orders", tokens[c], body)
+				switch {
+				case err != nil:
 					failed.Add(1)
-					continue
-				}
-				raw, _ := io.ReadAll(res.Body)
-				res.Body.Close()
-				if res.StatusCode != 201 {
+				case status != 201:
 					failed.Add(1)
 					if strings.Contains(string(raw), "locked") || strings.Contains(string(raw), "busy") {
 						busy.Add(1)
 					}
-					continue
+				default:
+					ok.Add(1)
+					latencies[c] = append(latencies[c], time.Since(t0))
 				}
-				ok.Add(1)
-				latencies[c] = append(latencies[c], time.Since(t0))
 			}
 		}()
 	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	b.StopTimer()
+	return loadResult{
+		rate:      float64(ok.Load()) / time.Since(start).Seconds(),
+		latencies: slices.Concat(latencies...),
+		errors:    failed.Load(),
+		busy:      busy.Load(),
+	}
+}
 
-	rate := float64(ok.Load()) / elapsed.Seconds()
-	all := slices.Concat(latencies...)
-	b.ReportMetric(rate, "orders/s")
-	b.ReportMetric(ceiling, "ceiling_orders/s")
-	b.ReportMetric(rate/ceiling, "ratio_to_ceiling")
-	b.ReportMetric(ms(percentile(all, 0.50)), "p50_ms")
-	b.ReportMetric(ms(percentile(all, 0.99)), "p99_ms")
-	b.ReportMetric(float64(failed.Load()), "errors")
-	b.ReportMetric(float64(busy.Load()), "sqlite_busy")
+func post(client *http.Client, url, token string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := client.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	return res.StatusCode, raw, err
 }
 
 // measureCeiling writes what one placed order writes (the order row and its

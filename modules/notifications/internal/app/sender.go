@@ -29,8 +29,11 @@ func (s LogSender) Send(ctx context.Context, n Notification) error {
 // first, until ctx is done. wake signals that new ones may be stored; a slow
 // poll covers the rest. A failed send is retried with backoff, so nothing
 // stored is ever skipped.
+//
+// After a wake-up it lingers briefly before reading, so that a burst of
+// notifications is sent and marked in one batch instead of one write each.
 func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
-	const poll, maxBackoff = 30 * time.Second, time.Minute
+	const poll, linger, maxBackoff = 30 * time.Second, 20 * time.Millisecond, time.Minute
 	backoff := time.Second
 	for {
 		sent, err := s.dispatchBatch(ctx)
@@ -51,6 +54,11 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 			t.Stop()
 			return nil
 		case <-wake:
+			t.Reset(linger)
+			select {
+			case <-ctx.Done():
+			case <-t.C:
+			}
 		case <-t.C:
 		}
 		t.Stop()

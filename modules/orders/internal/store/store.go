@@ -69,9 +69,16 @@ func Insert(ctx context.Context, q Querier, o *Order) error {
 		return err
 	}
 	ts := o.CreatedAt.Format(time.RFC3339Nano)
-	return q.QueryRowContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
-shipping_address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`,
-		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, ts, ts).Scan(&o.Seq)
+	res, err := q.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+shipping_address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, ts, ts)
+	if err != nil {
+		return err
+	}
+	// seq is the INTEGER PRIMARY KEY, so the rowid. (RETURNING would cost a
+	// temporary table per insert.)
+	o.Seq, err = res.LastInsertId()
+	return err
 }
 
 // ByID returns order id if userID owns it.
