@@ -63,11 +63,10 @@ type loadResult struct {
 // to back for benchDuration.
 func measurePlaceOrderHTTP(b *testing.B) loadResult {
 	b.Helper()
-	t := &testing.T{}
-	s := startServer(t, "LOG_LEVEL", "warn")
+	s := startServer(b, "LOG_LEVEL", "warn")
 	tokens := make([]string, benchClients)
 	for i := range tokens {
-		_, tokens[i] = s.signUp(t)
+		_, tokens[i] = s.signUp(b)
 	}
 	body, _ := json.Marshal(benchOrder)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: benchClients}}

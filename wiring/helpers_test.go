@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ type testServer struct {
 	URL    string
 	Config wiring.Config
 	client *http.Client
+	logs   *logBuffer
 }
 
 var testEnv = map[string]string{
@@ -32,7 +34,7 @@ var testEnv = map[string]string{
 	"LOG_FORMAT":  "json",
 }
 
-func startServer(t *testing.T, env ...string) *testServer {
+func startServer(t testing.TB, env ...string) *testServer {
 	t.Helper()
 	vars := map[string]string{"DATA_DIR": t.TempDir()}
 	for k, v := range testEnv {
@@ -45,7 +47,8 @@ func startServer(t *testing.T, env ...string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := logging.New(testWriter{t}, cfg.LogLevel, logging.JSON)
+	logs := &logBuffer{t: t}
+	logger := logging.New(logs, cfg.LogLevel, logging.JSON)
 	srv, cleanup, err := wiring.InitializeServer(cfg, logger)
 	if err != nil {
 		t.Fatal(err)
@@ -64,19 +67,43 @@ func startServer(t *testing.T, env ...string) *testServer {
 		}
 		cleanup()
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), Config: cfg, client: &http.Client{Timeout: 10 * time.Second}}
+	return &testServer{URL: "http://" + ln.Addr().String(), Config: cfg, client: &http.Client{Timeout: 10 * time.Second}, logs: logs}
 }
 
-// testWriter sends the server's log lines to the test log, kept for failures.
-type testWriter struct{ t *testing.T }
+// logBuffer keeps the server's log lines for assertions and shows them in
+// the test log, which go test prints for failures.
+type logBuffer struct {
+	t     testing.TB
+	mu    sync.Mutex
+	lines []string
+}
 
-var testsDone atomic.Bool
-
-func (w testWriter) Write(p []byte) (int, error) {
-	if !testsDone.Load() {
-		w.t.Log(strings.TrimSpace(string(p)))
+func (b *logBuffer) Write(p []byte) (int, error) {
+	line := strings.TrimSpace(string(p))
+	b.mu.Lock()
+	b.lines = append(b.lines, line)
+	b.mu.Unlock()
+	if !b.t.Failed() {
+		b.t.Log(line)
 	}
 	return len(p), nil
+}
+
+// matching returns the log lines holding every one of parts.
+func (b *logBuffer) matching(parts ...string) []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, l := range b.lines {
+		all := true
+		for _, p := range parts {
+			all = all && strings.Contains(l, p)
+		}
+		if all {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 type response struct {
@@ -92,7 +119,7 @@ type request struct {
 	Header              map[string]string
 }
 
-func (s *testServer) do(t *testing.T, r request) response {
+func (s *testServer) do(t testing.TB, r request) response {
 	t.Helper()
 	var body io.Reader
 	switch b := r.Body.(type) {
@@ -131,14 +158,14 @@ func (s *testServer) do(t *testing.T, r request) response {
 	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
 }
 
-func (r response) decode(t *testing.T, v any) {
+func (r response) decode(t testing.TB, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Body, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Body, err)
 	}
 }
 
-func (r response) expect(t *testing.T, status int) response {
+func (r response) expect(t testing.TB, status int) response {
 	t.Helper()
 	if r.Status != status {
 		t.Fatalf("status %d, want %d; body: %s", r.Status, status, r.Body)
@@ -201,7 +228,7 @@ type user struct {
 var userSeq atomic.Int64
 
 // signUp registers a fresh user and logs in, returning the user and token.
-func (s *testServer) signUp(t *testing.T) (user, string) {
+func (s *testServer) signUp(t testing.TB) (user, string) {
 	t.Helper()
 	email := fmt.Sprintf("user%d-%d@example.com", time.Now().UnixNano(), userSeq.Add(1))
 	var u user
@@ -211,7 +238,7 @@ func (s *testServer) signUp(t *testing.T) (user, string) {
 	return u, s.login(t, email, "password123")
 }
 
-func (s *testServer) login(t *testing.T, email, password string) string {
+func (s *testServer) login(t testing.TB, email, password string) string {
 	t.Helper()
 	var tok struct {
 		AccessToken string `json:"access_token"`

@@ -152,3 +152,20 @@ func TestNotificationsArePrivateAndPaginated(t *testing.T) {
 	}
 	s.do(t, request{Method: "GET", Path: "/v1/notifications?cursor=bad!", Token: alice}).expectProblem(t, 400, "cursor")
 }
+
+func TestEveryNotificationIsHandedToTheSenderOnce(t *testing.T) {
+	s := startServer(t, "LOG_LEVEL", "info")
+	_, token := s.signUp(t)
+	for i := 0; i < 3; i++ {
+		s.placeOrder(t, token, orderBody("A"), nil)
+	}
+	eventually(t, "four notifications", func() bool { return len(s.notifications(t, token)) == 4 })
+	for _, n := range s.notifications(t, token) {
+		eventually(t, "notification "+n.ID+" to be sent", func() bool {
+			return len(s.logs.matching(`"msg":"notification sent"`, n.ID)) > 0
+		})
+		if got := len(s.logs.matching(`"msg":"notification sent"`, n.ID)); got != 1 {
+			t.Errorf("notification %s sent %d times", n.ID, got)
+		}
+	}
+}

@@ -9,7 +9,7 @@ CREATE TABLE recipients (
     deleted_at TEXT
 ) WITHOUT ROWID;
 
--- One notification per event; sent_at is set once the Sender accepted it.
+-- One notification per event, in commit order (seq).
 CREATE TABLE notifications (
     seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     id         TEXT NOT NULL UNIQUE,
@@ -18,12 +18,18 @@ CREATE TABLE notifications (
     subject    TEXT NOT NULL,
     body       TEXT NOT NULL,
     event_id   TEXT NOT NULL UNIQUE,
-    created_at TEXT NOT NULL,
-    sent_at    TEXT
+    created_at TEXT NOT NULL
 );
 CREATE INDEX notifications_user_seq ON notifications (user_id, seq);
-CREATE INDEX notifications_unsent ON notifications (seq) WHERE sent_at IS NULL;
+
+-- How far the Sender got: every notification up to sent_through was
+-- accepted. One row; commits are serialised, so seq order is commit order.
+CREATE TABLE dispatch_cursor (
+    id            INTEGER PRIMARY KEY CHECK (id = 1),
+    sent_through  INTEGER NOT NULL
+);
 
 -- +goose Down
+DROP TABLE dispatch_cursor;
 DROP TABLE notifications;
 DROP TABLE recipients;

@@ -79,7 +79,7 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 		sent++
 	}
 	if sent > 0 {
-		if err := store.MarkSentThrough(ctx, s.db.Write, batch[sent-1].Seq, now()); err != nil {
+		if err := store.MarkSentThrough(ctx, s.db.Write, batch[sent-1].Seq); err != nil {
 			return 0, err
 		}
 	}

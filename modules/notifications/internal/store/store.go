@@ -84,15 +84,15 @@ func ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, 
 // Unsent returns up to limit notifications the Sender has not accepted yet,
 // oldest first.
 func Unsent(ctx context.Context, q Querier, limit int) ([]Notification, error) {
-	return query(ctx, q, selectNotifications+`WHERE n.sent_at IS NULL ORDER BY n.seq LIMIT ?`, limit)
+	return query(ctx, q, selectNotifications+`WHERE n.seq > COALESCE((SELECT sent_through FROM dispatch_cursor), 0)
+ORDER BY n.seq LIMIT ?`, limit)
 }
 
-// MarkSentThrough records that the Sender accepted every unsent
-// notification up to seq. Commits are serialised on one writer, so the
-// unsent rows up to seq are exactly those the dispatcher read and sent.
-func MarkSentThrough(ctx context.Context, q Querier, seq int64, at time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE notifications SET sent_at = ? WHERE sent_at IS NULL AND seq <= ?`,
-		at.Format(time.RFC3339Nano), seq)
+// MarkSentThrough records that the Sender accepted every notification up
+// to seq.
+func MarkSentThrough(ctx context.Context, q Querier, seq int64) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_through) VALUES (1, ?)
+ON CONFLICT (id) DO UPDATE SET sent_through = max(sent_through, excluded.sent_through)`, seq)
 	return err
 }
 
