@@ -191,3 +191,97 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkEventLatency places orders at a steady 1,000 per second and
+// measures, for each, the time from the order's write to the committed
+// order_placed notification: notification.created_at − order.created_at,
+// both stamped inside their transactions just before commit.
+func BenchmarkEventLatency(b *testing.B) {
+	const rate, duration, users = 1000, 3 * time.Second, 16
+	s := startServer(b, "LOG_LEVEL", "warn")
+	tokens := make([]string, users)
+	for i := range tokens {
+		_, tokens[i] = s.signUp(b)
+	}
+	body, _ := json.Marshal(benchOrder)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+	type placed struct {
+		ID        string    `json:"id"`
+		CreatedAt time.Time `json:"created_at"`
+	}
+	var mu sync.Mutex
+	orders := map[string]time.Time{}
+	var failed atomic.Int64
+	ticks := time.NewTicker(time.Second / rate)
+	defer ticks.Stop()
+	var wg sync.WaitGroup
+	n := int(duration.Seconds() * rate)
+	b.ResetTimer()
+	for i := 0; i < n; i++ {
+		<-ticks.C
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			status, raw, err := post(client, s.URL+"/v1/orders", tokens[i%users], body)
+			var o placed
+			if err != nil || status != 201 || json.Unmarshal(raw, &o) != nil {
+				failed.Add(1)
+				return
+			}
+			mu.Lock()
+			orders[o.ID] = o.CreatedAt
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	b.StopTimer()
+
+	var lat []time.Duration
+	deadline := time.Now().Add(30 * time.Second)
+	for len(lat) < len(orders) && time.Now().Before(deadline) {
+		lat = lat[:0]
+		for _, token := range tokens {
+			for _, n := range listNotifications(b, s, token) {
+				if m := orderIDInBody(n.Body); n.Kind == "order_placed" && m != "" {
+					if at, ok := orders[m]; ok {
+						lat = append(lat, n.CreatedAt.Sub(at))
+					}
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(len(orders))/duration.Seconds(), "orders/s")
+	b.ReportMetric(ms(percentile(lat, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(lat, 0.99)), "p99_ms")
+	b.ReportMetric(ms(percentile(lat, 1)), "max_ms")
+	b.ReportMetric(float64(len(orders)-len(lat)), "missing")
+	b.ReportMetric(float64(failed.Load()), "errors")
+}
+
+// listNotifications returns all of a user's notifications.
+func listNotifications(tb testing.TB, s *testServer, token string) []notification {
+	var all []notification
+	path := "/v1/notifications?limit=100"
+	for path != "" {
+		var page struct {
+			Items      []notification `json:"items"`
+			NextCursor string         `json:"next_cursor"`
+		}
+		s.do(tb, request{Method: "GET", Path: path, Token: token}).expect(tb, 200).decode(tb, &page)
+		all = append(all, page.Items...)
+		path = ""
+		if page.NextCursor != "" {
+			path = "/v1/notifications?limit=100&cursor=" + page.NextCursor
+		}
+	}
+	return all
+}
+
+func orderIDInBody(body string) string {
+	_, rest, ok := strings.Cut(body, "order ")
+	if !ok || len(rest) < 36 {
+		return ""
+	}
+	return rest[:36]
+}

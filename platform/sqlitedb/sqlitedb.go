@@ -47,6 +47,7 @@ type DB struct {
 	Read *sql.DB
 
 	path string
+	ckpt *sql.DB // the checkpointer's own connection
 
 	mu       sync.Mutex
 	onCommit []func()
@@ -61,7 +62,7 @@ type DB struct {
 // Open opens (creating if needed) the database file at path in WAL mode.
 func Open(path string, opts Options) (*DB, error) {
 	opts.setDefaults()
-	write, err := sql.Open("sqlite3", dsn(path, opts, false))
+	write, err := sql.Open(writerDriver, dsn(path, opts, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -83,9 +84,18 @@ func Open(path string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.ReadConns)
 	read.SetMaxIdleConns(opts.ReadConns)
 	read.SetConnMaxIdleTime(0)
-	db := &DB{Write: write, Read: read, path: path, queue: make(chan *txRequest, maxGroup), closing: make(chan struct{})}
-	db.writerWG.Add(1)
+	ckpt, err := sql.Open("sqlite3", dsn(path, opts, false))
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	db := &DB{Write: write, Read: read, path: path, ckpt: ckpt,
+		queue: make(chan *txRequest, maxGroup), closing: make(chan struct{})}
+	db.writerWG.Add(2)
 	go db.writeLoop()
+	go db.checkpointLoop()
 	return db, nil
 }
 
@@ -97,6 +107,7 @@ func dsn(path string, opts Options, readOnly bool) string {
 	q.Set("_foreign_keys", "on")
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", "-16000") // 16 MB page cache per connection
+	q.Set("_journal_size_limit", "67108864")
 	if readOnly {
 		q.Set("_query_only", "true")
 	}
@@ -131,5 +142,5 @@ func (db *DB) Close() error {
 	}
 	db.closeMu.Unlock()
 	db.writerWG.Wait()
-	return errors.Join(db.Read.Close(), db.Write.Close())
+	return errors.Join(db.Read.Close(), db.Write.Close(), db.ckpt.Close())
 }

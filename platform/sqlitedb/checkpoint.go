@@ -1,0 +1,68 @@
+package sqlitedb
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+)
+
+// writerDriver is SQLite with automatic checkpoints turned off. By default
+// the commit that fills the WAL past 1,000 pages copies it back into the
+// database file and fsyncs it, stalling that commit (and every request
+// waiting behind the single writer) for milliseconds; checkpointLoop does
+// that work on its own connection instead.
+const writerDriver = "sqlite3_writer"
+
+func init() {
+	sql.Register(writerDriver, &sqlite3.SQLiteDriver{
+		ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			_, err := c.Exec("PRAGMA wal_autocheckpoint = 0", nil)
+			return err
+		},
+	})
+}
+
+// Checkpoint pacing: often while commits come in, so each checkpoint is
+// short; backing off to rarely while idle, so an idle process does no work.
+const (
+	checkpointMin = 100 * time.Millisecond
+	checkpointMax = 5 * time.Second
+)
+
+// checkpointLoop copies committed WAL frames into the database file in
+// PASSIVE mode: it never waits for, or blocks, readers and the writer.
+func (db *DB) checkpointLoop() {
+	defer db.writerWG.Done()
+	interval := checkpointMin
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.closing:
+			db.checkpoint()
+			return
+		case <-t.C:
+		}
+		if db.checkpoint() > 0 {
+			interval = checkpointMin
+		} else {
+			interval = min(2*interval, checkpointMax)
+		}
+		t.Reset(interval)
+	}
+}
+
+// checkpoint runs one PASSIVE checkpoint and returns how many frames it
+// copied. A failure is left for the next round: the WAL keeps every frame
+// until it is checkpointed, so nothing is lost; only the file grows.
+func (db *DB) checkpoint() int {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var busy, logFrames, copied int
+	if err := db.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
+		return 0
+	}
+	return copied
+}
