@@ -26,7 +26,7 @@ func TestCrashSafety(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	p := &process{bin: bin, dataDir: t.TempDir(), port: freePort(t), t: t}
+	p := &process{bin: bin, dataDir: t.TempDir(), port: freePort(t), t: t, env: []string{"RELAY_POLL_INTERVAL=100ms"}}
 	p.start()
 	defer p.stop()
 
@@ -123,15 +123,16 @@ func TestCrashSafety(t *testing.T) {
 }
 
 type process struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	dataDir string
 	port    int
+	env     []string // on top of the defaults below
 	cmd     *exec.Cmd
 	log     bytes.Buffer
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -146,7 +147,8 @@ func (p *process) start() {
 	p.t.Helper()
 	p.cmd = exec.Command(p.bin)
 	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4",
-		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001", "RELAY_POLL_INTERVAL=100ms")
+		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001")
+	p.cmd.Env = append(p.cmd.Env, p.env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
 	if err := p.cmd.Start(); err != nil {
 		p.t.Fatal(err)

@@ -22,7 +22,7 @@ import (
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func openDB(t *testing.T) *sqlitedb.DB {
+func openDB(t testing.TB) *sqlitedb.DB {
 	t.Helper()
 	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "m.db"), sqlitedb.Options{})
 	if err != nil {
@@ -40,7 +40,7 @@ func openDB(t *testing.T) *sqlitedb.DB {
 	return db
 }
 
-func newBus(t *testing.T) *gochannel.GoChannel {
+func newBus(t testing.TB) *gochannel.GoChannel {
 	bus := messaging.NewInProcessBus(messaging.WatermillLogger(quiet))
 	t.Cleanup(func() { bus.Close() })
 	return bus

@@ -38,6 +38,7 @@ func (db *DB) checkpointLoop() {
 	interval := checkpointMin
 	t := time.NewTimer(interval)
 	defer t.Stop()
+	var last walState
 	for {
 		select {
 		case <-db.closing:
@@ -45,24 +46,31 @@ func (db *DB) checkpointLoop() {
 			return
 		case <-t.C:
 		}
-		if db.checkpoint() > 0 {
-			interval = checkpointMin
+		now := db.checkpoint()
+		if now != last {
+			interval = checkpointMin // the WAL moved: commits are coming in
 		} else {
 			interval = min(2*interval, checkpointMax)
 		}
+		last = now
 		t.Reset(interval)
 	}
 }
 
-// checkpoint runs one PASSIVE checkpoint and returns how many frames it
-// copied. A failure is left for the next round: the WAL keeps every frame
-// until it is checkpointed, so nothing is lost; only the file grows.
-func (db *DB) checkpoint() int {
+// walState is what a checkpoint reports: frames in the WAL, and how many of
+// them are in the database file. The WAL only moves when someone commits.
+type walState struct{ frames, checkpointed int }
+
+// checkpoint runs one PASSIVE checkpoint. A failure is left for the next
+// round: the WAL keeps every frame until it is checkpointed, so nothing is
+// lost; only the file grows.
+func (db *DB) checkpoint() walState {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var busy, logFrames, copied int
-	if err := db.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logFrames, &copied); err != nil {
-		return 0
+	var busy int
+	var st walState
+	if err := db.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &st.frames, &st.checkpointed); err != nil {
+		return walState{-1, -1}
 	}
-	return copied
+	return st
 }
