@@ -1,0 +1,89 @@
+package wiring_test
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqlitepubsub"
+)
+
+// openModuleDB opens a running server's module database from the outside,
+// as a second process would.
+func openModuleDB(t *testing.T, s *testServer, module string) *sqlitedb.DB {
+	t.Helper()
+	db, err := sqlitedb.Open(filepath.Join(s.Config.DataDir, module+".db"), sqlitedb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	eventually(t, "the welcome notification", func() bool { return len(s.notifications(t, token)) == 1 })
+
+	// An OrderPlaced without the fields consumers rely on, committed to the
+	// orders outbox the way the module itself writes events.
+	orders := openModuleDB(t, s, "orders")
+	err := orders.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+		return messaging.NewOutbox("orders").Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": 42})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.placeOrder(t, token, orderBody("after-the-bad-one"), nil)
+	eventually(t, "the good order's notification", func() bool {
+		return count(s.notifications(t, token), "order_placed") == 1
+	})
+
+	notifications := openModuleDB(t, s, "notifications")
+	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{DB: notifications.Write, ConsumerGroup: "test-inspect"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	poisoned, err := sub.Subscribe(context.Background(), messaging.PoisonTopic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-poisoned:
+		m.Ack()
+		if m.Metadata.Get(middleware.ReasonForPoisonedKey) == "" || m.Metadata.Get(messaging.MetaAttempts) != "1" {
+			t.Fatalf("poisoned without reason or after retries: %v", m.Metadata)
+		}
+		if string(m.Payload) != `{"order_id":42}` {
+			t.Fatalf("poisoned payload %s", m.Payload)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the malformed event is not in the notifications poison queue")
+	}
+}
+
+func TestReadinessFailsWhileAMigrationIsMissing(t *testing.T) {
+	s := startServer(t)
+	s.do(t, request{Method: "GET", Path: "/readyz"}).expect(t, 200)
+
+	orders := openModuleDB(t, s, "orders")
+	if _, err := orders.Write.Exec(`DELETE FROM schema_version WHERE version_id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Status string            `json:"status"`
+		Checks map[string]string `json:"checks"`
+	}
+	s.do(t, request{Method: "GET", Path: "/readyz"}).expect(t, 503).decode(t, &body)
+	if body.Status != "unavailable" || body.Checks["orders"] == "ok" || body.Checks["users"] != "ok" {
+		t.Fatalf("readiness %+v", body)
+	}
+	s.do(t, request{Method: "GET", Path: "/healthz"}).expect(t, 200)
+}
