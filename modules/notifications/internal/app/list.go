@@ -6,15 +6,8 @@ import (
 	"example.com/modmono/modules/notifications/internal/store"
 )
 
-// List returns a page of userID's notifications, newest first, older than
-// beforeSeq (0 for the first page), and whether more follow.
-func (s *Service) List(ctx context.Context, userID string, beforeSeq int64, limit int) ([]Notification, bool, error) {
-	ns, err := store.ListByUser(ctx, s.db.Read, userID, beforeSeq, limit+1)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(ns) > limit {
-		return ns[:limit], true, nil
-	}
-	return ns, false, nil
+// List returns up to n of userID's notifications older than position
+// beforeSeq (0: from the newest), newest first.
+func (s *Service) List(ctx context.Context, userID string, beforeSeq int64, n int) ([]Notification, error) {
+	return store.ListByUser(ctx, s.db.Read, userID, beforeSeq, n)
 }

@@ -2,14 +2,12 @@
 package httpapi
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/modules/notifications/internal/app"
 	"example.com/modmono/platform/auth"
-	"example.com/modmono/platform/cursor"
 	"example.com/modmono/platform/httpserver"
 )
 
@@ -28,31 +26,14 @@ type notificationResponse struct {
 }
 
 func listNotifications(svc *app.Service) echo.HandlerFunc {
-	type response struct {
-		Items      []notificationResponse `json:"items"`
-		NextCursor string                 `json:"next_cursor,omitempty"`
-	}
 	return func(c echo.Context) error {
-		q, err := httpserver.Query(c)
-		if err != nil {
-			return err
+		fetch := func(before int64, n int) ([]app.Notification, error) {
+			return svc.List(c.Request().Context(), auth.UserID(c), before, n)
 		}
-		page, err := cursor.ParsePage(q.Get("limit"), q.Get("cursor"))
-		if err != nil {
-			return err
-		}
-		ns, more, err := svc.List(c.Request().Context(), auth.UserID(c), page.Before, page.Limit)
-		if err != nil {
-			return err
-		}
-		res := response{Items: make([]notificationResponse, len(ns))}
-		for i, n := range ns {
-			res.Items[i] = notificationResponse{ID: n.ID, Kind: n.Kind, Subject: n.Subject, Body: n.Body,
-				CreatedAt: n.CreatedAt, EventID: n.EventID}
-		}
-		if len(ns) > 0 {
-			res.NextCursor = cursor.Next(more, ns[len(ns)-1].Seq)
-		}
-		return c.JSON(http.StatusOK, res)
+		return httpserver.ListPage(c, fetch, func(n app.Notification) int64 { return n.Seq }, toResponse)
 	}
+}
+
+func toResponse(n app.Notification) notificationResponse {
+	return notificationResponse{ID: n.ID, Kind: n.Kind, Subject: n.Subject, Body: n.Body, CreatedAt: n.CreatedAt, EventID: n.EventID}
 }

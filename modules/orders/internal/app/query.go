@@ -12,15 +12,8 @@ func (s *Service) Get(ctx context.Context, userID, id string) (Order, error) {
 	return o, notFound(err)
 }
 
-// List returns a page of userID's orders, newest first, older than
-// beforeSeq (0 for the first page), and whether more follow.
-func (s *Service) List(ctx context.Context, userID string, beforeSeq int64, limit int) ([]Order, bool, error) {
-	orders, err := store.ListByUser(ctx, s.db.Read, userID, beforeSeq, limit+1)
-	if err != nil {
-		return nil, false, err
-	}
-	if len(orders) > limit {
-		return orders[:limit], true, nil
-	}
-	return orders, false, nil
+// List returns up to n of userID's orders older than position beforeSeq
+// (0: from the newest), newest first.
+func (s *Service) List(ctx context.Context, userID string, beforeSeq int64, n int) ([]Order, error) {
+	return store.ListByUser(ctx, s.db.Read, userID, beforeSeq, n)
 }

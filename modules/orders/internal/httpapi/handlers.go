@@ -10,7 +10,6 @@ import (
 	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
-	"example.com/modmono/platform/cursor"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/validate"
 )
@@ -91,31 +90,11 @@ func getOrder(svc *app.Service) echo.HandlerFunc {
 }
 
 func listOrders(svc *app.Service) echo.HandlerFunc {
-	type response struct {
-		Items      []orderResponse `json:"items"`
-		NextCursor string          `json:"next_cursor,omitempty"`
-	}
 	return func(c echo.Context) error {
-		q, err := httpserver.Query(c)
-		if err != nil {
-			return err
+		fetch := func(before int64, n int) ([]app.Order, error) {
+			return svc.List(c.Request().Context(), auth.UserID(c), before, n)
 		}
-		page, err := cursor.ParsePage(q.Get("limit"), q.Get("cursor"))
-		if err != nil {
-			return err
-		}
-		orders, more, err := svc.List(c.Request().Context(), auth.UserID(c), page.Before, page.Limit)
-		if err != nil {
-			return err
-		}
-		res := response{Items: make([]orderResponse, len(orders))}
-		for i, o := range orders {
-			res.Items[i] = toResponse(o)
-		}
-		if len(orders) > 0 {
-			res.NextCursor = cursor.Next(more, orders[len(orders)-1].Seq)
-		}
-		return c.JSON(http.StatusOK, res)
+		return httpserver.ListPage(c, fetch, func(o app.Order) int64 { return o.Seq }, toResponse)
 	}
 }
 
