@@ -7,14 +7,12 @@ import (
 	"database/sql"
 	"errors"
 	"time"
+
+	"example.com/modmono/platform/sqlitedb"
 )
 
 // Querier is a *sql.DB or a *sql.Tx.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+type Querier = sqlitedb.Querier
 
 // Notification is a stored notification; Email and Name come from the
 // recipient replica and may be empty when the recipient is not known yet.

@@ -9,14 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"example.com/modmono/platform/sqlitedb"
 )
 
 // Querier is a *sql.DB or a *sql.Tx.
-type Querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+type Querier = sqlitedb.Querier
 
 // ErrNotFound means no row matched.
 var ErrNotFound = errors.New("not found")

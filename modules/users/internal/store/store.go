@@ -7,13 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"example.com/modmono/platform/sqlitedb"
 )
 
 // Querier is a *sql.DB or a *sql.Tx.
-type Querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}
+type Querier = sqlitedb.Querier
 
 // ErrNotFound means no user matched.
 var ErrNotFound = errors.New("user not found")
