@@ -98,7 +98,7 @@ func TestAFailingCallInAGroupUndoesOnlyItsOwnWrites(t *testing.T) {
 		case 1:
 			return errors.New("use case failed after writing")
 		case 2:
-			return insert(ctx, tx, "row0") // unique violation after a successful write
+			return insert(ctx, tx, "blocker") // unique violation (committed before the group) after a successful write
 		case 3:
 			if i == 3 {
 				panic("bug")
