@@ -56,6 +56,11 @@ func TestCrossModuleStory(t *testing.T) {
 
 	// users → orders: the address replica
 	s.do(t, request{Method: "PUT", Path: "/v1/users/me/address", Token: token, Body: testAddress}).expect(t, 200)
+	// Wait for it here, so the notifications' order below is fixed: the users
+	// and orders relays run independently of each other.
+	eventually(t, "the address_changed notification", func() bool {
+		return count(s.notifications(t, token), "address_changed") == 1
+	})
 	body := map[string]any{"items": []map[string]any{{"sku": "BOOK", "quantity": 1, "unit_price_cents": 1999}}, "currency": "EUR"}
 	var placed order
 	eventually(t, "orders to know the address", func() bool {
