@@ -54,8 +54,11 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, u UsersUnit, o OrdersUn
 
 func (s *Server) addMessaging(unit Unit, bus Bus) error {
 	if handlers := unit.Module.Handlers(); len(handlers) > 0 {
-		c, err := messaging.NewConsumer(unit.Name, unit.DB, bus, handlers, s.logger,
-			messaging.ConsumerConfig{MaxRetries: s.cfg.MaxRetries, CloseTimeout: s.cfg.ShutdownTimeout})
+		p, err := newProcessor(s.cfg, s.logger, unit)
+		if err != nil {
+			return err
+		}
+		c, err := messaging.NewConsumer(p, bus)
 		if err != nil {
 			return err
 		}
@@ -68,6 +71,11 @@ func (s *Server) addMessaging(unit Unit, bus Bus) error {
 	}
 	s.relays = append(s.relays, r)
 	return nil
+}
+
+func newProcessor(cfg Config, logger *slog.Logger, unit Unit) (*messaging.Processor, error) {
+	return messaging.NewProcessor(unit.Name, unit.DB, unit.Module.Handlers(), logger,
+		messaging.ConsumerConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout})
 }
 
 // readiness checks that the unit's database answers and is fully migrated.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"time"
 
@@ -73,45 +74,127 @@ func (c *ConsumerConfig) setDefaults() {
 	}
 }
 
-// Consumer runs one module's handlers on a Watermill router.
-type Consumer struct {
-	module string
-	db     *sqlitedb.DB
-	router *message.Router
-	logger *slog.Logger
+// Processor applies one module's events: the middleware chain, the inbox
+// and the poison queue. A Consumer drives it from a bus; a function's queue
+// trigger drives it directly through Handle.
+type Processor struct {
+	module   string
+	db       *sqlitedb.DB
+	handlers map[string]Handler
+	logger   *slog.Logger
+	cfg      ConsumerConfig
+	poison   message.HandlerMiddleware
+	retry    middleware.Retry
+	poisoned message.Publisher
 }
 
-// NewConsumer subscribes module's handlers to bus. Effects and inbox rows go
-// to db; so do poisoned messages (topic PoisonTopic).
-func NewConsumer(module string, db *sqlitedb.DB, bus message.Subscriber, handlers []Handler,
-	logger *slog.Logger, cfg ConsumerConfig) (*Consumer, error) {
+// NewProcessor returns the processor of module's handlers. Effects and inbox
+// rows go to db; so do poisoned messages (topic PoisonTopic).
+func NewProcessor(module string, db *sqlitedb.DB, handlers []Handler, logger *slog.Logger, cfg ConsumerConfig) (*Processor, error) {
 	cfg.setDefaults()
-	wlog := WatermillLogger(logger)
-	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: cfg.CloseTimeout}, wlog)
+	poisoned := sqlitepubsub.NewPublisher(db.Write, nil)
+	poison, err := middleware.PoisonQueue(poisoned, PoisonTopic)
 	if err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", module, err)
 	}
-	poison, err := middleware.PoisonQueue(sqlitepubsub.NewPublisher(db.Write, nil), PoisonTopic)
-	if err != nil {
-		return nil, fmt.Errorf("consumer %s: %w", module, err)
-	}
-	retry := middleware.Retry{
+	p := &Processor{module: module, db: db, handlers: map[string]Handler{}, logger: logger, cfg: cfg,
+		poison: poison, poisoned: poisoned}
+	p.retry = middleware.Retry{
 		MaxRetries:      cfg.MaxRetries,
 		InitialInterval: cfg.InitialInterval,
 		MaxInterval:     cfg.MaxInterval,
 		Multiplier:      2,
-		ShouldRetry:     func(p middleware.RetryParams) bool { return !errors.As(p.Err, new(malformedError)) },
-		Logger:          wlog,
+		ShouldRetry:     func(rp middleware.RetryParams) bool { return !errors.As(rp.Err, new(malformedError)) },
+		Logger:          WatermillLogger(logger),
 	}
-	c := &Consumer{module: module, db: db, router: router, logger: logger}
-	// Outermost first: every attempt runs with the correlation id; a panic
-	// becomes an error the retry sees; the final failure lands in the poison queue.
-	router.AddMiddleware(c.correlate, poison, retry.Middleware, countAttempts, middleware.Recoverer)
-	shared := sharedSubscriber{bus}
 	for _, h := range handlers {
-		router.AddConsumerHandler(module+"."+h.Topic, h.Topic, shared, c.apply(h))
+		p.handlers[h.Topic] = h
 	}
-	return c, nil
+	return p, nil
+}
+
+// Topics lists the topics the module consumes.
+func (p *Processor) Topics() []string {
+	topics := make([]string, 0, len(p.handlers))
+	for t := range p.handlers {
+		topics = append(topics, t)
+	}
+	slices.Sort(topics)
+	return topics
+}
+
+// middlewares is the chain every message goes through, outermost first:
+// every attempt runs with the correlation id; a panic becomes an error the
+// retry sees; the final failure lands in the poison queue.
+func (p *Processor) middlewares() []message.HandlerMiddleware {
+	return []message.HandlerMiddleware{p.correlate, p.poison, p.retry.Middleware, countAttempts, middleware.Recoverer}
+}
+
+// Handle applies one message that arrived from outside the process, such as
+// an SQS record or a Pub/Sub push; its topic is its event_type. attempt is
+// the delivery count the queue reports (1 for the first delivery), or 0 when
+// the queue does not say.
+//
+// With attempt 0 the message gets the full chain, retries included, as on
+// the bus. Otherwise the queue is the retry: Handle tries once and returns
+// the error, so that the queue redelivers, until attempt passes MaxRetries;
+// then, or at once for a malformed message, the message goes to the poison
+// queue and Handle returns nil.
+func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt int) error {
+	msg.SetContext(ctx)
+	h, ok := p.handlers[msg.Metadata.Get(MetaEventType)]
+	if !ok {
+		return p.toPoison(msg, Malformed(fmt.Errorf("%s does not consume event type %q", p.module, msg.Metadata.Get(MetaEventType))), attempt)
+	}
+	if attempt == 0 {
+		run := message.HandlerFunc(func(m *message.Message) ([]*message.Message, error) { return nil, p.apply(h)(m) })
+		mws := p.middlewares()
+		for i := len(mws) - 1; i >= 0; i-- {
+			run = mws[i](run)
+		}
+		_, err := run(msg)
+		return err
+	}
+	_, err := p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
+		return nil, p.apply(h)(m)
+	}))(msg)
+	if err == nil {
+		return nil
+	}
+	if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries {
+		return p.toPoison(msg, err, attempt)
+	}
+	return err
+}
+
+func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) error {
+	msg.Metadata.Set(middleware.ReasonForPoisonedKey, reason.Error())
+	msg.Metadata.Set(MetaAttempts, strconv.Itoa(max(attempt, 1)))
+	if err := p.poisoned.Publish(PoisonTopic, msg); err != nil {
+		return fmt.Errorf("poison queue: %w (after: %v)", err, reason)
+	}
+	p.logger.WarnContext(msg.Context(), "event moved to the poison queue", "module", p.module,
+		"event_id", msg.UUID, "event_type", msg.Metadata.Get(MetaEventType), "reason", reason)
+	return nil
+}
+
+// Consumer runs one module's Processor on a Watermill router fed by a bus.
+type Consumer struct {
+	router *message.Router
+}
+
+// NewConsumer subscribes p's handlers to bus.
+func NewConsumer(p *Processor, bus message.Subscriber) (*Consumer, error) {
+	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: p.cfg.CloseTimeout}, WatermillLogger(p.logger))
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s: %w", p.module, err)
+	}
+	router.AddMiddleware(p.middlewares()...)
+	shared := sharedSubscriber{bus}
+	for _, topic := range p.Topics() {
+		router.AddConsumerHandler(p.module+"."+topic, topic, shared, p.apply(p.handlers[topic]))
+	}
+	return &Consumer{router: router}, nil
 }
 
 // Run consumes until ctx is done or Close is called.
@@ -123,8 +206,8 @@ func (c *Consumer) Running() chan struct{} { return c.router.Running() }
 // Close stops consuming after the messages in flight.
 func (c *Consumer) Close() error { return c.router.Close() }
 
-func (c *Consumer) apply(h Handler) message.NoPublishHandlerFunc {
-	name := c.module + "." + h.Topic
+func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
+	name := p.module + "." + h.Topic
 	return func(msg *message.Message) error {
 		ctx := msg.Context()
 		ev := Event{
@@ -134,7 +217,7 @@ func (c *Consumer) apply(h Handler) message.NoPublishHandlerFunc {
 			CorrelationID: middleware.MessageCorrelationID(msg),
 			Metadata:      msg.Metadata,
 		}
-		return c.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return p.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx,
 				`INSERT INTO inbox (handler, message_id, handled_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 				name, msg.UUID, time.Now().UnixMilli())
@@ -151,14 +234,14 @@ func (c *Consumer) apply(h Handler) message.NoPublishHandlerFunc {
 
 // correlate carries the message's correlation id into its context as the
 // request id, so events the handler writes keep it and log lines name it.
-func (c *Consumer) correlate(h message.HandlerFunc) message.HandlerFunc {
+func (p *Processor) correlate(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		corr := middleware.MessageCorrelationID(msg)
 		msg.SetContext(logging.WithRequestID(msg.Context(), corr))
 		out, err := h(msg)
 		if err != nil {
-			c.logger.ErrorContext(msg.Context(), "event handling failed", "module", c.module,
-				"topic", message.SubscribeTopicFromCtx(msg.Context()), "event_id", msg.UUID, "error", err)
+			p.logger.ErrorContext(msg.Context(), "event handling failed", "module", p.module,
+				"event_type", msg.Metadata.Get(MetaEventType), "event_id", msg.UUID, "error", err)
 		}
 		return out, err
 	}

@@ -65,7 +65,11 @@ func run(t *testing.T, r interface {
 
 func startConsumer(t *testing.T, db *sqlitedb.DB, bus message.Subscriber, cfg messaging.ConsumerConfig, hs ...messaging.Handler) {
 	t.Helper()
-	c, err := messaging.NewConsumer("test", db, bus, hs, quiet, cfg)
+	p, err := messaging.NewProcessor("test", db, hs, quiet, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := messaging.NewConsumer(p, bus)
 	if err != nil {
 		t.Fatal(err)
 	}
