@@ -266,3 +266,79 @@ func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
 		t.Fatal("the handler's event was not relayed")
 	}
 }
+
+func TestProcessorHandlesQueueDeliveries(t *testing.T) {
+	db := openDB(t)
+	calls := 0
+	apply := func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+		calls++
+		switch string(ev.Payload) {
+		case "fails":
+			return errors.New("downstream is broken")
+		case "malformed":
+			return messaging.Malformed(errors.New("bad"))
+		}
+		return recordEffect(ctx, tx, ev)
+	}
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, quiet,
+		messaging.ConsumerConfig{MaxRetries: 2, InitialInterval: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(id, payload, topic string) *message.Message {
+		m := message.NewMessage(id, []byte(payload))
+		m.Metadata.Set(messaging.MetaEventType, topic)
+		wire, err := messaging.MarshalMessage(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := messaging.UnmarshalMessage(wire) // as it arrives from a queue
+		if err != nil {
+			t.Fatal(err)
+		}
+		return back
+	}
+	ctx := context.Background()
+
+	if err := p.Handle(ctx, msg("a", "ok", "t.v1"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Handle(ctx, msg("a", "ok", "t.v1"), 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := effects(t, db); len(got) != 1 {
+		t.Fatalf("a redelivered message had %d effects", len(got))
+	}
+	if err := p.Handle(ctx, msg("b", "fails", "t.v1"), 1); err == nil {
+		t.Fatal("a failing first delivery was acknowledged: the queue would not redeliver it")
+	}
+	if err := p.Handle(ctx, msg("b", "fails", "t.v1"), 3); err != nil {
+		t.Fatalf("the delivery past MaxRetries was not poisoned: %v", err)
+	}
+	if err := p.Handle(ctx, msg("c", "malformed", "t.v1"), 1); err != nil {
+		t.Fatalf("a malformed message was not poisoned: %v", err)
+	}
+	if err := p.Handle(ctx, msg("d", "ok", "other.v1"), 1); err != nil {
+		t.Fatalf("a message of a foreign type was not poisoned: %v", err)
+	}
+	before := calls
+	if err := p.Handle(ctx, msg("e", "fails", "t.v1"), 0); err != nil {
+		t.Fatalf("with unknown attempts the chain retries, then poisons: %v", err)
+	}
+	if calls-before != 3 {
+		t.Fatalf("%d attempts without a queue count, want 1 + MaxRetries = 3", calls-before)
+	}
+	got := poisonQueue(t, db)
+	want := map[string]string{"fails": "3", "malformed": "1", "ok": "1"}
+	if len(got) != 4 {
+		t.Fatalf("poison queue %+v", got)
+	}
+	for _, g := range got[:3] {
+		if want[g.payload] != g.attempts || g.reason == "" {
+			t.Errorf("poisoned %+v", g)
+		}
+	}
+	if _, err := messaging.UnmarshalMessage([]byte(`{"payload":"eA=="}`)); err == nil {
+		t.Error("a body without uuid was accepted")
+	}
+}
