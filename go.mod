@@ -3,6 +3,7 @@ module example.com/modmono
 go 1.26.8
 
 require (
+	cloud.google.com/go/functions v1.19.3 // indirect
 	github.com/BurntSushi/toml v1.4.1-0.20240526193622-a339e1f7089c // indirect
 	github.com/GoogleCloudPlatform/functions-framework-go v1.9.2 // indirect
 	github.com/ThreeDotsLabs/watermill v1.5.1 // indirect

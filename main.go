@@ -1,5 +1,6 @@
-// Command modmono runs the modular monolith. With no arguments (or "serve")
-// it is the whole system behind one HTTP server.
+// Command modmono runs the modular monolith. By default (or with "serve") it
+// is the whole system behind one HTTP server; under the AWS Lambda runtime or
+// the Google Cloud Functions framework it is one module's function.
 package main
 
 import (
@@ -27,18 +28,24 @@ const usage = `usage: modmono [serve]
 
   serve   run every module behind one HTTP server (the default)
 
-Configuration comes from environment variables; see README.md.`
+The mode comes from the environment: APP_MODE=server|lambda|gcf, or detected
+from AWS_LAMBDA_RUNTIME_API (lambda) and FUNCTION_TARGET (gcf). A function
+runs one module: APP_MODULE=users|orders|notifications. See README.md.`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := wiring.LoadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
 	}
-	logger := logging.New(stdout, cfg.LogLevel, cfg.LogFormat)
-	switch {
-	case len(args) == 0, len(args) == 1 && args[0] == "serve":
-		return wiring.RunServer(ctx, cfg, logger)
-	default:
+	if len(args) > 1 || len(args) == 1 && args[0] != "serve" {
 		return fmt.Errorf("unknown arguments %q\n%s", args, usage)
 	}
+	logger := logging.New(stdout, cfg.LogLevel, cfg.LogFormat)
+	switch cfg.Mode {
+	case wiring.ModeLambda:
+		return wiring.RunLambda(ctx, cfg, logger)
+	case wiring.ModeGCF:
+		return wiring.RunGCF(ctx, cfg, logger)
+	}
+	return wiring.RunServer(ctx, cfg, logger)
 }

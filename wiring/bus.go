@@ -1,7 +1,10 @@
 package wiring
 
 import (
+	"fmt"
 	"log/slog"
+
+	"github.com/ThreeDotsLabs/watermill/message"
 
 	"example.com/modmono/platform/messaging"
 )
@@ -10,4 +13,14 @@ import (
 func provideBus(logger *slog.Logger) (Bus, func()) {
 	bus := messaging.NewInProcessBus(messaging.WatermillLogger(logger))
 	return bus, func() { _ = bus.Close() }
+}
+
+// provideFunctionBus is where a function's relay publishes: the SNS topic
+// of EVENTS_TOPIC_ARN, or nothing when it is unset (the relay then refuses
+// to run, rather than drop events).
+func provideFunctionBus(cfg Config) (message.Publisher, error) {
+	if cfg.EventsTopicARN == "" {
+		return nil, nil
+	}
+	return nil, fmt.Errorf("EVENTS_TOPIC_ARN: publishing to SNS is not built yet")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,25 @@ type Config struct {
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT: grace period for in-flight work (default 15s)
 	RelayPoll       time.Duration // RELAY_POLL_INTERVAL: outbox fallback poll (default 2s)
 	MaxRetries      int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
+
+	Mode           Mode   // APP_MODE: server, lambda or gcf (default: detected, see detectMode)
+	Module         string // APP_MODULE: the one module a function runs (lambda; gcf derives it from FUNCTION_TARGET)
+	FunctionTarget string // FUNCTION_TARGET: set by the Cloud Functions runtime: "<module>" or "<module>-events"
+	EventsTopicARN string // EVENTS_TOPIC_ARN: the SNS topic a Lambda relay publishes to
 }
+
+// Mode is how the binary runs.
+type Mode string
+
+// The modes.
+const (
+	ModeServer Mode = "server" // every module behind one HTTP server
+	ModeLambda Mode = "lambda" // one module under the AWS Lambda runtime
+	ModeGCF    Mode = "gcf"    // one module under the Google Cloud Functions framework
+)
+
+// Modules lists the modules a function can run, in a stable order.
+var Modules = []string{"users", "orders", "notifications"}
 
 // LoadConfig reads the configuration through getenv and validates it. The
 // error names every bad variable.
@@ -48,7 +67,33 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
 		p.fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
 	}
+	cfg.FunctionTarget = strings.TrimSpace(getenv("FUNCTION_TARGET"))
+	cfg.EventsTopicARN = strings.TrimSpace(getenv("EVENTS_TOPIC_ARN"))
+	cfg.Mode = Mode(p.oneOf("APP_MODE", string(detectMode(getenv)), string(ModeServer), string(ModeLambda), string(ModeGCF)))
+	cfg.Module = strings.TrimSpace(getenv("APP_MODULE"))
+	if cfg.Mode == ModeGCF && cfg.Module == "" {
+		cfg.Module = strings.TrimSuffix(cfg.FunctionTarget, "-events")
+	}
+	if cfg.Mode != ModeServer && !slices.Contains(Modules, cfg.Module) {
+		name := "APP_MODULE"
+		if cfg.Mode == ModeGCF && getenv("APP_MODULE") == "" {
+			name = "FUNCTION_TARGET"
+		}
+		p.fail(name, "%s mode runs one module; %q is not one of %s", cfg.Mode, cfg.Module, strings.Join(Modules, ", "))
+	}
 	return cfg, errors.Join(p.errs...)
+}
+
+// detectMode picks the mode from the environment the platform sets: the
+// Lambda runtime sets AWS_LAMBDA_RUNTIME_API, Cloud Functions FUNCTION_TARGET.
+func detectMode(getenv func(string) string) Mode {
+	switch {
+	case getenv("AWS_LAMBDA_RUNTIME_API") != "":
+		return ModeLambda
+	case getenv("FUNCTION_TARGET") != "":
+		return ModeGCF
+	}
+	return ModeServer
 }
 
 // Addr is the address the HTTP server listens on.

@@ -100,6 +100,25 @@ func provideNotifications(cfg Config, tokens *auth.Tokens, sender notifications.
 	return NotificationsUnit{Name: notifications.Name, DB: db, Migrations: migs, Module: m, Run: m.Run}, closeDB, nil
 }
 
+// ModuleName names the one module a function wires.
+type ModuleName string
+
+// provideUnit wires the module named name alone: only its database is opened.
+func provideUnit(cfg Config, tokens *auth.Tokens, sender notifications.Sender, logger *slog.Logger, name ModuleName) (Unit, func(), error) {
+	switch string(name) {
+	case users.Name:
+		u, cleanup, err := provideUsers(cfg, tokens)
+		return Unit(u), cleanup, err
+	case orders.Name:
+		u, cleanup, err := provideOrders(cfg, tokens)
+		return Unit(u), cleanup, err
+	case notifications.Name:
+		u, cleanup, err := provideNotifications(cfg, tokens, sender, logger)
+		return Unit(u), cleanup, err
+	}
+	return Unit{}, nil, fmt.Errorf("no module %q; the modules are %s", name, strings.Join(Modules, ", "))
+}
+
 // provideSender is the default notification Sender: a log line per notification.
 func provideSender(logger *slog.Logger) notifications.Sender {
 	return notifications.LogSender{Logger: logger}

@@ -21,3 +21,15 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 	)
 	return nil, nil, nil
 }
+
+// InitializeFunction builds one module, alone, for a function entrypoint.
+func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Function, func(), error) {
+	wire.Build(
+		provideTokens,
+		provideSender,
+		provideUnit,
+		provideFunctionBus,
+		newFunction,
+	)
+	return nil, nil, nil
+}

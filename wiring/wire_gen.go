@@ -54,3 +54,29 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 		cleanup()
 	}, nil
 }
+
+// InitializeFunction builds one module, alone, for a function entrypoint.
+func InitializeFunction(cfg Config, logger *slog.Logger, module2 ModuleName) (*Function, func(), error) {
+	tokens, err := provideTokens(cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := provideSender(logger)
+	unit, cleanup, err := provideUnit(cfg, tokens, v, logger, module2)
+	if err != nil {
+		return nil, nil, err
+	}
+	publisher, err := provideFunctionBus(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	function, err := newFunction(cfg, logger, unit, publisher)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return function, func() {
+		cleanup()
+	}, nil
+}

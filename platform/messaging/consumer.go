@@ -167,6 +167,13 @@ func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt in
 	return err
 }
 
+// Poison puts msg in the poison queue at once, for reason: a delivery that
+// is not even a message, for instance.
+func (p *Processor) Poison(ctx context.Context, msg *message.Message, reason error) error {
+	msg.SetContext(ctx)
+	return p.toPoison(msg, Malformed(reason), 1)
+}
+
 func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) error {
 	msg.Metadata.Set(middleware.ReasonForPoisonedKey, reason.Error())
 	msg.Metadata.Set(MetaAttempts, strconv.Itoa(max(attempt, 1)))

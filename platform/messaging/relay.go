@@ -2,7 +2,9 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -52,6 +54,39 @@ type Relay struct {
 
 // NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes it.
 func NewRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig) (*Relay, error) {
+	return newRelay(db, bus, logger, cfg, nil)
+}
+
+// RelayOnce publishes every event waiting in db's outbox to bus, in order,
+// and returns how many it published: the relay of a function that runs on a
+// schedule. When another relay holds the outbox it returns 0 at once.
+func RelayOnce(ctx context.Context, db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
+	ctx, caughtUp := context.WithCancel(ctx)
+	defer caughtUp()
+	counter := &countingPublisher{Publisher: bus}
+	r, err := newRelay(db, counter, logger, RelayConfig{}, caughtUp)
+	if err != nil {
+		return 0, err
+	}
+	err = r.fwd.Run(ctx)
+	err = errors.Join(err, r.Close())
+	return int(counter.n.Load()), err
+}
+
+type countingPublisher struct {
+	message.Publisher
+	n atomic.Int64
+}
+
+func (p *countingPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if err := p.Publisher.Publish(topic, msgs...); err != nil {
+		return err
+	}
+	p.n.Add(int64(len(msgs)))
+	return nil
+}
+
+func newRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig, onIdle func()) (*Relay, error) {
 	cfg.setDefaults()
 	signal := new(sqlitepubsub.Signal)
 	db.OnCommit(signal.Notify)
@@ -61,6 +96,7 @@ func NewRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAda
 		ConsumerGroup: relayGroup,
 		Signal:        signal,
 		PollInterval:  cfg.PollInterval,
+		OnIdle:        onIdle,
 		Logger:        logger,
 	})
 	if err != nil {

@@ -32,7 +32,10 @@ type SubscriberConfig struct {
 	LeaseTTL time.Duration
 	// BatchSize is how many messages one read fetches. Default: 200.
 	BatchSize int
-	Logger    watermill.LoggerAdapter
+	// OnIdle, when set, is called each time a subscription has nothing to
+	// deliver: it caught up, or another subscriber holds the lease.
+	OnIdle func()
+	Logger watermill.LoggerAdapter
 }
 
 func (c *SubscriberConfig) setDefaults() {
@@ -174,6 +177,9 @@ func (s *subscription) run() {
 
 // sleep waits for a wake-up, the poll interval, or the end.
 func (s *subscription) sleep(wake <-chan struct{}) {
+	if s.cfg.OnIdle != nil {
+		s.cfg.OnIdle()
+	}
 	t := time.NewTimer(s.cfg.PollInterval)
 	defer t.Stop()
 	select {
