@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,10 +14,7 @@ import (
 // leaves it alone for 10 s and reports the CPU it used meanwhile (from
 // /proc, in clock ticks) and its resident memory.
 func BenchmarkIdle(b *testing.B) {
-	bin := filepath.Join(b.TempDir(), "modmono")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		b.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(b)
 	p := &process{bin: bin, dataDir: b.TempDir(), port: freePort(b), t: b}
 	p.start()
 	defer p.stop()

@@ -22,10 +22,7 @@ import (
 // that every order the clients saw committed has exactly one order_placed
 // notification and that no notification names an order that does not exist.
 func TestCrashSafety(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "modmono")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	p := &process{bin: bin, dataDir: t.TempDir(), port: freePort(t), t: t, env: []string{"RELAY_POLL_INTERVAL=100ms"}}
 	p.start()
 	defer p.stop()
@@ -122,6 +119,16 @@ func TestCrashSafety(t *testing.T) {
 	t.Logf("%d orders acknowledged to clients, %d committed, 3 SIGKILLs", len(seen), total)
 }
 
+// buildBinary builds the binary under test.
+func buildBinary(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "modmono")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
 type process struct {
 	t       testing.TB
 	bin     string
@@ -145,14 +152,7 @@ func (p *process) url(path string) string { return fmt.Sprintf("http://127.0.0.1
 
 func (p *process) start() {
 	p.t.Helper()
-	p.cmd = exec.Command(p.bin)
-	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4",
-		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001")
-	p.cmd.Env = append(p.cmd.Env, p.env...)
-	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
-	if err := p.cmd.Start(); err != nil {
-		p.t.Fatal(err)
-	}
+	p.startNoWait()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		res, err := http.Get(p.url("/readyz"))
@@ -166,6 +166,19 @@ func (p *process) start() {
 			p.t.Fatalf("server did not become ready; log:\n%s", p.log.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// startNoWait starts the binary and returns at once.
+func (p *process) startNoWait() {
+	p.t.Helper()
+	p.cmd = exec.Command(p.bin)
+	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4",
+		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001")
+	p.cmd.Env = append(p.cmd.Env, p.env...)
+	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
+	if err := p.cmd.Start(); err != nil {
+		p.t.Fatal(err)
 	}
 }
 
