@@ -31,7 +31,7 @@ type Handler struct {
 	v1     *echoadapter.EchoLambda
 	v2     *echoadapter.EchoLambdaV2
 	alb    *echoadapter.EchoLambdaALB
-	events Processor                             // nil: the module consumes no events
+	events Processor                              // nil: the module consumes no events
 	relay  func(ctx context.Context) (int, error) // runs the outbox relay once
 	decode func([]byte) (*message.Message, error)
 	logger *slog.Logger
