@@ -20,6 +20,7 @@ import (
 // lambdaFunctions is every module wired alone, as three Lambda functions
 // sharing a data directory, driven through their Lambda handlers.
 type lambdaFunctions struct {
+	dataDir  string
 	handlers map[string]*lambdaFn
 }
 
@@ -33,7 +34,7 @@ type lambdaFn struct {
 func startFunctions(t testing.TB) *lambdaFunctions {
 	t.Helper()
 	dir := t.TempDir()
-	fs := &lambdaFunctions{handlers: map[string]*lambdaFn{}}
+	fs := &lambdaFunctions{dataDir: dir, handlers: map[string]*lambdaFn{}}
 	for _, m := range wiring.Modules {
 		vars := map[string]string{"DATA_DIR": dir, "APP_MODE": "lambda", "APP_MODULE": m}
 		for k, v := range testEnv {

@@ -16,9 +16,9 @@ import (
 
 // openModuleDB opens a running server's module database from the outside,
 // as a second process would.
-func openModuleDB(t *testing.T, s *testServer, module string) *sqlitedb.DB {
+func openModuleDB(t *testing.T, dataDir, module string) *sqlitedb.DB {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(s.Config.DataDir, module+".db"), sqlitedb.Options{})
+	db, err := sqlitedb.Open(filepath.Join(dataDir, module+".db"), sqlitedb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 
 	// An OrderPlaced without the fields consumers rely on, committed to the
 	// orders outbox the way the module itself writes events.
-	orders := openModuleDB(t, s, "orders")
+	orders := openModuleDB(t, s.Config.DataDir, "orders")
 	err := orders.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
 		return messaging.NewOutbox("orders").Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": 42})
 	})
@@ -45,7 +45,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 		return count(s.notifications(t, token), "order_placed") == 1
 	})
 
-	notifications := openModuleDB(t, s, "notifications")
+	notifications := openModuleDB(t, s.Config.DataDir, "notifications")
 	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{DB: notifications.Write, ConsumerGroup: "test-inspect"})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestReadinessFailsWhileAMigrationIsMissing(t *testing.T) {
 	s := startServer(t)
 	s.do(t, request{Method: "GET", Path: "/readyz"}).expect(t, 200)
 
-	orders := openModuleDB(t, s, "orders")
+	orders := openModuleDB(t, s.Config.DataDir, "orders")
 	if _, err := orders.Write.Exec(`DELETE FROM schema_version WHERE version_id = 1`); err != nil {
 		t.Fatal(err)
 	}
