@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	_ "github.com/mattn/go-sqlite3"
+)
+
+// startFunction starts the binary as the Functions Framework would, serving
+// the function target names, and waits until it answers.
+func startFunction(t *testing.T, bin, dataDir, target string) *process {
+	t.Helper()
+	p := &process{bin: bin, dataDir: dataDir, port: freePort(t), t: t, env: []string{"FUNCTION_TARGET=" + target}}
+	p.startNoWait()
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			t.Logf("%s log:\n%s", target, p.log.String())
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		// Any answer will do: an events function answers plain GETs with an error.
+		if res, err := http.Get(p.url("/healthz")); err == nil {
+			res.Body.Close()
+			return p
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not start", target)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestCloudFunctionsProcesses(t *testing.T) {
+	bin := buildBinary(t)
+	dataDir := t.TempDir()
+
+	users := startFunction(t, bin, dataDir, "users")
+	creds := map[string]string{"email": "gcf@example.com", "password": "password123", "name": "G"}
+	var u struct {
+		ID string `json:"id"`
+	}
+	if code, err := users.call(http.DefaultClient, "POST", "/v1/users", "", creds, &u); code != 201 {
+		t.Fatalf("register through the users HTTP function: %d %v", code, err)
+	}
+	if code, _ := users.call(http.DefaultClient, "GET", "/v1/orders", "", nil, nil); code != 404 {
+		t.Fatalf("the users function serves another module's route: %d", code)
+	}
+
+	events := startFunction(t, bin, dataDir, "notifications-events")
+	data, _ := json.Marshal(map[string]any{
+		"subscription": "projects/p/subscriptions/notifications",
+		"message": map[string]any{
+			"messageId": "pubsub-1",
+			"data":      []byte(fmt.Sprintf(`{"user_id":%q,"email":"gcf@example.com","name":"G","registered_at":"2026-11-21T10:00:00Z"}`, u.ID)),
+			"attributes": map[string]string{
+				"event_id": "ev-gcf-1", "event_type": "users.UserRegistered.v1", "correlation_id": "corr-gcf",
+			},
+		},
+	})
+	client, err := cloudevents.NewClientHTTP(cloudevents.WithTarget(events.url("/")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	send := func(id string, body []byte) {
+		e := cloudevents.NewEvent()
+		e.SetID(id)
+		e.SetType("google.cloud.pubsub.topic.v1.messagePublished")
+		e.SetSource("//pubsub.googleapis.com/projects/p/topics/events")
+		if err := e.SetData(cloudevents.ApplicationJSON, json.RawMessage(body)); err != nil {
+			t.Fatal(err)
+		}
+		if res := client.Send(context.Background(), e); !cloudevents.IsACK(res) {
+			t.Fatalf("event %s not acknowledged: %v", id, res)
+		}
+	}
+	send("ce-1", data)
+	send("ce-2", data) // Pub/Sub redelivers: the inbox absorbs it
+	send("ce-3", []byte(`{"unexpected":true}`))
+
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, "notifications.db")+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var welcomes, poisoned int
+	if err := db.QueryRow(`SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'welcome'`, u.ID).Scan(&welcomes); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM pubsub_messages WHERE topic = 'poison'`).Scan(&poisoned); err != nil {
+		t.Fatal(err)
+	}
+	if welcomes != 1 || poisoned != 1 {
+		t.Fatalf("%d welcome notifications (want 1), %d poisoned (want 1)", welcomes, poisoned)
+	}
+}
