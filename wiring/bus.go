@@ -1,12 +1,14 @@
 package wiring
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/snspub"
 )
 
 // provideBus is the in-process bus; closing it is the last step of shutdown.
@@ -22,5 +24,9 @@ func provideFunctionBus(cfg Config) (message.Publisher, error) {
 	if cfg.EventsTopicARN == "" {
 		return nil, nil
 	}
-	return nil, fmt.Errorf("EVENTS_TOPIC_ARN: publishing to SNS is not built yet")
+	p, err := snspub.New(context.Background(), cfg.EventsTopicARN, messaging.MarshalMessage)
+	if err != nil {
+		return nil, fmt.Errorf("EVENTS_TOPIC_ARN: %w", err)
+	}
+	return p, nil
 }

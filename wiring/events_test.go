@@ -3,7 +3,13 @@ package wiring_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -87,13 +93,105 @@ func TestSQSBatchesReachTheModuleAndReportOnlyFailures(t *testing.T) {
 
 func TestAScheduledEventRunsTheRelayOnce(t *testing.T) {
 	fs := startFunctions(t)
-	// The documented shape of an EventBridge schedule's event (aws-lambda-go
-	// ships no fixture for it).
-	payload := []byte(`{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
-"source":"aws.events","account":"123456789012","time":"2026-11-21T18:43:48Z","region":"eu-west-1",
-"resources":["arn:aws:events:eu-west-1:123456789012:rule/relay"],"detail":{}}`)
-	_, err := fs.handlers["users"].handler.Invoke(context.Background(), payload)
+	_, err := fs.handlers["users"].handler.Invoke(context.Background(), scheduledEvent)
 	if err == nil || !strings.Contains(err.Error(), "EVENTS_TOPIC_ARN") {
 		t.Fatalf("a relay with no bus configured must refuse, not drop events: %v", err)
+	}
+}
+
+// fakeSNS answers the SNS Publish action (AWS query protocol) and keeps what
+// it was sent. It stands in for Amazon SNS, which cannot run here.
+type fakeSNS struct {
+	mu       sync.Mutex
+	messages []url.Values
+}
+
+func (f *fakeSNS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "Publish" {
+		http.Error(w, "unsupported", http.StatusBadRequest)
+		return
+	}
+	f.mu.Lock()
+	f.messages = append(f.messages, r.Form)
+	n := len(f.messages)
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "text/xml")
+	fmt.Fprintf(w, `<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><PublishResult><MessageId>m-%d</MessageId></PublishResult><ResponseMetadata><RequestId>r-%d</RequestId></ResponseMetadata></PublishResponse>`, n, n)
+}
+
+func (f *fakeSNS) published() []url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.messages)
+}
+
+// scheduledEvent has the documented shape of an EventBridge schedule's event
+// (aws-lambda-go ships no fixture for it).
+var scheduledEvent = []byte(`{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa","detail-type":"Scheduled Event",
+"source":"aws.events","account":"123456789012","time":"2026-11-21T18:43:48Z","region":"eu-west-1",
+"resources":["arn:aws:events:eu-west-1:123456789012:rule/relay"],"detail":{}}`)
+
+// TestEventsFlowBetweenFunctions follows an event the way it travels between
+// deployed functions: HTTP into users, the scheduled relay to SNS, the SNS
+// message as an SQS record into notifications.
+func TestEventsFlowBetweenFunctions(t *testing.T) {
+	sns := &fakeSNS{}
+	srv := httptest.NewServer(sns)
+	defer srv.Close()
+	t.Setenv("AWS_ENDPOINT_URL_SNS", srv.URL)
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Setenv("AWS_ACCESS_KEY_ID", "test")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
+	fs := startFunctions(t, "EVENTS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:modmono-events")
+
+	var u user
+	fs.do(t, request{Method: "POST", Path: "/v1/users", Body: map[string]string{
+		"email": "flow@example.com", "password": "password123", "name": "Flow"}}).expect(t, 201).decode(t, &u)
+
+	relay := func() int {
+		out, err := fs.handlers["users"].handler.Invoke(context.Background(), scheduledEvent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res struct{ Relayed int }
+		_ = json.Unmarshal(out, &res)
+		return res.Relayed
+	}
+	if n := relay(); n != 1 {
+		t.Fatalf("relayed %d events, want the one UserRegistered", n)
+	}
+	if n := relay(); n != 0 {
+		t.Fatalf("a second run relayed %d events again", n)
+	}
+	published := sns.published()
+	if len(published) != 1 {
+		t.Fatalf("SNS got %d messages", len(published))
+	}
+	form := published[0]
+	if form.Get("TopicArn") != "arn:aws:sns:eu-west-1:123456789012:modmono-events" ||
+		form.Get("MessageAttributes.entry.1.Name") != "event_type" ||
+		form.Get("MessageAttributes.entry.1.Value.StringValue") != "users.UserRegistered.v1" {
+		t.Fatalf("SNS publish: %v", form)
+	}
+
+	// SNS delivers to the notifications queue with raw message delivery.
+	ev := fixture(t, "sqs-event.json")
+	rec := ev["Records"].([]any)[0].(map[string]any)
+	rec["body"] = form.Get("Message")
+	payload, _ := json.Marshal(ev)
+	if _, err := fs.handlers["notifications"].handler.Invoke(context.Background(), payload); err != nil {
+		t.Fatal(err)
+	}
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	fs.do(t, request{Method: "POST", Path: "/v1/auth/token", Body: map[string]string{
+		"email": "flow@example.com", "password": "password123"}}).expect(t, 200).decode(t, &tok)
+	var page struct {
+		Items []notification `json:"items"`
+	}
+	fs.do(t, request{Method: "GET", Path: "/v1/notifications", Token: tok.AccessToken}).expect(t, 200).decode(t, &page)
+	if len(page.Items) != 1 || page.Items[0].Kind != "welcome" {
+		t.Fatalf("notifications %+v", page.Items)
 	}
 }

@@ -31,7 +31,7 @@ type lambdaFn struct {
 	}
 }
 
-func startFunctions(t testing.TB) *lambdaFunctions {
+func startFunctions(t testing.TB, env ...string) *lambdaFunctions {
 	t.Helper()
 	dir := t.TempDir()
 	fs := &lambdaFunctions{dataDir: dir, handlers: map[string]*lambdaFn{}}
@@ -39,6 +39,9 @@ func startFunctions(t testing.TB) *lambdaFunctions {
 		vars := map[string]string{"DATA_DIR": dir, "APP_MODE": "lambda", "APP_MODULE": m}
 		for k, v := range testEnv {
 			vars[k] = v
+		}
+		for i := 0; i+1 < len(env); i += 2 {
+			vars[env[i]] = env[i+1]
 		}
 		cfg, err := wiring.LoadConfig(func(k string) string { return vars[k] })
 		if err != nil {
