@@ -7,7 +7,7 @@ IMAGE   ?= modmono:dev
 STATIC_TAGS    := osusergo netgo sqlite_omit_load_extension
 STATIC_LDFLAGS := -s -w -linkmode external -extldflags "-static"
 
-.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check bench build build-static docker clean
+.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check bench build build-static package sls-package docker clean
 
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
@@ -46,8 +46,27 @@ build:
 build-static: ## exactly what the Dockerfile runs
 	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(STATIC_TAGS)' -ldflags '$(STATIC_LDFLAGS)' -o $(BIN) .
 
+MODULES     := users orders notifications
+LAMBDA_DIR  := bin/lambda
+# The Serverless Framework v3 CLI, installed from npm into .tools/ on first use.
+SLS_VERSION := 3.40.0
+SLS         := .tools/node_modules/.bin/serverless
+
+package: ## per-module Lambda artifacts (bin/lambda/<module>.zip, each holding bootstrap)
+	$(MAKE) build-static BIN=$(LAMBDA_DIR)/bootstrap
+	for m in $(MODULES); do rm -f $(LAMBDA_DIR)/$$m.zip; \
+	  (cd $(LAMBDA_DIR) && python3 -m zipfile -c $$m.zip bootstrap); done
+	ls -l $(LAMBDA_DIR)
+
+$(SLS):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error serverless@$(SLS_VERSION)
+
+sls-package: package $(SLS) ## serverless package, offline: no AWS account or credentials needed
+	SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off AWS_ACCESS_KEY_ID=none AWS_SECRET_ACCESS_KEY=none \
+	  $(SLS) package --stage ci --region eu-west-1
+
 docker:
 	docker build -t $(IMAGE) .
 
 clean:
-	rm -rf bin data
+	rm -rf bin data .serverless .tools
