@@ -54,3 +54,43 @@ func TestConfigNamesEveryBadVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigSelectsTheMode(t *testing.T) {
+	tests := []struct {
+		name   string
+		env    map[string]string
+		mode   wiring.Mode
+		module string
+	}{
+		{"server by default", nil, wiring.ModeServer, ""},
+		{"lambda under the Lambda runtime", map[string]string{"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001", "APP_MODULE": "orders"}, wiring.ModeLambda, "orders"},
+		{"gcf under the Functions Framework, module from the target", map[string]string{"FUNCTION_TARGET": "notifications-events"}, wiring.ModeGCF, "notifications"},
+		{"explicit mode wins", map[string]string{"APP_MODE": "lambda", "APP_MODULE": "users"}, wiring.ModeLambda, "users"},
+		{"explicit server even under a runtime", map[string]string{"APP_MODE": "server", "AWS_LAMBDA_RUNTIME_API": "x"}, wiring.ModeServer, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := wiring.LoadConfig(env(tc.env))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.Mode != tc.mode || cfg.Module != tc.module {
+				t.Fatalf("mode %q module %q", cfg.Mode, cfg.Module)
+			}
+		})
+	}
+}
+
+func TestAFunctionWithoutAValidModuleDoesNotStart(t *testing.T) {
+	for name, vars := range map[string]map[string]string{
+		"APP_MODULE":      {"AWS_LAMBDA_RUNTIME_API": "127.0.0.1:9001"},
+		"APP_MODULE:":     {"APP_MODE": "lambda", "APP_MODULE": "billing"},
+		"FUNCTION_TARGET": {"FUNCTION_TARGET": "billing-events"},
+	} {
+		_, err := wiring.LoadConfig(env(vars))
+		if err == nil || !strings.Contains(err.Error(), strings.TrimSuffix(name, ":")+":") ||
+			!strings.Contains(err.Error(), "users, orders, notifications") {
+			t.Errorf("%v: err = %v, want one naming %s and the valid modules", vars, err, name)
+		}
+	}
+}

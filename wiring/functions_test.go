@@ -299,3 +299,31 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestAFunctionOpensOnlyItsModule(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"DATA_DIR": dir, "APP_MODE": "lambda", "APP_MODULE": "orders"}
+	for k, v := range testEnv {
+		vars[k] = v
+	}
+	cfg, err := wiring.LoadConfig(func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, cleanup, err := wiring.InitializeFunction(cfg, logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON), "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".db") && e.Name() != "orders.db" {
+			t.Errorf("the orders function opened %s", e.Name())
+		}
+	}
+	for _, r := range f.Echo.Routes() {
+		if strings.HasPrefix(r.Path, "/v1/") && !strings.HasPrefix(r.Path, "/v1/orders") {
+			t.Errorf("the orders function serves %s %s", r.Method, r.Path)
+		}
+	}
+}
