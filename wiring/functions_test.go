@@ -36,17 +36,7 @@ func startFunctions(t testing.TB, env ...string) *lambdaFunctions {
 	dir := t.TempDir()
 	fs := &lambdaFunctions{dataDir: dir, handlers: map[string]*lambdaFn{}}
 	for _, m := range wiring.Modules {
-		vars := map[string]string{"DATA_DIR": dir, "APP_MODE": "lambda", "APP_MODULE": m}
-		for k, v := range testEnv {
-			vars[k] = v
-		}
-		for i := 0; i+1 < len(env); i += 2 {
-			vars[env[i]] = env[i+1]
-		}
-		cfg, err := wiring.LoadConfig(func(k string) string { return vars[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := testConfig(t, dir, append([]string{"APP_MODE", "lambda", "APP_MODULE", m}, env...)...)
 		logger := logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON)
 		f, cleanup, err := wiring.InitializeFunction(cfg, logger, wiring.ModuleName(m))
 		if err != nil {
@@ -302,14 +292,7 @@ func toJSON(v any) string {
 
 func TestAFunctionOpensOnlyItsModule(t *testing.T) {
 	dir := t.TempDir()
-	vars := map[string]string{"DATA_DIR": dir, "APP_MODE": "lambda", "APP_MODULE": "orders"}
-	for k, v := range testEnv {
-		vars[k] = v
-	}
-	cfg, err := wiring.LoadConfig(func(k string) string { return vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testConfig(t, dir, "APP_MODE", "lambda", "APP_MODULE", "orders")
 	f, cleanup, err := wiring.InitializeFunction(cfg, logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON), "orders")
 	if err != nil {
 		t.Fatal(err)

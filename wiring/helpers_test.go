@@ -34,9 +34,11 @@ var testEnv = map[string]string{
 	"LOG_FORMAT":  "json",
 }
 
-func startServer(t testing.TB, env ...string) *testServer {
+// testConfig is the configuration of testEnv with env (name, value, …) on
+// top, and the databases in dataDir.
+func testConfig(t testing.TB, dataDir string, env ...string) wiring.Config {
 	t.Helper()
-	vars := map[string]string{"DATA_DIR": t.TempDir()}
+	vars := map[string]string{"DATA_DIR": dataDir}
 	for k, v := range testEnv {
 		vars[k] = v
 	}
@@ -47,6 +49,12 @@ func startServer(t testing.TB, env ...string) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cfg
+}
+
+func startServer(t testing.TB, env ...string) *testServer {
+	t.Helper()
+	cfg := testConfig(t, t.TempDir(), env...)
 	logs := &logBuffer{t: t}
 	logger := logging.New(logs, cfg.LogLevel, logging.JSON)
 	srv, cleanup, err := wiring.InitializeServer(cfg, logger)
