@@ -54,7 +54,9 @@ type Relay struct {
 
 // NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes it.
 func NewRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig) (*Relay, error) {
-	return newRelay(db, bus, logger, cfg, nil)
+	signal := new(sqlitepubsub.Signal)
+	db.OnCommit(signal.Notify)
+	return newRelay(db, bus, logger, cfg, signal, nil)
 }
 
 // RelayOnce publishes every event waiting in db's outbox to bus, in order,
@@ -64,7 +66,9 @@ func RelayOnce(ctx context.Context, db *sqlitedb.DB, bus message.Publisher, logg
 	ctx, caughtUp := context.WithCancel(ctx)
 	defer caughtUp()
 	counter := &countingPublisher{Publisher: bus}
-	r, err := newRelay(db, counter, logger, RelayConfig{}, caughtUp)
+	// No commit signal: a one-shot relay reads what is there and stops, and
+	// a warm function must not pile up a commit hook per run.
+	r, err := newRelay(db, counter, logger, RelayConfig{}, nil, caughtUp)
 	if err != nil {
 		return 0, err
 	}
@@ -86,10 +90,9 @@ func (p *countingPublisher) Publish(topic string, msgs ...*message.Message) erro
 	return nil
 }
 
-func newRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig, onIdle func()) (*Relay, error) {
+func newRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig,
+	signal *sqlitepubsub.Signal, onIdle func()) (*Relay, error) {
 	cfg.setDefaults()
-	signal := new(sqlitepubsub.Signal)
-	db.OnCommit(signal.Notify)
 	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{
 		DB:            db.Write,
 		ReadDB:        db.Read,
