@@ -163,6 +163,10 @@ func TestEventsFlowBetweenFunctions(t *testing.T) {
 	if n := relay(); n != 0 {
 		t.Fatalf("a second run relayed %d events again", n)
 	}
+	var left int
+	if err := openModuleDB(t, fs.dataDir, "users").Read.QueryRow(`SELECT count(*) FROM pubsub_messages`).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("%d relayed events left in the outbox (%v)", left, err)
+	}
 	published := sns.published()
 	if len(published) != 1 {
 		t.Fatalf("SNS got %d messages", len(published))

@@ -74,6 +74,10 @@ func RelayOnce(ctx context.Context, db *sqlitedb.DB, bus message.Publisher, logg
 	}
 	err = r.fwd.Run(ctx)
 	err = errors.Join(err, r.Close())
+	if err == nil {
+		// What was relayed is deleted now: a function has no prune loop.
+		_, err = sqlitepubsub.Prune(context.WithoutCancel(ctx), db.Write, OutboxTopic)
+	}
 	return int(counter.n.Load()), err
 }
 
