@@ -82,13 +82,13 @@ func provideUsers(cfg Config, tokens *auth.Tokens) (UsersUnit, func(), error) {
 	return UsersUnit{Name: users.Name, DB: db, Migrations: migs, Module: m}, closeDB, nil
 }
 
-func provideOrders(cfg Config, tokens *auth.Tokens) (OrdersUnit, func(), error) {
+func provideOrders(cfg Config, tokens *auth.Tokens, logger *slog.Logger) (OrdersUnit, func(), error) {
 	db, migs, closeDB, err := openModuleDB(cfg, orders.Name)
 	if err != nil {
 		return OrdersUnit{}, nil, err
 	}
-	m := orders.New(db, tokens)
-	return OrdersUnit{Name: orders.Name, DB: db, Migrations: migs, Module: m}, closeDB, nil
+	m := orders.New(db, tokens, orders.Config{IdempotencyKeyTTL: cfg.IdempotencyKeyTTL}, logger)
+	return OrdersUnit{Name: orders.Name, DB: db, Migrations: migs, Module: m, Run: m.Run}, closeDB, nil
 }
 
 func provideNotifications(cfg Config, tokens *auth.Tokens, sender notifications.Sender, logger *slog.Logger) (NotificationsUnit, func(), error) {
@@ -110,7 +110,7 @@ func provideUnit(cfg Config, tokens *auth.Tokens, sender notifications.Sender, l
 		u, cleanup, err := provideUsers(cfg, tokens)
 		return Unit(u), cleanup, err
 	case orders.Name:
-		u, cleanup, err := provideOrders(cfg, tokens)
+		u, cleanup, err := provideOrders(cfg, tokens, logger)
 		return Unit(u), cleanup, err
 	case notifications.Name:
 		u, cleanup, err := provideNotifications(cfg, tokens, sender, logger)

@@ -263,3 +263,24 @@ func TestIdempotencyKey(t *testing.T) {
 		t.Fatalf("%d orders stored, want 2 (one per key)", len(page.Items))
 	}
 }
+
+func TestIdempotencyKeysExpire(t *testing.T) {
+	s := startServer(t, "IDEMPOTENCY_KEY_TTL", "1s")
+	_, token := s.signUp(t)
+	key := map[string]string{"Idempotency-Key": "short-lived"}
+	first := s.placeOrder(t, token, orderBody("A"), key)
+	s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("B"), Header: key}).expectProblem(t, 422)
+	eventually(t, "the key to be forgotten", func() bool {
+		res := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("B"), Header: key})
+		if res.Status == 422 {
+			time.Sleep(100 * time.Millisecond)
+			return false
+		}
+		var o order
+		res.expect(t, 201).decode(t, &o)
+		if o.ID == first.ID {
+			t.Fatal("a forgotten key replayed the old order")
+		}
+		return true
+	})
+}

@@ -25,6 +25,13 @@ type Server struct {
 	units     []Unit
 	consumers []*messaging.Consumer
 	relays    []*messaging.Relay
+	workers   []worker
+}
+
+// worker is a background loop that runs until its context is done.
+type worker struct {
+	name string
+	run  func(ctx context.Context) error
 }
 
 // Bus is the event bus the server's relays publish to and consumers read.
@@ -63,6 +70,12 @@ func (s *Server) addMessaging(unit Unit, bus Bus) error {
 			return err
 		}
 		s.consumers = append(s.consumers, c)
+		s.workers = append(s.workers, worker{unit.Name + " inbox retention", func(ctx context.Context) error {
+			return p.ForgetHandled(ctx, s.cfg.InboxRetention)
+		}})
+	}
+	if unit.Run != nil {
+		s.workers = append(s.workers, worker{unit.Name + " worker", unit.Run})
 	}
 	r, err := messaging.NewRelay(unit.DB, bus, messaging.WatermillLogger(s.logger.With("module", unit.Name)),
 		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout})
@@ -132,10 +145,8 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		}
 	}
 	workers, stopWorkers := context.WithCancel(bg)
-	for _, u := range s.units {
-		if u.Run != nil {
-			start(u.Name+" worker", u.Run, workers)
-		}
+	for _, w := range s.workers {
+		start(w.name, w.run, workers)
 	}
 	s.logger.Info("server listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir)
 	err := httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.ShutdownTimeout)

@@ -25,7 +25,7 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 		cleanup()
 		return nil, nil, err
 	}
-	ordersUnit, cleanup3, err := provideOrders(cfg, tokens)
+	ordersUnit, cleanup3, err := provideOrders(cfg, tokens, logger)
 	if err != nil {
 		cleanup2()
 		cleanup()

@@ -4,6 +4,10 @@
 package orders
 
 import (
+	"context"
+	"log/slog"
+	"time"
+
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/modules/orders/internal/app"
@@ -17,15 +21,28 @@ import (
 // migrations folder.
 const Name = "orders"
 
+// Config tunes the module.
+type Config struct {
+	// IdempotencyKeyTTL is how long an Idempotency-Key's result is kept.
+	IdempotencyKeyTTL time.Duration
+}
+
 // Module is what the wiring sees of orders.
 type Module struct {
 	svc    *app.Service
 	tokens *auth.Tokens
+	cfg    Config
+	logger *slog.Logger
 }
 
 // New returns the module working on its own database db.
-func New(db *sqlitedb.DB, tokens *auth.Tokens) *Module {
-	return &Module{svc: app.New(db, messaging.NewOutbox(Name)), tokens: tokens}
+func New(db *sqlitedb.DB, tokens *auth.Tokens, cfg Config, logger *slog.Logger) *Module {
+	return &Module{svc: app.New(db, messaging.NewOutbox(Name)), tokens: tokens, cfg: cfg, logger: logger}
+}
+
+// Run forgets expired Idempotency-Key results until ctx is done.
+func (m *Module) Run(ctx context.Context) error {
+	return m.svc.ForgetIdempotencyKeys(ctx, m.cfg.IdempotencyKeyTTL, m.logger)
 }
 
 // Name returns the module's name.

@@ -342,3 +342,44 @@ func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 		t.Error("a body without uuid was accepted")
 	}
 }
+
+func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
+	db := openDB(t)
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: recordEffect}}, quiet, messaging.ConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deliver := func() {
+		m := message.NewMessage("same-id", []byte("x"))
+		m.Metadata.Set(messaging.MetaEventType, "t.v1")
+		if err := p.Handle(context.Background(), m, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliver()
+	deliver()
+	if n := len(effects(t, db)); n != 1 {
+		t.Fatalf("%d effects within the retention, want 1", n)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go p.ForgetHandled(ctx, 40*time.Millisecond)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var left int
+		if err := db.Read.QueryRow(`SELECT count(*) FROM inbox`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the inbox was never swept")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	deliver()
+	if n := len(effects(t, db)); n != 2 {
+		t.Fatalf("%d effects: a delivery after the retention should apply again", n)
+	}
+}
