@@ -112,8 +112,15 @@ func TestCrossModuleStory(t *testing.T) {
 	if ns := s.notifications(t, token); len(ns) != 0 {
 		t.Fatalf("notifications reappeared for deleted user %s: %v", u.ID, kinds(ns))
 	}
+	t.Run("a token issued before the deletion places no more orders", func(t *testing.T) {
+		s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("late")}).expectProblem(t, 401)
+	})
 	t.Run("orders forgot the address", func(t *testing.T) {
-		s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: body}).expectProblem(t, 422)
+		var n int
+		err := openModuleDB(t, s.Config.DataDir, "orders").Read.QueryRow(`SELECT count(*) FROM user_addresses WHERE user_id = ?`, u.ID).Scan(&n)
+		if err != nil || n != 0 {
+			t.Fatalf("%d addresses kept for the deleted user (%v)", n, err)
+		}
 	})
 }
 

@@ -81,6 +81,12 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 	hash := p.hash()
 	var o Order
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if deleted, err := store.IsUserDeleted(ctx, tx, userID); err != nil || deleted {
+			if err == nil {
+				err = apperror.New(apperror.Unauthorized, "The account no longer exists.")
+			}
+			return err
+		}
 		if idempotencyKey != "" {
 			prev, err := store.IdempotencyKey(ctx, tx, userID, idempotencyKey)
 			switch {

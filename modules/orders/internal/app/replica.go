@@ -27,7 +27,8 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging
 	return store.PutUserAddress(ctx, tx, e.UserID, store.Address(e.Address), e.UpdatedAt)
 }
 
-// onUserDeleted cancels the user's open orders and forgets their address.
+// onUserDeleted cancels the user's open orders, forgets their address, and
+// remembers that they are gone.
 func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
@@ -45,6 +46,9 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Ev
 		if err := s.outbox.Add(ctx, tx, events.TopicOrderCancelled, cancelledEvent(o, events.ReasonUserDeleted, at)); err != nil {
 			return err
 		}
+	}
+	if err := store.MarkUserDeleted(ctx, tx, e.UserID, at); err != nil {
+		return err
 	}
 	return store.DeleteUserAddress(ctx, tx, e.UserID)
 }

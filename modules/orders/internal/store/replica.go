@@ -40,3 +40,20 @@ func DeleteUserAddress(ctx context.Context, q Querier, userID string) error {
 	_, err := q.ExecContext(ctx, `DELETE FROM user_addresses WHERE user_id = ?`, userID)
 	return err
 }
+
+// MarkUserDeleted records that userID closed their account.
+func MarkUserDeleted(ctx context.Context, q Querier, userID string, at time.Time) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
+		userID, at.UTC().Format(time.RFC3339Nano))
+	return err
+}
+
+// IsUserDeleted reports whether userID closed their account.
+func IsUserDeleted(ctx context.Context, q Querier, userID string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM deleted_users WHERE user_id = ?`, userID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
