@@ -190,19 +190,11 @@ func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) er
 // retention far beyond any redelivery window (SQS keeps messages 14 days at
 // most).
 func (p *Processor) ForgetHandled(ctx context.Context, retention time.Duration) error {
-	t := time.NewTicker(min(retention/4, time.Hour))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		cutoff := time.Now().Add(-retention).UnixMilli()
-		if _, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < ?`, cutoff); err != nil && ctx.Err() == nil {
-			p.logger.ErrorContext(ctx, "cannot forget old inbox entries", "module", p.module, "error", err)
-		}
-	}
+	return sqlitedb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
+		func(ctx context.Context, cutoff time.Time) error {
+			_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < ?`, cutoff.UnixMilli())
+			return err
+		})
 }
 
 // Consumer runs one module's Processor on a Watermill router fed by a bus.

@@ -6,22 +6,15 @@ import (
 	"time"
 
 	"example.com/modmono/modules/orders/internal/store"
+	"example.com/modmono/platform/sqlitedb"
 )
 
 // ForgetIdempotencyKeys deletes Idempotency-Key results older than ttl,
 // every ttl/4 (at most hourly), until ctx is done. A retry after ttl is a
 // new request, as clients of such APIs expect.
 func (s *Service) ForgetIdempotencyKeys(ctx context.Context, ttl time.Duration, logger *slog.Logger) error {
-	t := time.NewTicker(min(ttl/4, time.Hour))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-		if _, err := store.SweepIdempotencyKeys(ctx, s.db.Write, now().Add(-ttl)); err != nil && ctx.Err() == nil {
-			logger.ErrorContext(ctx, "cannot forget old idempotency keys", "error", err)
-		}
-	}
+	return sqlitedb.Retain(ctx, ttl, logger, "idempotency keys", func(ctx context.Context, cutoff time.Time) error {
+		_, err := store.SweepIdempotencyKeys(ctx, s.db.Write, cutoff)
+		return err
+	})
 }
