@@ -55,14 +55,14 @@ func ForgetRecipient(ctx context.Context, q Querier, userID string, at time.Time
 	}
 	_, err := q.ExecContext(ctx, `INSERT INTO recipients (user_id, deleted_at) VALUES (?, ?)
 ON CONFLICT (user_id) DO UPDATE SET email = NULL, name = NULL, deleted_at = excluded.deleted_at`,
-		userID, at.Format(time.RFC3339Nano))
+		userID, sqlitedb.Time(at))
 	return err
 }
 
 // Insert stores n.
 func Insert(ctx context.Context, q Querier, n Notification) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO notifications (id, user_id, kind, subject, body, event_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, n.CreatedAt.Format(time.RFC3339Nano))
+VALUES (?, ?, ?, ?, ?, ?, ?)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, sqlitedb.Time(n.CreatedAt))
 	return err
 }
 
@@ -103,11 +103,7 @@ func query(ctx context.Context, q Querier, sqlText string, args ...any) ([]Notif
 	var out []Notification
 	for rows.Next() {
 		var n Notification
-		var created string
-		if err := rows.Scan(&n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID, &created, &n.Email, &n.Name); err != nil {
-			return nil, err
-		}
-		if n.CreatedAt, err = time.Parse(time.RFC3339Nano, created); err != nil {
+		if err := rows.Scan(&n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID, (*sqlitedb.Time)(&n.CreatedAt), &n.Email, &n.Name); err != nil {
 			return nil, err
 		}
 		out = append(out, n)

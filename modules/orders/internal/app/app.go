@@ -27,6 +27,9 @@ func New(db *sqlitedb.DB, outbox *messaging.Outbox) *Service {
 // Order is an order as the API shows it.
 type Order = store.Order
 
+// Item is one order line.
+type Item = store.Item
+
 func notFound(err error) error {
 	if errors.Is(err, store.ErrNotFound) {
 		return apperror.New(apperror.NotFound, "No such order.")

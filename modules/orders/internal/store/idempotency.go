@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"example.com/modmono/platform/sqlitedb"
 )
 
 // IdempotentResult is what an Idempotency-Key first produced.
@@ -36,17 +38,13 @@ func PutIdempotencyKey(ctx context.Context, q Querier, userID, key, requestHash 
 		return err
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, order_json, created_at)
-VALUES (?, ?, ?, ?, ?)`, userID, key, requestHash, raw, at.UTC().Format(sortableTime))
+VALUES (?, ?, ?, ?, ?)`, userID, key, requestHash, raw, sqlitedb.Time(at))
 	return err
 }
 
-// sortableTime is RFC 3339 in UTC at fixed width, so that text order is
-// time order.
-const sortableTime = "2006-01-02T15:04:05.000000000Z07:00"
-
 // SweepIdempotencyKeys forgets the keys created before before.
 func SweepIdempotencyKeys(ctx context.Context, q Querier, before time.Time) (int64, error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, before.UTC().Format(sortableTime))
+	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, sqlitedb.Time(before))
 	if err != nil {
 		return 0, err
 	}

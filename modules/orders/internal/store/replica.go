@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"time"
+
+	"example.com/modmono/platform/sqlitedb"
 )
 
 // UserAddress returns the replicated address of userID.
@@ -31,7 +33,7 @@ func PutUserAddress(ctx context.Context, q Querier, userID string, a Address, at
 	}
 	_, err = q.ExecContext(ctx, `INSERT INTO user_addresses (user_id, address, updated_at) VALUES (?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at
-WHERE excluded.updated_at >= user_addresses.updated_at`, userID, raw, at.UTC().Format(time.RFC3339Nano))
+WHERE excluded.updated_at >= user_addresses.updated_at`, userID, raw, sqlitedb.Time(at))
 	return err
 }
 
@@ -44,7 +46,7 @@ func DeleteUserAddress(ctx context.Context, q Querier, userID string) error {
 // MarkUserDeleted records that userID closed their account.
 func MarkUserDeleted(ctx context.Context, q Querier, userID string, at time.Time) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		userID, at.UTC().Format(time.RFC3339Nano))
+		userID, sqlitedb.Time(at))
 	return err
 }
 

@@ -66,10 +66,9 @@ func Insert(ctx context.Context, q Querier, o *Order) error {
 	if err != nil {
 		return err
 	}
-	ts := o.CreatedAt.Format(time.RFC3339Nano)
 	res, err := q.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
 shipping_address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, ts, ts)
+		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, sqlitedb.Time(o.CreatedAt), sqlitedb.Time(o.CreatedAt))
 	if err != nil {
 		return err
 	}
@@ -122,7 +121,7 @@ WHERE user_id = ? AND status = ? ORDER BY seq`, userID, StatusPlaced)
 // SetStatus changes the status of order id.
 func SetStatus(ctx context.Context, q Querier, id, status string, at time.Time) error {
 	_, err := q.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`,
-		status, at.Format(time.RFC3339Nano), id)
+		status, sqlitedb.Time(at), id)
 	return err
 }
 
@@ -132,8 +131,7 @@ func scanAll(rows *sql.Rows) ([]Order, error) {
 	for rows.Next() {
 		var o Order
 		var items, addr []byte
-		var created string
-		if err := rows.Scan(&o.Seq, &o.ID, &o.UserID, &o.Status, &items, &o.TotalCents, &o.Currency, &addr, &created); err != nil {
+		if err := rows.Scan(&o.Seq, &o.ID, &o.UserID, &o.Status, &items, &o.TotalCents, &o.Currency, &addr, (*sqlitedb.Time)(&o.CreatedAt)); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal(items, &o.Items); err != nil {
@@ -141,10 +139,6 @@ func scanAll(rows *sql.Rows) ([]Order, error) {
 		}
 		if err := json.Unmarshal(addr, &o.ShippingAddress); err != nil {
 			return nil, fmt.Errorf("order %s address: %w", o.ID, err)
-		}
-		var err error
-		if o.CreatedAt, err = time.Parse(time.RFC3339Nano, created); err != nil {
-			return nil, fmt.Errorf("order %s created_at: %w", o.ID, err)
 		}
 		out = append(out, o)
 	}

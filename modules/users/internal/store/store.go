@@ -37,9 +37,8 @@ address_postal_code, address_country, created_at`
 
 // Insert stores a new user; a taken e-mail is a unique violation.
 func Insert(ctx context.Context, q Querier, u User) error {
-	ts := u.CreatedAt.Format(time.RFC3339Nano)
 	_, err := q.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, ts, ts)
+VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, sqlitedb.Time(u.CreatedAt), sqlitedb.Time(u.CreatedAt))
 	return err
 }
 
@@ -57,7 +56,7 @@ func ByEmail(ctx context.Context, q Querier, email string) (User, error) {
 func SetAddress(ctx context.Context, q Querier, id string, a Address, at time.Time) error {
 	res, err := q.ExecContext(ctx, `UPDATE users SET address_line1 = ?, address_line2 = ?, address_city = ?,
 address_postal_code = ?, address_country = ?, updated_at = ? WHERE id = ?`,
-		a.Line1, a.Line2, a.City, a.PostalCode, a.Country, at.Format(time.RFC3339Nano), id)
+		a.Line1, a.Line2, a.City, a.PostalCode, a.Country, sqlitedb.Time(at), id)
 	return affectedOne(res, err)
 }
 
@@ -80,8 +79,7 @@ func affectedOne(res sql.Result, err error) error {
 func scan(row *sql.Row) (User, error) {
 	var u User
 	var line1, line2, city, postal, country sql.NullString
-	var created string
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &line1, &line2, &city, &postal, &country, &created)
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &line1, &line2, &city, &postal, &country, (*sqlitedb.Time)(&u.CreatedAt))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, ErrNotFound
 	}
@@ -90,9 +88,6 @@ func scan(row *sql.Row) (User, error) {
 	}
 	if line1.Valid {
 		u.Address = &Address{line1.String, line2.String, city.String, postal.String, country.String}
-	}
-	if u.CreatedAt, err = time.Parse(time.RFC3339Nano, created); err != nil {
-		return User{}, fmt.Errorf("user %s created_at: %w", u.ID, err)
 	}
 	return u, nil
 }

@@ -1,0 +1,12 @@
+-- +goose Up
+-- Times become fixed-width RFC 3339 in UTC with nine fraction digits
+-- (sqlitedb.TimeLayout), so that text order is time order. Rows written
+-- before kept time.RFC3339Nano, which drops trailing zeros: "…00.12Z"
+-- sorted before "…00.1Z".
+UPDATE users SET
+    created_at = substr(created_at, 1, 19) || '.' || substr(iif(substr(created_at, 20, 1) = '.', substr(created_at, 21, length(created_at) - 21), '') || '000000000', 1, 9) || 'Z',
+    updated_at = substr(updated_at, 1, 19) || '.' || substr(iif(substr(updated_at, 20, 1) = '.', substr(updated_at, 21, length(updated_at) - 21), '') || '000000000', 1, 9) || 'Z';
+
+-- +goose Down
+-- Fixed-width times read back as any RFC 3339 time: nothing to undo.
+SELECT 1;

@@ -1,0 +1,45 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	"example.com/modmono/migrations"
+	"example.com/modmono/modules/orders/internal/app"
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
+	"example.com/modmono/platform/sqlitedb"
+)
+
+const userID = "0190a0b2-7c3e-7000-8000-000000000001"
+
+// module is the orders use cases on a temporary database of their own.
+type module struct {
+	svc       *app.Service
+	db        *sqlitedb.DB
+	processor *messaging.Processor
+}
+
+func newModule(t *testing.T) module {
+	t.Helper()
+	own, err := migrations.For("orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := messagingtest.OpenDB(t, own)
+	svc := app.New(db, messaging.NewOutbox("orders"))
+	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers())}
+}
+
+// deliver hands the module one event, as its queue would, and fails the
+// test if the handler fails.
+func (m module) deliver(t *testing.T, topic string, payload any) {
+	t.Helper()
+	if err := messagingtest.Deliver(context.Background(), m.processor, topic, payload); err != nil {
+		t.Fatalf("%s: %v", topic, err)
+	}
+}
+
+func placeOrder() app.PlaceOrder {
+	return app.PlaceOrder{Items: []app.Item{{SKU: "book", Quantity: 2, UnitPriceCents: 1250}}, Currency: "EUR"}
+}
