@@ -14,14 +14,18 @@ import (
 //go:embed users/*.sql orders/*.sql notifications/*.sql
 var files embed.FS
 
-// For returns the migration history of module.
-func For(module string) (sqlitedb.Migrations, error) {
+// Of returns the migration history of module. The folders are embedded at
+// build time, so a module without one is a programming error: Of panics.
+func Of(module string) sqlitedb.Migrations {
 	sub, err := fs.Sub(files, module)
+	if err == nil {
+		var entries []fs.DirEntry
+		if entries, err = fs.ReadDir(sub, "."); err == nil && len(entries) == 0 {
+			err = fs.ErrNotExist
+		}
+	}
 	if err != nil {
-		return sqlitedb.Migrations{}, err
+		panic(fmt.Sprintf("migrations: no history for module %q: %v", module, err))
 	}
-	if entries, err := fs.ReadDir(sub, "."); err != nil || len(entries) == 0 {
-		return sqlitedb.Migrations{}, fmt.Errorf("migrations: no history for module %q", module)
-	}
-	return sqlitedb.Migrations{Files: sub, Table: "schema_version"}, nil
+	return sqlitedb.Migrations{Files: sub, Table: "schema_version"}
 }

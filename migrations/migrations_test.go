@@ -62,10 +62,7 @@ func TestTimesWrittenBeforeBecomeFixedWidth(t *testing.T) {
 
 func open(t *testing.T, module string) (*sqlitedb.DB, *goose.Provider) {
 	t.Helper()
-	own, err := migrations.For(module)
-	if err != nil {
-		t.Fatal(err)
-	}
+	own := migrations.Of(module)
 	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), module+".db"), sqlitedb.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -18,6 +18,7 @@ import (
 
 	"example.com/modmono/migrations"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqlitedb"
 )
 
@@ -164,22 +165,7 @@ shipping_address, created_at, updated_at) VALUES (?, ?, 'placed', ?, 2599, 'EUR'
 }
 
 func openOrdersDB(b *testing.B) *sqlitedb.DB {
-	b.Helper()
-	db, err := sqlitedb.Open(b.TempDir()+"/orders.db", sqlitedb.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	own, err := migrations.For("orders")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, m := range append(messaging.Schema(), own) {
-		if err := db.Migrate(context.Background(), m); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return db
+	return messagingtest.OpenDB(b, migrations.Of("orders"))
 }
 
 func percentile(ds []time.Duration, p float64) time.Duration {

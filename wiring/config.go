@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"example.com/modmono/modules/notifications"
+	"example.com/modmono/modules/orders"
+	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/logging"
 )
@@ -16,19 +19,22 @@ import (
 // Config is everything the process reads from its environment. LoadConfig
 // fills it; every field has a default that works on a laptop.
 type Config struct {
-	Port              int           // PORT: the HTTP port (default 8080)
-	DataDir           string        // DATA_DIR: where the module databases live (default ./data)
-	JWTSecret         string        // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
-	TokenTTL          time.Duration // TOKEN_TTL: access token lifetime (default 1h)
-	PasswordCost      int           // BCRYPT_COST: password hash cost, 4–16 (default 10)
-	LogLevel          slog.Level    // LOG_LEVEL: debug, info, warn, error (default info)
-	LogFormat         logging.Format
-	MaxBodyBytes      int           // MAX_BODY_BYTES: request body limit (default 65536)
-	ShutdownTimeout   time.Duration // SHUTDOWN_TIMEOUT: grace period for in-flight work (default 15s)
-	RelayPoll         time.Duration // RELAY_POLL_INTERVAL: outbox fallback poll (default 2s)
-	MaxRetries        int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
-	IdempotencyKeyTTL time.Duration // IDEMPOTENCY_KEY_TTL: how long a retry with the same key is recognised (default 24h)
-	InboxRetention    time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
+	Port            int           // PORT: the HTTP port (default 8080)
+	DataDir         string        // DATA_DIR: where the module databases live (default ./data)
+	JWTSecret       string        // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
+	TokenTTL        time.Duration // TOKEN_TTL: access token lifetime (default 1h)
+	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error (default info)
+	LogFormat       logging.Format
+	MaxBodyBytes    int           // MAX_BODY_BYTES: request body limit (default 65536)
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT: grace period for in-flight work (default 15s)
+	RelayPoll       time.Duration // RELAY_POLL_INTERVAL: outbox fallback poll (default 2s)
+	MaxRetries      int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
+	InboxRetention  time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
+
+	// Each module's own settings.
+	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
+	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL: how long a retry with the same key is recognised (default 24h)
+	Notifications notifications.Config // the Sender (default: a log line per notification)
 
 	Mode           Mode   // APP_MODE: server, lambda or gcf (default: detected, see detectMode)
 	Module         string // APP_MODULE: the one module a function runs (lambda; gcf derives it from FUNCTION_TARGET)
@@ -46,27 +52,24 @@ const (
 	ModeGCF    Mode = "gcf"    // one module under the Google Cloud Functions framework
 )
 
-// Modules lists the modules a function can run, in a stable order.
-var Modules = []string{"users", "orders", "notifications"}
-
 // LoadConfig reads the configuration through getenv and validates it. The
 // error names every bad variable.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	cfg := Config{
-		Port:              p.int("PORT", 8080, 1, 65535),
-		DataDir:           p.str("DATA_DIR", "./data"),
-		JWTSecret:         getenv("JWT_SECRET"),
-		TokenTTL:          p.duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
-		PasswordCost:      p.int("BCRYPT_COST", 10, 4, 16),
-		LogLevel:          p.level("LOG_LEVEL", slog.LevelInfo),
-		LogFormat:         logging.Format(p.oneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
-		MaxBodyBytes:      p.int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
-		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
-		RelayPoll:         p.duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
-		MaxRetries:        p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
-		IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour),
-		InboxRetention:    p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+		Port:            p.int("PORT", 8080, 1, 65535),
+		DataDir:         p.str("DATA_DIR", "./data"),
+		JWTSecret:       getenv("JWT_SECRET"),
+		TokenTTL:        p.duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
+		LogLevel:        p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:       logging.Format(p.oneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
+		MaxBodyBytes:    p.int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
+		ShutdownTimeout: p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
+		RelayPoll:       p.duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
+		MaxRetries:      p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
+		InboxRetention:  p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+		Users:           users.Config{PasswordCost: p.int("BCRYPT_COST", 10, 4, 16)},
+		Orders:          orders.Config{IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour)},
 	}
 	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
 		p.fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)

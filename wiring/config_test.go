@@ -19,7 +19,7 @@ func TestConfigDefaultsNeedNoEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Port != 8080 || cfg.Addr() != ":8080" || cfg.DataDir != "./data" || cfg.TokenTTL != time.Hour ||
-		cfg.LogLevel != slog.LevelInfo || cfg.PasswordCost != 10 || cfg.JWTSecret != "" {
+		cfg.LogLevel != slog.LevelInfo || cfg.Users.PasswordCost != 10 || cfg.JWTSecret != "" {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/modular"
 )
 
 // Function is one module wired alone for a function entrypoint: its routes
@@ -22,23 +23,23 @@ type Function struct {
 	// Processor applies the events the module consumes; nil if it consumes none.
 	Processor *messaging.Processor
 
-	unit      Unit
+	module    modular.Module
 	publisher message.Publisher
 	logger    *slog.Logger
 }
 
-func newFunction(cfg Config, logger *slog.Logger, unit Unit, publisher message.Publisher) (*Function, error) {
+func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.Module, publisher message.Publisher) (*Function, error) {
 	f := &Function{
-		Name:      unit.Name,
+		Name:      m.Name(),
 		Echo:      httpserver.New(logger, httpserver.Config{BodyLimit: fmt.Sprint(cfg.MaxBodyBytes)}),
-		unit:      unit,
+		module:    m,
 		publisher: publisher,
-		logger:    logger.With("module", unit.Name),
+		logger:    logger.With("module", m.Name()),
 	}
-	unit.Module.RegisterRoutes(f.Echo)
-	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(unit)})
-	if len(unit.Module.Handlers()) > 0 {
-		p, err := newProcessor(cfg, logger, unit)
+	m.RegisterRoutes(f.Echo)
+	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)})
+	if len(m.Handlers()) > 0 {
+		p, err := newProcessor(cfg, logger, m)
 		if err != nil {
 			return nil, err
 		}
@@ -53,13 +54,17 @@ func (f *Function) RelayOnce(ctx context.Context) (int, error) {
 	if f.publisher == nil {
 		return 0, fmt.Errorf("%s: no bus to relay to: set EVENTS_TOPIC_ARN", f.Name)
 	}
-	return messaging.RelayOnce(ctx, f.unit.DB, f.publisher, messaging.WatermillLogger(f.logger))
+	return messaging.RelayOnce(ctx, f.module.DB(), f.publisher, messaging.WatermillLogger(f.logger))
 }
 
-// Run runs the module's background worker, if it has one, until ctx is done.
-func (f *Function) Run(ctx context.Context) error {
-	if f.unit.Run == nil {
-		return nil
+// RunWorkers runs the module's background workers until ctx is done. A
+// worker that fails is logged; the others go on.
+func (f *Function) RunWorkers(ctx context.Context) {
+	for _, w := range f.module.Workers() {
+		go func() {
+			if err := w.Run(ctx); err != nil && ctx.Err() == nil {
+				f.logger.ErrorContext(ctx, "worker stopped", "worker", w.Name, "error", err)
+			}
+		}()
 	}
-	return f.unit.Run(ctx)
 }

@@ -29,7 +29,7 @@ func RunLambda(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer cleanup()
-	go func() { _ = f.Run(ctx) }()
+	f.RunWorkers(ctx)
 	lambda.StartWithOptions(LambdaHandler(f, logger), lambda.WithContext(ctx), lambda.WithEnableSIGTERM(cleanup))
 	return nil
 }
@@ -51,7 +51,7 @@ func RunGCF(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return err
 	}
 	defer cleanup()
-	go func() { _ = f.Run(ctx) }()
+	f.RunWorkers(ctx)
 	RegisterGCF(f, logger)
 	logger.Info("functions framework listening", "module", f.Name, "target", cfg.FunctionTarget, "port", cfg.Port)
 	return gcffn.Serve(ctx, strconv.Itoa(cfg.Port))

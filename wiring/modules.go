@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -11,117 +10,79 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/labstack/echo/v4"
-
-	"example.com/modmono/migrations"
 	"example.com/modmono/modules/notifications"
 	"example.com/modmono/modules/orders"
 	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqlitedb"
 )
 
-// module is the surface every module shows the wiring.
-type module interface {
-	RegisterRoutes(e *echo.Echo)
-	Handlers() []messaging.Handler
+// catalog is the one list of modules, in start order: each module's name
+// and the injector (wire.go) that builds it from its provider set. A new
+// module is a line here and an injector there.
+var catalog = []struct {
+	name  string
+	build func(*modular.Host, Config) (modular.Module, func(), error)
+}{
+	{users.Name, buildUsers},
+	{orders.Name, buildOrders},
+	{notifications.Name, buildNotifications},
 }
 
-// Unit is one module with the database the wiring opened for it.
-type Unit struct {
-	Name       string
-	DB         *sqlitedb.DB
-	Migrations []sqlitedb.Migrations
-	Module     module
-	// Run, when set, is a background worker of the module.
-	Run func(ctx context.Context) error
-}
-
-// Distinct types so wire can tell the three units apart.
-type (
-	UsersUnit         Unit
-	OrdersUnit        Unit
-	NotificationsUnit Unit
-)
-
-// openModuleDB opens <DataDir>/<name>.db and applies the module's schema and
-// the messaging schema (outbox, inbox, poison queue).
-func openModuleDB(cfg Config, name string) (*sqlitedb.DB, []sqlitedb.Migrations, func(), error) {
-	own, err := migrations.For(name)
-	if err != nil {
-		return nil, nil, nil, err
+// Modules names the modules of the catalog, in order.
+var Modules = func() []string {
+	names := make([]string, len(catalog))
+	for i, c := range catalog {
+		names[i] = c.name
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, nil, nil, fmt.Errorf("data directory: %w", err)
-	}
-	db, err := sqlitedb.Open(filepath.Join(cfg.DataDir, name+".db"), sqlitedb.Options{})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	all := append(messaging.Schema(), own)
-	for _, m := range all {
-		if err := db.Migrate(context.Background(), m); err != nil {
-			db.Close()
-			return nil, nil, nil, err
-		}
-	}
-	return db, all, func() { db.Close() }, nil
-}
-
-func provideUsers(cfg Config, tokens *auth.Tokens) (UsersUnit, func(), error) {
-	db, migs, closeDB, err := openModuleDB(cfg, users.Name)
-	if err != nil {
-		return UsersUnit{}, nil, err
-	}
-	m, err := users.New(db, tokens, users.Config{PasswordCost: cfg.PasswordCost})
-	if err != nil {
-		closeDB()
-		return UsersUnit{}, nil, err
-	}
-	return UsersUnit{Name: users.Name, DB: db, Migrations: migs, Module: m}, closeDB, nil
-}
-
-func provideOrders(cfg Config, tokens *auth.Tokens, logger *slog.Logger) (OrdersUnit, func(), error) {
-	db, migs, closeDB, err := openModuleDB(cfg, orders.Name)
-	if err != nil {
-		return OrdersUnit{}, nil, err
-	}
-	m := orders.New(db, tokens, orders.Config{IdempotencyKeyTTL: cfg.IdempotencyKeyTTL}, logger)
-	return OrdersUnit{Name: orders.Name, DB: db, Migrations: migs, Module: m, Run: m.Run}, closeDB, nil
-}
-
-func provideNotifications(cfg Config, tokens *auth.Tokens, sender notifications.Sender, logger *slog.Logger) (NotificationsUnit, func(), error) {
-	db, migs, closeDB, err := openModuleDB(cfg, notifications.Name)
-	if err != nil {
-		return NotificationsUnit{}, nil, err
-	}
-	m := notifications.New(db, tokens, sender, logger)
-	return NotificationsUnit{Name: notifications.Name, DB: db, Migrations: migs, Module: m, Run: m.Run}, closeDB, nil
-}
+	return names
+}()
 
 // ModuleName names the one module a function wires.
 type ModuleName string
 
-// provideUnit wires the module named name alone: only its database is opened.
-func provideUnit(cfg Config, tokens *auth.Tokens, sender notifications.Sender, logger *slog.Logger, name ModuleName) (Unit, func(), error) {
-	switch string(name) {
-	case users.Name:
-		u, cleanup, err := provideUsers(cfg, tokens)
-		return Unit(u), cleanup, err
-	case orders.Name:
-		u, cleanup, err := provideOrders(cfg, tokens, logger)
-		return Unit(u), cleanup, err
-	case notifications.Name:
-		u, cleanup, err := provideNotifications(cfg, tokens, sender, logger)
-		return Unit(u), cleanup, err
+// provideModules builds every module of the catalog.
+func provideModules(host *modular.Host, cfg Config) ([]modular.Module, func(), error) {
+	var all []modular.Module
+	var cleanups []func()
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
 	}
-	return Unit{}, nil, fmt.Errorf("no module %q; the modules are %s", name, strings.Join(Modules, ", "))
+	for _, c := range catalog {
+		m, closeModule, err := c.build(host, cfg)
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		all, cleanups = append(all, m), append(cleanups, closeModule)
+	}
+	return all, cleanup, nil
 }
 
-// provideSender is the default notification Sender: a log line per notification.
-func provideSender(logger *slog.Logger) notifications.Sender {
-	return notifications.LogSender{Logger: logger}
+// provideModule builds the module named name alone: only its database is
+// opened.
+func provideModule(host *modular.Host, cfg Config, name ModuleName) (modular.Module, func(), error) {
+	for _, c := range catalog {
+		if c.name == string(name) {
+			return c.build(host, cfg)
+		}
+	}
+	return nil, nil, fmt.Errorf("no module %q; the modules are %s", name, strings.Join(Modules, ", "))
+}
+
+// provideHost opens each module's database as <DataDir>/<name>.db.
+func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular.Host, error) {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	open := func(name string) (*sqlitedb.DB, error) {
+		return sqlitedb.Open(filepath.Join(cfg.DataDir, name+".db"), sqlitedb.Options{})
+	}
+	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens, Logger: logger}, nil
 }
 
 // provideTokens signs with JWT_SECRET, or else with a secret generated once

@@ -14,6 +14,7 @@ import (
 
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/modular"
 )
 
 // Server is the whole system in one process: every module's routes on one
@@ -22,7 +23,8 @@ type Server struct {
 	cfg       Config
 	logger    *slog.Logger
 	echo      *echo.Echo
-	units     []Unit
+	host      *modular.Host
+	modules   []modular.Module
 	consumers []*messaging.Consumer
 	relays    []*messaging.Relay
 	workers   []worker
@@ -40,28 +42,32 @@ type Bus interface {
 	message.Subscriber
 }
 
-func newServer(cfg Config, logger *slog.Logger, bus Bus, u UsersUnit, o OrdersUnit, n NotificationsUnit) (*Server, error) {
+func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module) (*Server, error) {
 	s := &Server{
-		cfg:    cfg,
-		logger: logger,
-		echo:   httpserver.New(logger, httpserver.Config{BodyLimit: fmt.Sprint(cfg.MaxBodyBytes), ShutdownTimeout: cfg.ShutdownTimeout}),
-		units:  []Unit{Unit(u), Unit(o), Unit(n)},
+		cfg:     cfg,
+		logger:  logger,
+		echo:    httpserver.New(logger, httpserver.Config{BodyLimit: fmt.Sprint(cfg.MaxBodyBytes), ShutdownTimeout: cfg.ShutdownTimeout}),
+		host:    host,
+		modules: modules,
 	}
 	var checks []httpserver.Check
-	for _, unit := range s.units {
-		unit.Module.RegisterRoutes(s.echo)
-		checks = append(checks, readiness(unit))
-		if err := s.addMessaging(unit, bus); err != nil {
+	for _, m := range modules {
+		m.RegisterRoutes(s.echo)
+		checks = append(checks, readiness(host, m))
+		if err := s.addMessaging(m, bus); err != nil {
 			return nil, err
+		}
+		for _, w := range m.Workers() {
+			s.workers = append(s.workers, worker{m.Name() + " " + w.Name, w.Run})
 		}
 	}
 	httpserver.RegisterHealth(s.echo, checks)
 	return s, nil
 }
 
-func (s *Server) addMessaging(unit Unit, bus Bus) error {
-	if handlers := unit.Module.Handlers(); len(handlers) > 0 {
-		p, err := newProcessor(s.cfg, s.logger, unit)
+func (s *Server) addMessaging(m modular.Module, bus Bus) error {
+	if len(m.Handlers()) > 0 {
+		p, err := newProcessor(s.cfg, s.logger, m)
 		if err != nil {
 			return err
 		}
@@ -70,14 +76,11 @@ func (s *Server) addMessaging(unit Unit, bus Bus) error {
 			return err
 		}
 		s.consumers = append(s.consumers, c)
-		s.workers = append(s.workers, worker{unit.Name + " inbox retention", func(ctx context.Context) error {
+		s.workers = append(s.workers, worker{m.Name() + " inbox retention", func(ctx context.Context) error {
 			return p.ForgetHandled(ctx, s.cfg.InboxRetention)
 		}})
 	}
-	if unit.Run != nil {
-		s.workers = append(s.workers, worker{unit.Name + " worker", unit.Run})
-	}
-	r, err := messaging.NewRelay(unit.DB, bus, messaging.WatermillLogger(s.logger.With("module", unit.Name)),
+	r, err := messaging.NewRelay(m.DB(), bus, messaging.WatermillLogger(s.logger.With("module", m.Name())),
 		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout})
 	if err != nil {
 		return err
@@ -86,24 +89,14 @@ func (s *Server) addMessaging(unit Unit, bus Bus) error {
 	return nil
 }
 
-func newProcessor(cfg Config, logger *slog.Logger, unit Unit) (*messaging.Processor, error) {
-	return messaging.NewProcessor(unit.Name, unit.DB, unit.Module.Handlers(), logger,
+func newProcessor(cfg Config, logger *slog.Logger, m modular.Module) (*messaging.Processor, error) {
+	return messaging.NewProcessor(m.Name(), m.DB(), m.Handlers(), logger,
 		messaging.ConsumerConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout})
 }
 
-// readiness checks that the unit's database answers and is fully migrated.
-func readiness(unit Unit) httpserver.Check {
-	return httpserver.Check{Name: unit.Name, Check: func(ctx context.Context) error {
-		if err := unit.DB.Ping(ctx); err != nil {
-			return fmt.Errorf("database does not answer: %w", err)
-		}
-		for _, m := range unit.Migrations {
-			if err := unit.DB.CheckMigrated(ctx, m); err != nil {
-				return err
-			}
-		}
-		return nil
-	}}
+// readiness checks that m's database answers and is fully migrated.
+func readiness(host *modular.Host, m modular.Module) httpserver.Check {
+	return httpserver.Check{Name: m.Name(), Check: func(ctx context.Context) error { return host.Ready(ctx, m) }}
 }
 
 // Handler is the HTTP handler of every module's routes.

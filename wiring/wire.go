@@ -6,30 +6,45 @@ import (
 	"log/slog"
 
 	"github.com/google/wire"
+
+	"example.com/modmono/modules/notifications"
+	"example.com/modmono/modules/orders"
+	"example.com/modmono/modules/users"
+	"example.com/modmono/platform/modular"
 )
 
-// InitializeServer builds the whole system for server mode.
+// hostSet builds what every module is built on: the host with the data
+// directory, the token verifier and the logger.
+var hostSet = wire.NewSet(provideTokens, provideHost)
+
+// InitializeServer builds the whole system for server mode: every module of
+// the catalog on one host.
 func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) {
-	wire.Build(
-		provideTokens,
-		provideSender,
-		provideUsers,
-		provideOrders,
-		provideNotifications,
-		provideBus,
-		newServer,
-	)
+	wire.Build(hostSet, provideModules, provideBus, newServer)
 	return nil, nil, nil
 }
 
 // InitializeFunction builds one module, alone, for a function entrypoint.
 func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Function, func(), error) {
-	wire.Build(
-		provideTokens,
-		provideSender,
-		provideUnit,
-		provideFunctionBus,
-		newFunction,
-	)
+	wire.Build(hostSet, provideModule, provideFunctionBus, newFunction)
+	return nil, nil, nil
+}
+
+// The injectors of the catalog: each builds one module from its own
+// provider set and its part of Config.
+
+func buildUsers(host *modular.Host, cfg Config) (modular.Module, func(), error) {
+	wire.Build(wire.FieldsOf(new(Config), "Users"), users.Providers, wire.Bind(new(modular.Module), new(*users.Module)))
+	return nil, nil, nil
+}
+
+func buildOrders(host *modular.Host, cfg Config) (modular.Module, func(), error) {
+	wire.Build(wire.FieldsOf(new(Config), "Orders"), orders.Providers, wire.Bind(new(modular.Module), new(*orders.Module)))
+	return nil, nil, nil
+}
+
+func buildNotifications(host *modular.Host, cfg Config) (modular.Module, func(), error) {
+	wire.Build(wire.FieldsOf(new(Config), "Notifications"), notifications.Providers,
+		wire.Bind(new(modular.Module), new(*notifications.Module)))
 	return nil, nil, nil
 }

@@ -7,12 +7,18 @@
 package wiring
 
 import (
+	"example.com/modmono/modules/notifications"
+	"example.com/modmono/modules/orders"
+	"example.com/modmono/modules/users"
+	"example.com/modmono/platform/modular"
+	"github.com/google/wire"
 	"log/slog"
 )
 
 // Injectors from wire.go:
 
-// InitializeServer builds the whole system for server mode.
+// InitializeServer builds the whole system for server mode: every module of
+// the catalog on one host.
 func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) {
 	bus, cleanup := provideBus(logger)
 	tokens, err := provideTokens(cfg, logger)
@@ -20,49 +26,39 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 		cleanup()
 		return nil, nil, err
 	}
-	usersUnit, cleanup2, err := provideUsers(cfg, tokens)
+	host, err := provideHost(cfg, logger, tokens)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	ordersUnit, cleanup3, err := provideOrders(cfg, tokens, logger)
+	v, cleanup2, err := provideModules(host, cfg)
 	if err != nil {
-		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	v := provideSender(logger)
-	notificationsUnit, cleanup4, err := provideNotifications(cfg, tokens, v, logger)
+	server, err := newServer(cfg, logger, bus, host, v)
 	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	server, err := newServer(cfg, logger, bus, usersUnit, ordersUnit, notificationsUnit)
-	if err != nil {
-		cleanup4()
-		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	return server, func() {
-		cleanup4()
-		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
 }
 
 // InitializeFunction builds one module, alone, for a function entrypoint.
-func InitializeFunction(cfg Config, logger *slog.Logger, module2 ModuleName) (*Function, func(), error) {
+func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Function, func(), error) {
 	tokens, err := provideTokens(cfg, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	v := provideSender(logger)
-	unit, cleanup, err := provideUnit(cfg, tokens, v, logger, module2)
+	host, err := provideHost(cfg, logger, tokens)
+	if err != nil {
+		return nil, nil, err
+	}
+	modularModule, cleanup, err := provideModule(host, cfg, module)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,7 +67,7 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module2 ModuleName) (*F
 		cleanup()
 		return nil, nil, err
 	}
-	function, err := newFunction(cfg, logger, unit, publisher)
+	function, err := newFunction(cfg, logger, host, modularModule, publisher)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -80,3 +76,42 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module2 ModuleName) (*F
 		cleanup()
 	}, nil
 }
+
+func buildUsers(host *modular.Host, cfg Config) (modular.Module, func(), error) {
+	config := cfg.Users
+	module, cleanup, err := users.Provide(host, config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return module, func() {
+		cleanup()
+	}, nil
+}
+
+func buildOrders(host *modular.Host, cfg Config) (modular.Module, func(), error) {
+	config := cfg.Orders
+	module, cleanup, err := orders.Provide(host, config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return module, func() {
+		cleanup()
+	}, nil
+}
+
+func buildNotifications(host *modular.Host, cfg Config) (modular.Module, func(), error) {
+	config := cfg.Notifications
+	module, cleanup, err := notifications.Provide(host, config)
+	if err != nil {
+		return nil, nil, err
+	}
+	return module, func() {
+		cleanup()
+	}, nil
+}
+
+// wire.go:
+
+// hostSet builds what every module is built on: the host with the data
+// directory, the token verifier and the logger.
+var hostSet = wire.NewSet(provideTokens, provideHost)

@@ -5,18 +5,20 @@ package notifications
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/labstack/echo/v4"
 
+	"example.com/modmono/migrations"
 	"example.com/modmono/modules/notifications/internal/app"
 	"example.com/modmono/modules/notifications/internal/httpapi"
-	"example.com/modmono/platform/auth"
+	"example.com/modmono/modules/notifications/internal/store"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqlitedb"
 )
 
-// Name is the module's name: its database file and its migrations folder.
+// Name is the module's name: its database, its migrations folder, its
+// function.
 const Name = "notifications"
 
 // Sender delivers notifications; see LogSender for the default.
@@ -28,34 +30,55 @@ type Notification = app.Notification
 // LogSender delivers notifications as structured log lines.
 type LogSender = app.LogSender
 
-// Module is what the wiring sees of notifications.
-type Module struct {
-	svc    *app.Service
-	tokens *auth.Tokens
-	wake   chan struct{}
+// Config tunes the module.
+type Config struct {
+	// Sender delivers stored notifications. Default: a LogSender on the
+	// module's logger.
+	Sender Sender
 }
 
-// New returns the module working on its own database db, delivering
-// through sender.
-func New(db *sqlitedb.DB, tokens *auth.Tokens, sender Sender, logger *slog.Logger) *Module {
-	m := &Module{svc: app.New(db, sender, logger), tokens: tokens, wake: make(chan struct{}, 1)}
-	db.OnCommit(func() {
+// Module is what the wiring sees of notifications.
+type Module struct {
+	deps modular.Deps
+	svc  *app.Service
+	wake chan struct{}
+}
+
+var _ modular.Module = (*Module)(nil)
+
+// New returns the module working on its own database.
+func New(deps modular.Deps, cfg Config) (*Module, error) {
+	if cfg.Sender == nil {
+		cfg.Sender = LogSender{Logger: deps.Logger}
+	}
+	m := &Module{deps: deps, svc: app.New(deps.DB, store.Store{}, cfg.Sender, deps.Logger), wake: make(chan struct{}, 1)}
+	deps.DB.OnCommit(func() {
 		select {
 		case m.wake <- struct{}{}:
 		default:
 		}
 	})
-	return m
+	return m, nil
 }
 
 // Name returns the module's name.
 func (m *Module) Name() string { return Name }
 
 // RegisterRoutes adds the module's endpoints to e.
-func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.tokens) }
+func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.deps.Tokens) }
 
 // Handlers returns the events the module consumes.
 func (m *Module) Handlers() []messaging.Handler { return m.svc.Handlers() }
 
-// Run hands stored notifications to the Sender until ctx is done.
-func (m *Module) Run(ctx context.Context) error { return m.svc.Dispatch(ctx, m.wake) }
+// Workers hands stored notifications to the Sender.
+func (m *Module) Workers() []modular.Worker {
+	return []modular.Worker{{Name: "sender", Run: func(ctx context.Context) error {
+		return m.svc.Dispatch(ctx, m.wake)
+	}}}
+}
+
+// Migrations is the history of the notifications schema.
+func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+
+// DB is the module's own database.
+func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }

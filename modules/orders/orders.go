@@ -5,20 +5,21 @@ package orders
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"example.com/modmono/migrations"
 	"example.com/modmono/modules/orders/internal/app"
 	"example.com/modmono/modules/orders/internal/httpapi"
-	"example.com/modmono/platform/auth"
+	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqlitedb"
 )
 
-// Name is the module's name: its database file, its outbox producer, its
-// migrations folder.
+// Name is the module's name: its database, its outbox producer, its
+// migrations folder, its function.
 const Name = "orders"
 
 // Config tunes the module.
@@ -29,27 +30,37 @@ type Config struct {
 
 // Module is what the wiring sees of orders.
 type Module struct {
-	svc    *app.Service
-	tokens *auth.Tokens
-	cfg    Config
-	logger *slog.Logger
+	deps modular.Deps
+	cfg  Config
+	svc  *app.Service
 }
 
-// New returns the module working on its own database db.
-func New(db *sqlitedb.DB, tokens *auth.Tokens, cfg Config, logger *slog.Logger) *Module {
-	return &Module{svc: app.New(db, messaging.NewOutbox(Name)), tokens: tokens, cfg: cfg, logger: logger}
-}
+var _ modular.Module = (*Module)(nil)
 
-// Run forgets expired Idempotency-Key results until ctx is done.
-func (m *Module) Run(ctx context.Context) error {
-	return m.svc.ForgetIdempotencyKeys(ctx, m.cfg.IdempotencyKeyTTL, m.logger)
+// New returns the module working on its own database.
+func New(deps modular.Deps, cfg Config) (*Module, error) {
+	svc := app.New(deps.DB, store.Store{}, messaging.NewOutbox(Name))
+	return &Module{deps: deps, cfg: cfg, svc: svc}, nil
 }
 
 // Name returns the module's name.
 func (m *Module) Name() string { return Name }
 
 // RegisterRoutes adds the module's endpoints to e.
-func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.tokens) }
+func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.deps.Tokens) }
 
 // Handlers returns the events the module consumes.
 func (m *Module) Handlers() []messaging.Handler { return m.svc.Handlers() }
+
+// Workers forgets expired Idempotency-Key results.
+func (m *Module) Workers() []modular.Worker {
+	return []modular.Worker{{Name: "idempotency key retention", Run: func(ctx context.Context) error {
+		return m.svc.ForgetIdempotencyKeys(ctx, m.cfg.IdempotencyKeyTTL, m.deps.Logger)
+	}}}
+}
+
+// Migrations is the history of the orders schema.
+func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+
+// DB is the module's own database.
+func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }

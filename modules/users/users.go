@@ -5,15 +5,17 @@ package users
 import (
 	"github.com/labstack/echo/v4"
 
+	"example.com/modmono/migrations"
 	"example.com/modmono/modules/users/internal/app"
 	"example.com/modmono/modules/users/internal/httpapi"
-	"example.com/modmono/platform/auth"
+	"example.com/modmono/modules/users/internal/store"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqlitedb"
 )
 
-// Name is the module's name: its database file, its outbox producer, its
-// migrations folder.
+// Name is the module's name: its database, its outbox producer, its
+// migrations folder, its function.
 const Name = "users"
 
 // Config tunes the module.
@@ -24,24 +26,35 @@ type Config struct {
 
 // Module is what the wiring sees of users.
 type Module struct {
-	svc    *app.Service
-	tokens *auth.Tokens
+	deps modular.Deps
+	svc  *app.Service
 }
 
-// New returns the module working on its own database db.
-func New(db *sqlitedb.DB, tokens *auth.Tokens, cfg Config) (*Module, error) {
-	svc, err := app.New(db, messaging.NewOutbox(Name), tokens, cfg.PasswordCost)
+var _ modular.Module = (*Module)(nil)
+
+// New returns the module working on its own database.
+func New(deps modular.Deps, cfg Config) (*Module, error) {
+	svc, err := app.New(deps.DB, store.Store{}, messaging.NewOutbox(Name), deps.Tokens, cfg.PasswordCost)
 	if err != nil {
 		return nil, err
 	}
-	return &Module{svc: svc, tokens: tokens}, nil
+	return &Module{deps: deps, svc: svc}, nil
 }
 
 // Name returns the module's name.
 func (m *Module) Name() string { return Name }
 
 // RegisterRoutes adds the module's endpoints to e.
-func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.tokens) }
+func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.deps.Tokens) }
 
 // Handlers returns the events the module consumes: none.
 func (m *Module) Handlers() []messaging.Handler { return nil }
+
+// Workers returns the module's background loops: none.
+func (m *Module) Workers() []modular.Worker { return nil }
+
+// Migrations is the history of the users schema.
+func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+
+// DB is the module's own database.
+func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }

@@ -1,12 +1,12 @@
-// Package app turns events into notifications, lists them, and hands them
-// to the Sender.
+// Package app holds the notifications domain: it turns events into
+// notifications, lists them, and hands each to the Sender.
 package app
 
 import (
+	"context"
 	"log/slog"
 	"time"
 
-	"example.com/modmono/modules/notifications/internal/store"
 	"example.com/modmono/platform/sqlitedb"
 )
 
@@ -18,19 +18,58 @@ const (
 	KindOrderCancelled = "order_cancelled"
 )
 
+// Notification is a message to a user, made from one event. Email and Name
+// come from the recipient replica and are empty while the recipient is
+// unknown.
+type Notification struct {
+	Seq       int64 // commit order; keyset pagination and the Sender's cursor
+	ID        string
+	UserID    string
+	Kind      string
+	Subject   string
+	Body      string
+	EventID   string
+	CreatedAt time.Time
+	Email     string
+	Name      string
+}
+
+// Querier is a database handle or the transaction of a use case.
+type Querier = sqlitedb.Querier
+
+// Store is what the use cases need of the notifications database. Each
+// method runs on q, so that a handler's reads and writes share its
+// transaction.
+type Store interface {
+	// PutRecipient stores a user's contact details, unless the user is deleted.
+	PutRecipient(ctx context.Context, q Querier, userID, email, name string) error
+	IsDeleted(ctx context.Context, q Querier, userID string) (bool, error)
+	// ForgetRecipient deletes userID's notifications and contact details and
+	// keeps a tombstone, so late events about them create nothing.
+	ForgetRecipient(ctx context.Context, q Querier, userID string, at time.Time) error
+	Insert(ctx context.Context, q Querier, n Notification) error
+	// ListByUser returns up to limit of userID's notifications older than
+	// beforeSeq (0: from the newest), newest first.
+	ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, limit int) ([]Notification, error)
+	// Unsent returns up to limit notifications the Sender has not accepted
+	// yet, oldest first.
+	Unsent(ctx context.Context, q Querier, limit int) ([]Notification, error)
+	// MarkSentThrough records that the Sender accepted every notification up to seq.
+	MarkSentThrough(ctx context.Context, q Querier, seq int64) error
+}
+
 // Service runs the notifications use cases against the notifications database.
 type Service struct {
 	db     *sqlitedb.DB
+	store  Store
 	sender Sender
 	logger *slog.Logger
 }
 
-// New returns the Service; sender delivers stored notifications.
-func New(db *sqlitedb.DB, sender Sender, logger *slog.Logger) *Service {
-	return &Service{db: db, sender: sender, logger: logger}
+// New returns the Service working on db through store; sender delivers
+// stored notifications.
+func New(db *sqlitedb.DB, store Store, sender Sender, logger *slog.Logger) *Service {
+	return &Service{db: db, store: store, sender: sender, logger: logger}
 }
-
-// Notification is a notification as the API shows it.
-type Notification = store.Notification
 
 func now() time.Time { return time.Now().UTC() }

@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"example.com/modmono/modules/notifications/internal/store"
 	orderevents "example.com/modmono/modules/orders/events"
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
@@ -30,7 +29,7 @@ func (s *Service) onUserRegistered(ctx context.Context, tx *sql.Tx, ev messaging
 	if err != nil {
 		return err
 	}
-	if err := store.PutRecipient(ctx, tx, e.UserID, e.Email, e.Name); err != nil {
+	if err := s.store.PutRecipient(ctx, tx, e.UserID, e.Email, e.Name); err != nil {
 		return err
 	}
 	return s.notify(ctx, tx, ev, e.UserID, KindWelcome, "Welcome, "+e.Name+"!",
@@ -71,17 +70,17 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Ev
 	if err != nil {
 		return err
 	}
-	return store.ForgetRecipient(ctx, tx, e.UserID, now())
+	return s.store.ForgetRecipient(ctx, tx, e.UserID, now())
 }
 
 // notify stores one notification for the event, unless its user is deleted.
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, ev messaging.Event, userID, kind, subject, body string) error {
-	deleted, err := store.IsDeleted(ctx, tx, userID)
+	deleted, err := s.store.IsDeleted(ctx, tx, userID)
 	if err != nil || deleted {
 		return err
 	}
 	id, _ := uuid.NewV7()
-	return store.Insert(ctx, tx, store.Notification{
+	return s.store.Insert(ctx, tx, Notification{
 		ID: id.String(), UserID: userID, Kind: kind, Subject: subject, Body: body, EventID: ev.ID, CreatedAt: now(),
 	})
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"time"
-
-	"example.com/modmono/modules/notifications/internal/store"
 )
 
 // Sender delivers a stored notification to its recipient: by e-mail, a
@@ -66,7 +64,7 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 }
 
 func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
-	batch, err := store.Unsent(ctx, s.db.Read, 100)
+	batch, err := s.store.Unsent(ctx, s.db.Read, 100)
 	if err != nil {
 		return 0, err
 	}
@@ -79,7 +77,7 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 		sent++
 	}
 	if sent > 0 {
-		if err := store.MarkSentThrough(ctx, s.db.Write, batch[sent-1].Seq); err != nil {
+		if err := s.store.MarkSentThrough(ctx, s.db.Write, batch[sent-1].Seq); err != nil {
 			return 0, err
 		}
 	}

@@ -1,13 +1,13 @@
-// Package app holds the orders use cases, one per file, and the handlers of
-// the users events orders keeps a replica from.
+// Package app holds the orders domain and its use cases, one per file, and
+// the handlers of the users events orders keeps a replica from.
 package app
 
 import (
+	"context"
 	"errors"
 	"time"
 
 	"example.com/modmono/modules/orders/events"
-	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqlitedb"
@@ -16,22 +16,47 @@ import (
 // Service runs the orders use cases against the orders database.
 type Service struct {
 	db     *sqlitedb.DB
+	store  Store
 	outbox *messaging.Outbox
 }
 
-// New returns the Service.
-func New(db *sqlitedb.DB, outbox *messaging.Outbox) *Service {
-	return &Service{db: db, outbox: outbox}
+// New returns the Service working on db through store.
+func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox) *Service {
+	return &Service{db: db, store: store, outbox: outbox}
 }
 
-// Order is an order as the API shows it.
-type Order = store.Order
+// ErrNotFound is what a Store returns when no row matches.
+var ErrNotFound = errors.New("not found")
 
-// Item is one order line.
-type Item = store.Item
+// Querier is a database handle or the transaction of a use case.
+type Querier = sqlitedb.Querier
+
+// Store is what the use cases need of the orders database. Each method runs
+// on q, so that a use case's reads and writes share its transaction.
+type Store interface {
+	Insert(ctx context.Context, q Querier, o *Order) error // sets o.Seq
+	ByID(ctx context.Context, q Querier, userID, id string) (Order, error)
+	// ListByUser returns up to limit of userID's orders older than
+	// beforeSeq (0: from the newest), newest first.
+	ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, limit int) ([]Order, error)
+	OpenByUser(ctx context.Context, q Querier, userID string) ([]Order, error)
+	SetStatus(ctx context.Context, q Querier, id, status string, at time.Time) error
+
+	IdempotencyKey(ctx context.Context, q Querier, userID, key string) (IdempotentResult, error)
+	PutIdempotencyKey(ctx context.Context, q Querier, userID, key string, r IdempotentResult, at time.Time) error
+	SweepIdempotencyKeys(ctx context.Context, q Querier, before time.Time) (int64, error)
+
+	UserAddress(ctx context.Context, q Querier, userID string) (Address, error)
+	// PutUserAddress stores userID's address as of at, unless a newer one
+	// is already stored.
+	PutUserAddress(ctx context.Context, q Querier, userID string, a Address, at time.Time) error
+	DeleteUserAddress(ctx context.Context, q Querier, userID string) error
+	MarkUserDeleted(ctx context.Context, q Querier, userID string, at time.Time) error
+	IsUserDeleted(ctx context.Context, q Querier, userID string) (bool, error)
+}
 
 func notFound(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return apperror.New(apperror.NotFound, "No such order.")
 	}
 	return err

@@ -6,6 +6,7 @@ import (
 
 	"example.com/modmono/migrations"
 	"example.com/modmono/modules/orders/internal/app"
+	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqlitedb"
@@ -22,12 +23,8 @@ type module struct {
 
 func newModule(t *testing.T) module {
 	t.Helper()
-	own, err := migrations.For("orders")
-	if err != nil {
-		t.Fatal(err)
-	}
-	db := messagingtest.OpenDB(t, own)
-	svc := app.New(db, messaging.NewOutbox("orders"))
+	db := messagingtest.OpenDB(t, migrations.Of("orders"))
+	svc := app.New(db, store.Store{}, messaging.NewOutbox("orders"))
 	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers())}
 }
 

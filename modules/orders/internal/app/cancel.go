@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"example.com/modmono/modules/orders/events"
-	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/apperror"
 )
 
@@ -14,17 +13,17 @@ func (s *Service) Cancel(ctx context.Context, userID, id string) (Order, error) 
 	var o Order
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		var err error
-		if o, err = store.ByID(ctx, tx, userID, id); err != nil {
+		if o, err = s.store.ByID(ctx, tx, userID, id); err != nil {
 			return notFound(err)
 		}
-		if o.Status == store.StatusCancelled {
+		if o.Status == StatusCancelled {
 			return apperror.New(apperror.Conflict, "The order is already cancelled.")
 		}
 		at := now()
-		if err := store.SetStatus(ctx, tx, o.ID, store.StatusCancelled, at); err != nil {
+		if err := s.store.SetStatus(ctx, tx, o.ID, StatusCancelled, at); err != nil {
 			return err
 		}
-		o.Status = store.StatusCancelled
+		o.Status = StatusCancelled
 		return s.outbox.Add(ctx, tx, events.TopicOrderCancelled, cancelledEvent(o, events.ReasonCustomerRequest, at))
 	})
 	return o, err

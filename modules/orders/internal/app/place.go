@@ -13,7 +13,6 @@ import (
 	"github.com/google/uuid"
 
 	"example.com/modmono/modules/orders/events"
-	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/validate"
 )
@@ -27,9 +26,9 @@ const (
 
 // PlaceOrder is the request to place an order.
 type PlaceOrder struct {
-	Items           []store.Item      `json:"items"`
-	Currency        string            `json:"currency"`
-	ShippingAddress *validate.Address `json:"shipping_address,omitempty"`
+	Items           []Item   `json:"items"`
+	Currency        string   `json:"currency"`
+	ShippingAddress *Address `json:"shipping_address,omitempty"`
 }
 
 func (p *PlaceOrder) validate() error {
@@ -46,7 +45,7 @@ func (p *PlaceOrder) validate() error {
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
 	v.Check(isCurrencyCode(p.Currency), "currency", "must be an ISO 4217 code like EUR or USD")
 	if p.ShippingAddress != nil {
-		v.Address("shipping_address.", p.ShippingAddress)
+		v.Address("shipping_address.", (*validate.Address)(p.ShippingAddress))
 	}
 	return v.Err()
 }
@@ -81,21 +80,21 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 	hash := p.hash()
 	var o Order
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if deleted, err := store.IsUserDeleted(ctx, tx, userID); err != nil || deleted {
+		if deleted, err := s.store.IsUserDeleted(ctx, tx, userID); err != nil || deleted {
 			if err == nil {
 				err = apperror.New(apperror.Unauthorized, "The account no longer exists.")
 			}
 			return err
 		}
 		if idempotencyKey != "" {
-			prev, err := store.IdempotencyKey(ctx, tx, userID, idempotencyKey)
+			prev, err := s.store.IdempotencyKey(ctx, tx, userID, idempotencyKey)
 			switch {
 			case err == nil && prev.RequestHash == hash:
 				o = prev.Order
 				return nil
 			case err == nil:
 				return apperror.New(apperror.Unprocessable, "This Idempotency-Key was already used with a different request.")
-			case !errors.Is(err, store.ErrNotFound):
+			case !errors.Is(err, ErrNotFound):
 				return err
 			}
 		}
@@ -104,11 +103,11 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 			return err
 		}
 		o = newOrder(userID, p, addr)
-		if err := store.Insert(ctx, tx, &o); err != nil {
+		if err := s.store.Insert(ctx, tx, &o); err != nil {
 			return err
 		}
 		if idempotencyKey != "" {
-			if err := store.PutIdempotencyKey(ctx, tx, userID, idempotencyKey, hash, o, o.CreatedAt); err != nil {
+			if err := s.store.PutIdempotencyKey(ctx, tx, userID, idempotencyKey, IdempotentResult{RequestHash: hash, Order: o}, o.CreatedAt); err != nil {
 				return err
 			}
 		}
@@ -119,26 +118,26 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 
 // shippingAddress is the request's address, or else the one replicated from
 // the users module.
-func (s *Service) shippingAddress(ctx context.Context, tx *sql.Tx, userID string, given *validate.Address) (store.Address, error) {
+func (s *Service) shippingAddress(ctx context.Context, tx *sql.Tx, userID string, given *Address) (Address, error) {
 	if given != nil {
-		return store.Address(*given), nil
+		return *given, nil
 	}
-	addr, err := store.UserAddress(ctx, tx, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	addr, err := s.store.UserAddress(ctx, tx, userID)
+	if errors.Is(err, ErrNotFound) {
 		return addr, apperror.New(apperror.Unprocessable,
-			"The order has no shipping address: send shipping_address, or set one with PUT /v1/users/me/address.")
+			"The order has no shipping address: send shipping_address, or give the account an address first.")
 	}
 	return addr, err
 }
 
-func newOrder(userID string, p PlaceOrder, addr store.Address) Order {
+func newOrder(userID string, p PlaceOrder, addr Address) Order {
 	var total int64
 	for _, it := range p.Items {
 		total += it.Quantity * it.UnitPriceCents // bounded by the limits: no overflow
 	}
 	id, _ := uuid.NewV7()
 	return Order{
-		ID: id.String(), UserID: userID, Status: store.StatusPlaced, Items: p.Items,
+		ID: id.String(), UserID: userID, Status: StatusPlaced, Items: p.Items,
 		TotalCents: total, Currency: p.Currency, ShippingAddress: addr, CreatedAt: now(),
 	}
 }

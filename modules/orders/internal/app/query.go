@@ -2,18 +2,16 @@ package app
 
 import (
 	"context"
-
-	"example.com/modmono/modules/orders/internal/store"
 )
 
 // Get returns userID's order id; another user's order is not found.
 func (s *Service) Get(ctx context.Context, userID, id string) (Order, error) {
-	o, err := store.ByID(ctx, s.db.Read, userID, id)
+	o, err := s.store.ByID(ctx, s.db.Read, userID, id)
 	return o, notFound(err)
 }
 
 // List returns up to n of userID's orders older than position beforeSeq
 // (0: from the newest), newest first.
 func (s *Service) List(ctx context.Context, userID string, beforeSeq int64, n int) ([]Order, error) {
-	return store.ListByUser(ctx, s.db.Read, userID, beforeSeq, n)
+	return s.store.ListByUser(ctx, s.db.Read, userID, beforeSeq, n)
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"example.com/modmono/modules/orders/events"
-	"example.com/modmono/modules/orders/internal/store"
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
 )
@@ -24,7 +23,7 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging
 	if err != nil {
 		return err
 	}
-	return store.PutUserAddress(ctx, tx, e.UserID, store.Address(e.Address), e.UpdatedAt)
+	return s.store.PutUserAddress(ctx, tx, e.UserID, Address(e.Address), e.UpdatedAt)
 }
 
 // onUserDeleted cancels the user's open orders, forgets their address, and
@@ -34,21 +33,21 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Ev
 	if err != nil {
 		return err
 	}
-	open, err := store.OpenByUser(ctx, tx, e.UserID)
+	open, err := s.store.OpenByUser(ctx, tx, e.UserID)
 	if err != nil {
 		return err
 	}
 	at := now()
 	for _, o := range open {
-		if err := store.SetStatus(ctx, tx, o.ID, store.StatusCancelled, at); err != nil {
+		if err := s.store.SetStatus(ctx, tx, o.ID, StatusCancelled, at); err != nil {
 			return err
 		}
 		if err := s.outbox.Add(ctx, tx, events.TopicOrderCancelled, cancelledEvent(o, events.ReasonUserDeleted, at)); err != nil {
 			return err
 		}
 	}
-	if err := store.MarkUserDeleted(ctx, tx, e.UserID, at); err != nil {
+	if err := s.store.MarkUserDeleted(ctx, tx, e.UserID, at); err != nil {
 		return err
 	}
-	return store.DeleteUserAddress(ctx, tx, e.UserID)
+	return s.store.DeleteUserAddress(ctx, tx, e.UserID)
 }

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"time"
 
-	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/sqlitedb"
 )
 
@@ -14,7 +13,7 @@ import (
 // new request, as clients of such APIs expect.
 func (s *Service) ForgetIdempotencyKeys(ctx context.Context, ttl time.Duration, logger *slog.Logger) error {
 	return sqlitedb.Retain(ctx, ttl, logger, "idempotency keys", func(ctx context.Context, cutoff time.Time) error {
-		_, err := store.SweepIdempotencyKeys(ctx, s.db.Write, cutoff)
+		_, err := s.store.SweepIdempotencyKeys(ctx, s.db.Write, cutoff)
 		return err
 	})
 }

@@ -7,7 +7,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/modules/orders/internal/app"
-	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/httpserver"
@@ -15,14 +14,14 @@ import (
 )
 
 type orderResponse struct {
-	ID              string        `json:"id"`
-	UserID          string        `json:"user_id"`
-	Status          string        `json:"status"`
-	Items           []store.Item  `json:"items"`
-	TotalCents      int64         `json:"total_cents"`
-	Currency        string        `json:"currency"`
-	ShippingAddress store.Address `json:"shipping_address"`
-	CreatedAt       time.Time     `json:"created_at"`
+	ID              string      `json:"id"`
+	UserID          string      `json:"user_id"`
+	Status          string      `json:"status"`
+	Items           []app.Item  `json:"items"`
+	TotalCents      int64       `json:"total_cents"`
+	Currency        string      `json:"currency"`
+	ShippingAddress app.Address `json:"shipping_address"`
+	CreatedAt       time.Time   `json:"created_at"`
 }
 
 func toResponse(o app.Order) orderResponse {

@@ -5,48 +5,49 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
+	"example.com/modmono/modules/orders/internal/app"
 	"example.com/modmono/platform/sqlitedb"
 )
 
-// IdempotentResult is what an Idempotency-Key first produced.
-type IdempotentResult struct {
-	RequestHash string
-	Order       Order
-}
-
 // IdempotencyKey returns what userID's key first produced.
-func IdempotencyKey(ctx context.Context, q Querier, userID, key string) (IdempotentResult, error) {
-	var r IdempotentResult
+func (Store) IdempotencyKey(ctx context.Context, q querier, userID, key string) (app.IdempotentResult, error) {
+	var r app.IdempotentResult
 	var raw []byte
 	err := q.QueryRowContext(ctx, `SELECT request_hash, order_json FROM idempotency_keys WHERE user_id = ? AND key = ?`,
 		userID, key).Scan(&r.RequestHash, &raw)
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, ErrNotFound
+		return r, app.ErrNotFound
+	}
+	if err == nil {
+		err = json.Unmarshal(raw, &r.Order)
 	}
 	if err != nil {
-		return r, err
+		return r, fmt.Errorf("read idempotency key: %w", err)
 	}
-	return r, json.Unmarshal(raw, &r.Order)
+	return r, nil
 }
 
-// PutIdempotencyKey records that userID's key produced o for requestHash.
-func PutIdempotencyKey(ctx context.Context, q Querier, userID, key, requestHash string, o Order, at time.Time) error {
-	raw, err := json.Marshal(o)
-	if err != nil {
-		return err
+// PutIdempotencyKey records that userID's key produced r.
+func (Store) PutIdempotencyKey(ctx context.Context, q querier, userID, key string, r app.IdempotentResult, at time.Time) error {
+	raw, err := json.Marshal(r.Order)
+	if err == nil {
+		_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, order_json, created_at)
+VALUES (?, ?, ?, ?, ?)`, userID, key, r.RequestHash, raw, sqlitedb.Time(at))
 	}
-	_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, order_json, created_at)
-VALUES (?, ?, ?, ?, ?)`, userID, key, requestHash, raw, sqlitedb.Time(at))
-	return err
+	if err != nil {
+		return fmt.Errorf("store idempotency key: %w", err)
+	}
+	return nil
 }
 
 // SweepIdempotencyKeys forgets the keys created before before.
-func SweepIdempotencyKeys(ctx context.Context, q Querier, before time.Time) (int64, error) {
+func (Store) SweepIdempotencyKeys(ctx context.Context, q querier, before time.Time) (int64, error) {
 	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, sqlitedb.Time(before))
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("sweep idempotency keys: %w", err)
 	}
 	return res.RowsAffected()
 }

@@ -1,22 +1,56 @@
-// Package app holds the users use cases, one per file.
+// Package app holds the users domain and its use cases, one per file.
 package app
 
 import (
+	"context"
 	"errors"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
-	"example.com/modmono/modules/users/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/validate"
 )
+
+// User is an account.
+type User struct {
+	ID           string
+	Email        string
+	Name         string
+	PasswordHash string
+	Address      *Address // nil until the user sets one
+	CreatedAt    time.Time
+}
+
+// Address is a user's postal address.
+type Address validate.Address
+
+// Errors a Store returns.
+var (
+	ErrNotFound   = errors.New("user not found")
+	ErrEmailTaken = errors.New("e-mail address taken")
+)
+
+// Querier is a database handle or the transaction of a use case.
+type Querier = sqlitedb.Querier
+
+// Store is what the use cases need of the users database. Each method runs
+// on q, so that a use case's reads and writes share its transaction.
+type Store interface {
+	Insert(ctx context.Context, q Querier, u User) error // ErrEmailTaken when the e-mail is taken
+	ByID(ctx context.Context, q Querier, id string) (User, error)
+	ByEmail(ctx context.Context, q Querier, email string) (User, error) // email already lower-cased
+	SetAddress(ctx context.Context, q Querier, id string, a Address, at time.Time) error
+	Delete(ctx context.Context, q Querier, id string) error
+}
 
 // Service runs the users use cases against the users database.
 type Service struct {
 	db           *sqlitedb.DB
+	store        Store
 	outbox       *messaging.Outbox
 	tokens       *auth.Tokens
 	passwordCost int
@@ -25,32 +59,20 @@ type Service struct {
 	dummyHash []byte
 }
 
-// New returns the Service. passwordCost is the bcrypt cost (4 to 31).
-func New(db *sqlitedb.DB, outbox *messaging.Outbox, tokens *auth.Tokens, passwordCost int) (*Service, error) {
+// New returns the Service working on db through store. passwordCost is the
+// bcrypt cost (4 to 31).
+func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox, tokens *auth.Tokens, passwordCost int) (*Service, error) {
 	dummy, err := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), passwordCost)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: db, outbox: outbox, tokens: tokens, passwordCost: passwordCost, dummyHash: dummy}, nil
-}
-
-// User is an account as the API shows it.
-type User struct {
-	ID        string
-	Email     string
-	Name      string
-	Address   *store.Address
-	CreatedAt time.Time
-}
-
-func fromStore(u store.User) User {
-	return User{ID: u.ID, Email: u.Email, Name: u.Name, Address: u.Address, CreatedAt: u.CreatedAt}
+	return &Service{db: db, store: store, outbox: outbox, tokens: tokens, passwordCost: passwordCost, dummyHash: dummy}, nil
 }
 
 // notFound maps the store's miss to the caller's 404; a token may outlive
 // its account.
 func notFound(err error) error {
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, ErrNotFound) {
 		return apperror.New(apperror.NotFound, "The account does not exist.")
 	}
 	return err

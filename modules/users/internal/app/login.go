@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"example.com/modmono/modules/users/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/validate"
 )
@@ -30,8 +29,8 @@ func (s *Service) Login(ctx context.Context, email, password string) (Token, err
 		return Token{}, err
 	}
 	wrong := apperror.New(apperror.Unauthorized, "The e-mail address or password is wrong.")
-	u, err := store.ByEmail(ctx, s.db.Read, email)
-	if errors.Is(err, store.ErrNotFound) {
+	u, err := s.store.ByEmail(ctx, s.db.Read, email)
+	if errors.Is(err, ErrNotFound) {
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
 		return Token{}, wrong
 	}

@@ -3,15 +3,14 @@ package app
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
 	"example.com/modmono/modules/users/events"
-	"example.com/modmono/modules/users/internal/store"
 	"example.com/modmono/platform/apperror"
-	"example.com/modmono/platform/sqlitedb"
 	"example.com/modmono/platform/validate"
 )
 
@@ -40,12 +39,13 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
-	u := store.User{ID: uuid.NewString(), Email: r.Email, Name: r.Name, PasswordHash: string(hash), CreatedAt: now()}
+	u := User{ID: uuid.NewString(), Email: r.Email, Name: r.Name, PasswordHash: string(hash), CreatedAt: now()}
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		if err := store.Insert(ctx, tx, u); err != nil {
-			if sqlitedb.IsUniqueViolation(err) {
-				return apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
-			}
+		err := s.store.Insert(ctx, tx, u)
+		if errors.Is(err, ErrEmailTaken) {
+			return apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
+		}
+		if err != nil {
 			return err
 		}
 		return s.outbox.Add(ctx, tx, events.TopicUserRegistered, events.UserRegistered{
@@ -55,5 +55,5 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 	if err != nil {
 		return User{}, err
 	}
-	return fromStore(u), nil
+	return u, nil
 }

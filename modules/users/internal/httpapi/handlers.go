@@ -9,23 +9,18 @@ import (
 	"example.com/modmono/modules/users/internal/app"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/httpserver"
-	"example.com/modmono/platform/validate"
 )
 
 type userResponse struct {
-	ID        string            `json:"id"`
-	Email     string            `json:"email"`
-	Name      string            `json:"name"`
-	Address   *validate.Address `json:"address,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
+	ID        string       `json:"id"`
+	Email     string       `json:"email"`
+	Name      string       `json:"name"`
+	Address   *app.Address `json:"address,omitempty"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
 func toResponse(u app.User) userResponse {
-	r := userResponse{ID: u.ID, Email: u.Email, Name: u.Name, CreatedAt: u.CreatedAt}
-	if a := u.Address; a != nil {
-		r.Address = &validate.Address{Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
-	}
-	return r
+	return userResponse{ID: u.ID, Email: u.Email, Name: u.Name, Address: u.Address, CreatedAt: u.CreatedAt}
 }
 
 func register(svc *app.Service) echo.HandlerFunc {
@@ -83,7 +78,7 @@ func getMe(svc *app.Service) echo.HandlerFunc {
 
 func putAddress(svc *app.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		var req validate.Address
+		var req app.Address
 		if err := httpserver.Bind(c, &req); err != nil {
 			return err
 		}

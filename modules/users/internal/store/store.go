@@ -1,4 +1,4 @@
-// Package store keeps users in the users database.
+// Package store maps users to rows of the users database.
 package store
 
 import (
@@ -8,86 +8,88 @@ import (
 	"fmt"
 	"time"
 
+	"example.com/modmono/modules/users/internal/app"
 	"example.com/modmono/platform/sqlitedb"
 )
 
-// Querier is a *sql.DB or a *sql.Tx.
-type Querier = sqlitedb.Querier
+// Store implements app.Store on SQLite.
+type Store struct{}
 
-// ErrNotFound means no user matched.
-var ErrNotFound = errors.New("user not found")
+var _ app.Store = Store{}
 
-// Address is a stored postal address.
-type Address struct {
-	Line1, Line2, City, PostalCode, Country string
-}
-
-// User is a stored account.
-type User struct {
-	ID           string
-	Email        string
-	Name         string
-	PasswordHash string
-	Address      *Address
-	CreatedAt    time.Time
-}
+type querier = app.Querier
 
 const columns = `id, email, name, password_hash, address_line1, address_line2, address_city,
 address_postal_code, address_country, created_at`
 
-// Insert stores a new user; a taken e-mail is a unique violation.
-func Insert(ctx context.Context, q Querier, u User) error {
+// Insert stores a new user; a taken e-mail is app.ErrEmailTaken.
+func (Store) Insert(ctx context.Context, q querier, u app.User) error {
+	at := sqlitedb.Time(u.CreatedAt)
 	_, err := q.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, sqlitedb.Time(u.CreatedAt), sqlitedb.Time(u.CreatedAt))
-	return err
-}
-
-// ByID returns the user with id.
-func ByID(ctx context.Context, q Querier, id string) (User, error) {
-	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE id = ?`, id))
-}
-
-// ByEmail returns the user with email (already lower-cased).
-func ByEmail(ctx context.Context, q Querier, email string) (User, error) {
-	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE email = ?`, email))
-}
-
-// SetAddress replaces the address of user id.
-func SetAddress(ctx context.Context, q Querier, id string, a Address, at time.Time) error {
-	res, err := q.ExecContext(ctx, `UPDATE users SET address_line1 = ?, address_line2 = ?, address_city = ?,
-address_postal_code = ?, address_country = ?, updated_at = ? WHERE id = ?`,
-		a.Line1, a.Line2, a.City, a.PostalCode, a.Country, sqlitedb.Time(at), id)
-	return affectedOne(res, err)
-}
-
-// Delete removes user id.
-func Delete(ctx context.Context, q Querier, id string) error {
-	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
-	return affectedOne(res, err)
-}
-
-func affectedOne(res sql.Result, err error) error {
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return errors.Join(ErrNotFound, err)
+VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, at, at)
+	switch {
+	case sqlitedb.IsUniqueViolation(err):
+		return app.ErrEmailTaken
+	case err != nil:
+		return fmt.Errorf("insert user: %w", err)
 	}
 	return nil
 }
 
-func scan(row *sql.Row) (User, error) {
-	var u User
-	var line1, line2, city, postal, country sql.NullString
-	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &line1, &line2, &city, &postal, &country, (*sqlitedb.Time)(&u.CreatedAt))
-	if errors.Is(err, sql.ErrNoRows) {
-		return User{}, ErrNotFound
+// ByID returns the user with id.
+func (Store) ByID(ctx context.Context, q querier, id string) (app.User, error) {
+	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE id = ?`, id))
+}
+
+// ByEmail returns the user with email (already lower-cased).
+func (Store) ByEmail(ctx context.Context, q querier, email string) (app.User, error) {
+	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE email = ?`, email))
+}
+
+// SetAddress replaces the address of user id.
+func (Store) SetAddress(ctx context.Context, q querier, id string, a app.Address, at time.Time) error {
+	res, err := q.ExecContext(ctx, `UPDATE users SET address_line1 = ?, address_line2 = ?, address_city = ?,
+address_postal_code = ?, address_country = ?, updated_at = ? WHERE id = ?`,
+		a.Line1, a.Line2, a.City, a.PostalCode, a.Country, sqlitedb.Time(at), id)
+	return affectedOne(res, err, "set address")
+}
+
+// Delete removes user id.
+func (Store) Delete(ctx context.Context, q querier, id string) error {
+	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	return affectedOne(res, err, "delete user")
+}
+
+// affectedOne is app.ErrNotFound when the statement changed no row, and a
+// database failure (never ErrNotFound) when it failed.
+func affectedOne(res sql.Result, err error, what string) error {
+	var n int64
+	if err == nil {
+		n, err = res.RowsAffected()
 	}
-	if err != nil {
-		return User{}, fmt.Errorf("scan user: %w", err)
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	case n == 0:
+		return app.ErrNotFound
+	}
+	return nil
+}
+
+func scan(row *sql.Row) (app.User, error) {
+	var u app.User
+	var line1, line2, city, postal, country sql.NullString
+	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &line1, &line2, &city, &postal, &country,
+		(*sqlitedb.Time)(&u.CreatedAt))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return app.User{}, app.ErrNotFound
+	case err != nil:
+		return app.User{}, fmt.Errorf("read user: %w", err)
 	}
 	if line1.Valid {
-		u.Address = &Address{line1.String, line2.String, city.String, postal.String, country.String}
+		u.Address = &app.Address{Line1: line1.String, Line2: line2.String, City: city.String,
+			PostalCode: postal.String, Country: country.String}
 	}
 	return u, nil
 }

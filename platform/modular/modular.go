@@ -1,0 +1,112 @@
+// Package modular is the contract between a module and the wiring. Every
+// module shows the wiring the same things (Module) and is built from the same
+// things (Deps and a Config of its own), so that a new module is a copy of a
+// folder and one line in the wiring's list.
+package modular
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqlitedb"
+)
+
+// Module is what every module shows the wiring.
+type Module interface {
+	// Name names the module: its database, its outbox producer, its
+	// migrations folder, its function.
+	Name() string
+	// RegisterRoutes adds the module's endpoints to e.
+	RegisterRoutes(e *echo.Echo)
+	// Handlers are the events the module consumes (none is fine).
+	Handlers() []messaging.Handler
+	// Workers are the module's background loops (none is fine).
+	Workers() []Worker
+	// Migrations is the history of the schema the module owns.
+	Migrations() sqlitedb.Migrations
+	// DB is the module's own database: the wiring relays its outbox,
+	// applies its events in it and checks it for readiness.
+	DB() *sqlitedb.DB
+}
+
+// Worker is a background loop of a module. Run returns when ctx is done.
+type Worker struct {
+	Name string
+	Run  func(ctx context.Context) error
+}
+
+// Deps is what the wiring hands every module's constructor.
+type Deps struct {
+	// DB is the module's own database, migrated; no other module's tables
+	// are reachable through it.
+	DB *sqlitedb.DB
+	// Tokens verifies the bearer tokens of signed-in users.
+	Tokens *auth.Tokens
+	// Logger already names the module.
+	Logger *slog.Logger
+}
+
+// Host is what the wiring builds modules on.
+type Host struct {
+	// Open opens the named module's own database.
+	Open func(name string) (*sqlitedb.DB, error)
+	// Schema is what every module database carries besides the module's
+	// own schema: the outbox, inbox and poison queue.
+	Schema []sqlitedb.Migrations
+	Tokens *auth.Tokens
+	Logger *slog.Logger
+}
+
+// Migrations lists every history m's database carries.
+func (h *Host) Migrations(m Module) []sqlitedb.Migrations {
+	return append(slices.Clone(h.Schema), m.Migrations())
+}
+
+// Build opens the database of module name, builds the module on it with
+// newModule and cfg, and migrates the database. The cleanup closes it.
+// Each module's provider is one call of Build.
+func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C) (M, error)) (M, func(), error) {
+	var zero M
+	db, err := h.Open(name)
+	if err != nil {
+		return zero, nil, fmt.Errorf("module %s: %w", name, err)
+	}
+	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Logger: h.Logger.With("module", name)}, cfg)
+	if err == nil {
+		err = migrate(db, h.Migrations(m))
+	}
+	if err != nil {
+		db.Close()
+		return zero, nil, fmt.Errorf("module %s: %w", name, err)
+	}
+	return m, func() { db.Close() }, nil
+}
+
+func migrate(db *sqlitedb.DB, histories []sqlitedb.Migrations) error {
+	for _, m := range histories {
+		if err := db.Migrate(context.Background(), m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ready checks that m's database answers and carries every migration the
+// binary knows: the readiness check of one module.
+func (h *Host) Ready(ctx context.Context, m Module) error {
+	if err := m.DB().Ping(ctx); err != nil {
+		return fmt.Errorf("database does not answer: %w", err)
+	}
+	for _, mig := range h.Migrations(m) {
+		if err := m.DB().CheckMigrated(ctx, mig); err != nil {
+			return err
+		}
+	}
+	return nil
+}
