@@ -26,7 +26,7 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck ./...
 
-deps-check: ## the dependency rule of ARCHITECTURE.md
+deps-check: ## the dependency rule (README.md, "Layout")
 	$(GO) test -count=1 -run 'TestDependencyRule' .
 
 generate: ## regenerate wiring/wire_gen.go

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -91,16 +90,13 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 
 func newProcessor(cfg Config, logger *slog.Logger, m modular.Module) (*messaging.Processor, error) {
 	return messaging.NewProcessor(m.Name(), m.DB(), m.Handlers(), logger,
-		messaging.ConsumerConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout})
+		messaging.ProcessorConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout})
 }
 
 // readiness checks that m's database answers and is fully migrated.
 func readiness(host *modular.Host, m modular.Module) httpserver.Check {
 	return httpserver.Check{Name: m.Name(), Check: func(ctx context.Context) error { return host.Ready(ctx, m) }}
 }
-
-// Handler is the HTTP handler of every module's routes.
-func (s *Server) Handler() http.Handler { return s.echo }
 
 type runner interface {
 	Run(ctx context.Context) error
@@ -173,4 +169,18 @@ func (s *Server) stop(wg *sync.WaitGroup, stopWorkers context.CancelFunc, err er
 	wg.Wait()
 	s.logger.Info("server stopped")
 	return err
+}
+
+// RunServer runs server mode on cfg.Addr() until ctx is done.
+func RunServer(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	srv, cleanup, err := InitializeServer(cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return srv.Run(ctx, ln)
 }

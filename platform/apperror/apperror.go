@@ -4,7 +4,6 @@
 package apperror
 
 import (
-	"errors"
 	"fmt"
 )
 
@@ -54,13 +53,4 @@ func New(kind Kind, format string, args ...any) *Error {
 // InvalidFields returns an Invalid error listing fields.
 func InvalidFields(fields ...FieldError) *Error {
 	return &Error{Kind: Invalid, Detail: "The request has invalid fields.", Fields: fields}
-}
-
-// KindOf returns the kind of the first *Error in err's chain, or Internal.
-func KindOf(err error) Kind {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return Internal
 }

@@ -18,9 +18,9 @@ import (
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 )
 
-// Processor applies one event; attempt 0 means the queue does not count
+// EventApplier applies one event (messaging.Processor does); attempt 0 means the queue does not count
 // deliveries, so the processor retries itself before poisoning.
-type Processor interface {
+type EventApplier interface {
 	Handle(ctx context.Context, msg *message.Message, attempt int) error
 	Poison(ctx context.Context, msg *message.Message, reason error) error
 }
@@ -30,7 +30,7 @@ func EventsName(module string) string { return module + "-events" }
 
 // Register declares the module's functions to the framework. events may be
 // nil for a module that consumes nothing.
-func Register(module string, h http.Handler, events Processor, logger *slog.Logger) {
+func Register(module string, h http.Handler, events EventApplier, logger *slog.Logger) {
 	functions.HTTP(module, h.ServeHTTP)
 	if events != nil {
 		functions.CloudEvent(EventsName(module), Events(events, logger))
@@ -63,7 +63,7 @@ type pubsubData struct {
 // Events returns the CloudEvent function applying Pub/Sub messages: the
 // message data is the event payload, its attributes the event metadata.
 // An error makes Pub/Sub deliver the event again.
-func Events(p Processor, logger *slog.Logger) func(context.Context, cloudevents.Event) error {
+func Events(p EventApplier, logger *slog.Logger) func(context.Context, cloudevents.Event) error {
 	return func(ctx context.Context, e cloudevents.Event) error {
 		var d pubsubData
 		if err := json.Unmarshal(e.Data(), &d); err != nil || d.Message.MessageID == "" {

@@ -20,8 +20,9 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// Processor applies one event from a queue; attempt is the queue's delivery count.
-type Processor interface {
+// EventApplier applies one event from a queue (messaging.Processor does);
+// attempt is the queue's delivery count.
+type EventApplier interface {
 	Handle(ctx context.Context, msg *message.Message, attempt int) error
 	Poison(ctx context.Context, msg *message.Message, reason error) error
 }
@@ -31,7 +32,7 @@ type Handler struct {
 	v1     *echoadapter.EchoLambda
 	v2     *echoadapter.EchoLambdaV2
 	alb    *echoadapter.EchoLambdaALB
-	events Processor                              // nil: the module consumes no events
+	events EventApplier                           // nil: the module consumes no events
 	relay  func(ctx context.Context) (int, error) // runs the outbox relay once
 	decode func([]byte) (*message.Message, error)
 	logger *slog.Logger
@@ -40,7 +41,7 @@ type Handler struct {
 // New returns the handler of a module: e serves its routes; events (may be
 // nil) applies its events; relay runs its outbox relay once; decode reads
 // a bus message from an SQS record body.
-func New(e *echo.Echo, events Processor, relay func(context.Context) (int, error),
+func New(e *echo.Echo, events EventApplier, relay func(context.Context) (int, error),
 	decode func([]byte) (*message.Message, error), logger *slog.Logger) *Handler {
 	return &Handler{
 		v1: echoadapter.New(e), v2: echoadapter.NewV2(e), alb: echoadapter.NewALB(e),

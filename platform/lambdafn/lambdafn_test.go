@@ -46,7 +46,7 @@ func TestOneFailingRecordIsReportedAlone(t *testing.T) {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, logger, messaging.ConsumerConfig{MaxRetries: 3})
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, logger, messaging.ProcessorConfig{MaxRetries: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

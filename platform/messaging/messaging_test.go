@@ -63,7 +63,7 @@ func run(t *testing.T, r interface {
 	t.Cleanup(func() { r.Close(); <-done })
 }
 
-func startConsumer(t *testing.T, db *sqlitedb.DB, bus message.Subscriber, cfg messaging.ConsumerConfig, hs ...messaging.Handler) {
+func startConsumer(t *testing.T, db *sqlitedb.DB, bus message.Subscriber, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
 	t.Helper()
 	p, err := messaging.NewProcessor("test", db, hs, quiet, cfg)
 	if err != nil {
@@ -156,7 +156,7 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 
 func TestRedeliveredEventHasOneEffect(t *testing.T) {
 	db, bus := openDB(t), newBus(t)
-	startConsumer(t, db, bus, messaging.ConsumerConfig{}, messaging.Handler{Topic: "t.v1", Apply: recordEffect})
+	startConsumer(t, db, bus, messaging.ProcessorConfig{}, messaging.Handler{Topic: "t.v1", Apply: recordEffect})
 
 	msg := message.NewMessage("11111111-1111-1111-1111-111111111111", []byte("once"))
 	for i := 0; i < 3; i++ {
@@ -212,7 +212,7 @@ func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
 		}
 		return recordEffect(ctx, tx, ev)
 	}
-	cfg := messaging.ConsumerConfig{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond}
+	cfg := messaging.ProcessorConfig{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond}
 	startConsumer(t, db, bus, cfg, messaging.Handler{Topic: "t.v1", Apply: apply})
 
 	for _, p := range []string{"ok-1", "fails", "ok-2", "malformed", "panics", "ok-3"} {
@@ -239,7 +239,7 @@ func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
 func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
 	db, bus := openDB(t), newBus(t)
 	outbox := messaging.NewOutbox("test")
-	startConsumer(t, db, bus, messaging.ConsumerConfig{}, messaging.Handler{Topic: "in.v1",
+	startConsumer(t, db, bus, messaging.ProcessorConfig{}, messaging.Handler{Topic: "in.v1",
 		Apply: func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
 			return outbox.Add(ctx, tx, "out.v1", map[string]string{})
 		}})
@@ -281,7 +281,7 @@ func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 		return recordEffect(ctx, tx, ev)
 	}
 	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, quiet,
-		messaging.ConsumerConfig{MaxRetries: 2, InitialInterval: time.Millisecond})
+		messaging.ProcessorConfig{MaxRetries: 2, InitialInterval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,7 +345,7 @@ func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 
 func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
 	db := openDB(t)
-	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: recordEffect}}, quiet, messaging.ConsumerConfig{})
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: recordEffect}}, quiet, messaging.ProcessorConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,5 +19,5 @@ func (v *Validator) Address(prefix string, a *Address) {
 	v.Text(prefix+"city", &a.City, 1, 100)
 	v.Text(prefix+"postal_code", &a.PostalCode, 1, 20)
 	a.Country = strings.ToUpper(strings.TrimSpace(a.Country))
-	v.Check(Country(a.Country), prefix+"country", "must be an ISO 3166-1 alpha-2 country code, like DE or US")
+	v.Check(IsCountry(a.Country), prefix+"country", "must be an ISO 3166-1 alpha-2 country code, like DE or US")
 }

@@ -42,7 +42,7 @@ func OpenDB(t testing.TB, own sqlitedb.Migrations) *sqlitedb.DB {
 func Processor(t testing.TB, db *sqlitedb.DB, handlers []messaging.Handler) *messaging.Processor {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := messaging.NewProcessor("test", db, handlers, logger, messaging.ConsumerConfig{MaxRetries: 1})
+	p, err := messaging.NewProcessor("test", db, handlers, logger, messaging.ProcessorConfig{MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

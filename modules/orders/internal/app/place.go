@@ -43,23 +43,11 @@ func (p *PlaceOrder) validate() error {
 			fmt.Sprintf("must be from 0 to %d", MaxUnitPriceCents))
 	}
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
-	v.Check(isCurrencyCode(p.Currency), "currency", "must be an ISO 4217 code like EUR or USD")
+	v.Check(validate.IsCurrency(p.Currency), "currency", "must be the ISO 4217 code of a currency in use, like EUR or USD")
 	if p.ShippingAddress != nil {
 		v.Address("shipping_address.", (*validate.Address)(p.ShippingAddress))
 	}
 	return v.Err()
-}
-
-func isCurrencyCode(s string) bool {
-	if len(s) != 3 {
-		return false
-	}
-	for _, r := range s {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
 }
 
 // hash identifies the request's content for Idempotency-Key checks. It is

@@ -3,18 +3,16 @@ package wiring
 import (
 	"context"
 	"log/slog"
-	"strconv"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"example.com/modmono/platform/gcffn"
 	"example.com/modmono/platform/lambdafn"
 	"example.com/modmono/platform/messaging"
 )
 
 // LambdaHandler returns the Lambda handler of f's module.
 func LambdaHandler(f *Function, logger *slog.Logger) *lambdafn.Handler {
-	var events lambdafn.Processor
+	var events lambdafn.EventApplier
 	if f.Processor != nil {
 		events = f.Processor
 	}
@@ -32,27 +30,4 @@ func RunLambda(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	f.RunWorkers(ctx)
 	lambda.StartWithOptions(LambdaHandler(f, logger), lambda.WithContext(ctx), lambda.WithEnableSIGTERM(cleanup))
 	return nil
-}
-
-// RegisterGCF declares f's module's functions to the Functions Framework.
-func RegisterGCF(f *Function, logger *slog.Logger) {
-	var events gcffn.Processor
-	if f.Processor != nil {
-		events = f.Processor
-	}
-	gcffn.Register(f.Name, f.Echo, events, logger)
-}
-
-// RunGCF serves cfg.Module's functions through the Functions Framework on
-// cfg.Port until ctx is done.
-func RunGCF(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(cfg.Module))
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	f.RunWorkers(ctx)
-	RegisterGCF(f, logger)
-	logger.Info("functions framework listening", "module", f.Name, "target", cfg.FunctionTarget, "port", cfg.Port)
-	return gcffn.Serve(ctx, strconv.Itoa(cfg.Port))
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 )
 
-// wireMessage is a bus message as a queue that carries only a body holds it:
-// an SQS record body, for instance.
-type wireMessage struct {
+// envelope is a bus message, metadata included, as a queue that carries
+// only a body holds it: an SQS record body, for instance.
+type envelope struct {
 	UUID     string            `json:"uuid"`
 	Metadata map[string]string `json:"metadata"`
 	Payload  []byte            `json:"payload"`
@@ -18,13 +18,13 @@ type wireMessage struct {
 
 // MarshalMessage encodes msg, metadata included, as one JSON document.
 func MarshalMessage(msg *message.Message) ([]byte, error) {
-	return json.Marshal(wireMessage{UUID: msg.UUID, Metadata: msg.Metadata, Payload: msg.Payload})
+	return json.Marshal(envelope{UUID: msg.UUID, Metadata: msg.Metadata, Payload: msg.Payload})
 }
 
 // UnmarshalMessage decodes what MarshalMessage encoded. Anything else is an
 // error: queue bodies are untrusted input.
 func UnmarshalMessage(body []byte) (*message.Message, error) {
-	var w wireMessage
+	var w envelope
 	if err := json.Unmarshal(body, &w); err != nil {
 		return nil, fmt.Errorf("not a bus message: %w", err)
 	}

@@ -1,0 +1,248 @@
+package messaging
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqlitepubsub"
+)
+
+// Event is a message as a handler sees it.
+type Event struct {
+	ID            string
+	Topic         string
+	Payload       []byte
+	CorrelationID string
+	Metadata      message.Metadata
+}
+
+// Handler applies one event type to its module's database, inside the
+// transaction that also records the event in the inbox.
+type Handler struct {
+	// Topic is the versioned event name the handler consumes.
+	Topic string
+	// Apply makes the event's effect. Return Malformed(err) for an event that
+	// can never succeed, so it goes to the poison queue without retries.
+	Apply func(ctx context.Context, tx *sql.Tx, ev Event) error
+}
+
+type malformedError struct{ err error }
+
+func (e malformedError) Error() string { return "malformed event: " + e.err.Error() }
+func (e malformedError) Unwrap() error { return e.err }
+
+// Malformed marks err as caused by the event itself: retrying cannot help.
+func Malformed(err error) error { return malformedError{err} }
+
+// ProcessorConfig tunes a Processor and the Consumer that drives it. Zero values take the defaults.
+type ProcessorConfig struct {
+	// MaxRetries is how many times a failing handler is retried before its
+	// message goes to the poison queue. Default: 5.
+	MaxRetries int
+	// InitialInterval is the first backoff; it doubles up to MaxInterval.
+	// Defaults: 50ms and 2s.
+	InitialInterval time.Duration
+	MaxInterval     time.Duration
+	// CloseTimeout bounds how long Close waits for handlers. Default: 30s.
+	CloseTimeout time.Duration
+}
+
+func (c *ProcessorConfig) setDefaults() {
+	if c.MaxRetries <= 0 {
+		c.MaxRetries = 5
+	}
+	if c.InitialInterval <= 0 {
+		c.InitialInterval = 50 * time.Millisecond
+	}
+	if c.MaxInterval <= 0 {
+		c.MaxInterval = 2 * time.Second
+	}
+	if c.CloseTimeout <= 0 {
+		c.CloseTimeout = 30 * time.Second
+	}
+}
+
+// Processor applies one module's events: the middleware chain, the inbox
+// and the poison queue. A Consumer drives it from a bus; a function's queue
+// trigger drives it directly through Handle.
+type Processor struct {
+	module   string
+	db       *sqlitedb.DB
+	handlers map[string]Handler
+	logger   *slog.Logger
+	cfg      ProcessorConfig
+	poison   message.HandlerMiddleware
+	retry    middleware.Retry
+	poisoned message.Publisher
+}
+
+// NewProcessor returns the processor of module's handlers. Effects and inbox
+// rows go to db; so do poisoned messages (topic PoisonTopic).
+func NewProcessor(module string, db *sqlitedb.DB, handlers []Handler, logger *slog.Logger, cfg ProcessorConfig) (*Processor, error) {
+	cfg.setDefaults()
+	poisoned := sqlitepubsub.NewPublisher(db.Write, nil)
+	poison, err := middleware.PoisonQueue(poisoned, PoisonTopic)
+	if err != nil {
+		return nil, fmt.Errorf("consumer %s: %w", module, err)
+	}
+	p := &Processor{module: module, db: db, handlers: map[string]Handler{}, logger: logger, cfg: cfg,
+		poison: poison, poisoned: poisoned}
+	p.retry = middleware.Retry{
+		MaxRetries:      cfg.MaxRetries,
+		InitialInterval: cfg.InitialInterval,
+		MaxInterval:     cfg.MaxInterval,
+		Multiplier:      2,
+		ShouldRetry:     func(rp middleware.RetryParams) bool { return !errors.As(rp.Err, new(malformedError)) },
+		Logger:          WatermillLogger(logger),
+	}
+	for _, h := range handlers {
+		p.handlers[h.Topic] = h
+	}
+	return p, nil
+}
+
+// Topics lists the topics the module consumes.
+func (p *Processor) Topics() []string {
+	topics := make([]string, 0, len(p.handlers))
+	for t := range p.handlers {
+		topics = append(topics, t)
+	}
+	slices.Sort(topics)
+	return topics
+}
+
+// middlewares is the chain every message goes through, outermost first:
+// every attempt runs with the correlation id; a panic becomes an error the
+// retry sees; the final failure lands in the poison queue.
+func (p *Processor) middlewares() []message.HandlerMiddleware {
+	return []message.HandlerMiddleware{p.correlate, p.poison, p.retry.Middleware, countAttempts, middleware.Recoverer}
+}
+
+// Handle applies one message that arrived from outside the process, such as
+// an SQS record or a Pub/Sub push; its topic is its event_type. attempt is
+// the delivery count the queue reports (1 for the first delivery), or 0 when
+// the queue does not say.
+//
+// With attempt 0 the message gets the full chain, retries included, as on
+// the bus. Otherwise the queue is the retry: Handle tries once and returns
+// the error, so that the queue redelivers, until attempt passes MaxRetries;
+// then, or at once for a malformed message, the message goes to the poison
+// queue and Handle returns nil.
+func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt int) error {
+	msg.SetContext(ctx)
+	h, ok := p.handlers[msg.Metadata.Get(MetaEventType)]
+	if !ok {
+		return p.toPoison(msg, Malformed(fmt.Errorf("%s does not consume event type %q", p.module, msg.Metadata.Get(MetaEventType))), attempt)
+	}
+	if attempt == 0 {
+		run := message.HandlerFunc(func(m *message.Message) ([]*message.Message, error) { return nil, p.apply(h)(m) })
+		mws := p.middlewares()
+		for i := len(mws) - 1; i >= 0; i-- {
+			run = mws[i](run)
+		}
+		_, err := run(msg)
+		return err
+	}
+	_, err := p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
+		return nil, p.apply(h)(m)
+	}))(msg)
+	if err == nil {
+		return nil
+	}
+	if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries {
+		return p.toPoison(msg, err, attempt)
+	}
+	return err
+}
+
+// Poison puts msg in the poison queue at once, for reason: a delivery that
+// is not even a message, for instance.
+func (p *Processor) Poison(ctx context.Context, msg *message.Message, reason error) error {
+	msg.SetContext(ctx)
+	return p.toPoison(msg, Malformed(reason), 1)
+}
+
+func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) error {
+	msg.Metadata.Set(middleware.ReasonForPoisonedKey, reason.Error())
+	msg.Metadata.Set(MetaAttempts, strconv.Itoa(max(attempt, 1)))
+	if err := p.poisoned.Publish(PoisonTopic, msg); err != nil {
+		return fmt.Errorf("poison queue: %w (after: %v)", err, reason)
+	}
+	p.logger.WarnContext(msg.Context(), "event moved to the poison queue", "module", p.module,
+		"event_id", msg.UUID, "event_type", msg.Metadata.Get(MetaEventType), "reason", reason)
+	return nil
+}
+
+// ForgetHandled deletes inbox rows older than retention, hourly, until ctx
+// is done. A message redelivered after that would apply again, so keep
+// retention far beyond any redelivery window (SQS keeps messages 14 days at
+// most).
+func (p *Processor) ForgetHandled(ctx context.Context, retention time.Duration) error {
+	return sqlitedb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
+		func(ctx context.Context, cutoff time.Time) error {
+			_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < ?`, cutoff.UnixMilli())
+			return err
+		})
+}
+
+func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
+	name := p.module + "." + h.Topic
+	return func(msg *message.Message) error {
+		ctx := msg.Context()
+		ev := Event{
+			ID:            msg.UUID,
+			Topic:         h.Topic,
+			Payload:       msg.Payload,
+			CorrelationID: middleware.MessageCorrelationID(msg),
+			Metadata:      msg.Metadata,
+		}
+		return p.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			res, err := tx.ExecContext(ctx,
+				`INSERT INTO inbox (handler, message_id, handled_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				name, msg.UUID, time.Now().UnixMilli())
+			if err != nil {
+				return fmt.Errorf("inbox: %w", err)
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 0 {
+				return err // already applied: a redelivery has no second effect
+			}
+			return h.Apply(ctx, tx, ev)
+		})
+	}
+}
+
+// correlate carries the message's correlation id into its context as the
+// request id, so events the handler writes keep it and log lines name it.
+func (p *Processor) correlate(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		corr := middleware.MessageCorrelationID(msg)
+		msg.SetContext(logging.WithRequestID(msg.Context(), corr))
+		out, err := h(msg)
+		if err != nil {
+			p.logger.ErrorContext(msg.Context(), "event handling failed", "module", p.module,
+				"event_type", msg.Metadata.Get(MetaEventType), "event_id", msg.UUID, "error", err)
+		}
+		return out, err
+	}
+}
+
+// countAttempts records in the metadata how many times the handler ran, so a
+// poisoned message shows its attempt count.
+func countAttempts(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		n, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
+		msg.Metadata.Set(MetaAttempts, strconv.Itoa(n+1))
+		return h(msg)
+	}
+}
