@@ -247,21 +247,7 @@ func BenchmarkEventLatency(b *testing.B) {
 
 // listNotifications returns all of a user's notifications.
 func listNotifications(tb testing.TB, s *testServer, token string) []notification {
-	var all []notification
-	path := "/v1/notifications?limit=100"
-	for path != "" {
-		var page struct {
-			Items      []notification `json:"items"`
-			NextCursor string         `json:"next_cursor"`
-		}
-		s.do(tb, request{Method: "GET", Path: path, Token: token}).expect(tb, 200).decode(tb, &page)
-		all = append(all, page.Items...)
-		path = ""
-		if page.NextCursor != "" {
-			path = "/v1/notifications?limit=100&cursor=" + page.NextCursor
-		}
-	}
-	return all
+	return allPages[notification](tb, s, token, "/v1/notifications", 100)
 }
 
 func orderIDInBody(body string) string {

@@ -154,10 +154,10 @@ func apiScenario(t *testing.T, c apiClient) {
 	}
 	c.do(t, request{Method: "GET", Path: "/v1/orders/" + o.ID, Token: token}).expect(t, 200)
 	c.do(t, request{Method: "GET", Path: "/v1/orders/not-a-uuid", Token: token}).expectProblem(t, 400, "id")
-	var page orderPage
-	c.do(t, request{Method: "GET", Path: "/v1/orders?limit=1", Token: token}).expect(t, 200).decode(t, &page)
-	if len(page.Items) != 1 || page.Items[0].ID != o.ID {
-		t.Fatalf("list %+v", page)
+	var list page[order]
+	c.do(t, request{Method: "GET", Path: "/v1/orders?limit=1", Token: token}).expect(t, 200).decode(t, &list)
+	if len(list.Items) != 1 || list.Items[0].ID != o.ID {
+		t.Fatalf("list %+v", list)
 	}
 	c.do(t, request{Method: "GET", Path: "/v1/orders?limit=0", Token: token}).expectProblem(t, 400, "limit")
 	c.do(t, request{Method: "POST", Path: "/v1/orders/" + o.ID + "/cancel", Token: token}).expect(t, 200)

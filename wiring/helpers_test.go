@@ -275,3 +275,34 @@ func eventually(t *testing.T, what string, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// page is one page of a list endpoint.
+type page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// allPages follows next_cursor through the list at base, limit items a
+// page, and returns every item in order. It fails the test when a page is
+// longer than limit or the paging does not end.
+func allPages[T any](tb testing.TB, s *testServer, token, base string, limit int) []T {
+	tb.Helper()
+	var all []T
+	path := fmt.Sprintf("%s?limit=%d", base, limit)
+	for pages := 0; path != ""; pages++ {
+		if pages > 10_000 {
+			tb.Fatalf("paging %s does not end", base)
+		}
+		var p page[T]
+		s.do(tb, request{Method: "GET", Path: path, Token: token}).expect(tb, 200).decode(tb, &p)
+		if len(p.Items) > limit {
+			tb.Fatalf("%s: a page of %d items with limit %d", base, len(p.Items), limit)
+		}
+		all = append(all, p.Items...)
+		path = ""
+		if p.NextCursor != "" {
+			path = fmt.Sprintf("%s?limit=%d&cursor=%s", base, limit, p.NextCursor)
+		}
+	}
+	return all
+}

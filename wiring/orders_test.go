@@ -23,11 +23,6 @@ type order struct {
 	CreatedAt       time.Time         `json:"created_at"`
 }
 
-type orderPage struct {
-	Items      []order `json:"items"`
-	NextCursor string  `json:"next_cursor"`
-}
-
 func orderBody(sku string) map[string]any {
 	return map[string]any{
 		"items": []map[string]any{
@@ -110,10 +105,8 @@ func TestPlaceOrderRejectsBadInput(t *testing.T) {
 			Header: map[string]string{"Idempotency-Key": strings.Repeat("k", 256)}}).expectProblem(t, 400, "Idempotency-Key")
 	})
 	t.Run("nothing was stored", func(t *testing.T) {
-		var page orderPage
-		s.do(t, request{Method: "GET", Path: "/v1/orders", Token: token}).expect(t, 200).decode(t, &page)
-		if len(page.Items) != 0 {
-			t.Fatalf("rejected requests stored %d orders", len(page.Items))
+		if stored := allPages[order](t, s, token, "/v1/orders", 100); len(stored) != 0 {
+			t.Fatalf("rejected requests stored %d orders", len(stored))
 		}
 	})
 }
@@ -126,10 +119,8 @@ func TestOrdersBelongToTheirOwner(t *testing.T) {
 
 	s.do(t, request{Method: "GET", Path: "/v1/orders/" + o.ID, Token: bob}).expectProblem(t, 404)
 	s.do(t, request{Method: "POST", Path: "/v1/orders/" + o.ID + "/cancel", Token: bob}).expectProblem(t, 404)
-	var page orderPage
-	s.do(t, request{Method: "GET", Path: "/v1/orders", Token: bob}).expect(t, 200).decode(t, &page)
-	if len(page.Items) != 0 {
-		t.Fatalf("bob sees %d orders", len(page.Items))
+	if seen := allPages[order](t, s, bob, "/v1/orders", 100); len(seen) != 0 {
+		t.Fatalf("bob sees %d orders", len(seen))
 	}
 	var still order
 	s.do(t, request{Method: "GET", Path: "/v1/orders/" + o.ID, Token: alice}).expect(t, 200).decode(t, &still)
@@ -167,23 +158,8 @@ func TestListOrdersPaginatesNewestFirst(t *testing.T) {
 	}
 
 	var seen []string
-	path := "/v1/orders?limit=3"
-	for pages := 0; ; pages++ {
-		if pages > 3 {
-			t.Fatal("pagination does not end")
-		}
-		var page orderPage
-		s.do(t, request{Method: "GET", Path: path, Token: token}).expect(t, 200).decode(t, &page)
-		if len(page.Items) > 3 {
-			t.Fatalf("page of %d items with limit 3", len(page.Items))
-		}
-		for _, o := range page.Items {
-			seen = append(seen, o.ID)
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		path = "/v1/orders?limit=3&cursor=" + page.NextCursor
+	for _, o := range allPages[order](t, s, token, "/v1/orders", 3) {
+		seen = append(seen, o.ID)
 	}
 	if len(seen) != len(placed) {
 		t.Fatalf("saw %d orders, placed %d", len(seen), len(placed))
@@ -194,10 +170,10 @@ func TestListOrdersPaginatesNewestFirst(t *testing.T) {
 		}
 	}
 
-	var page orderPage
-	s.do(t, request{Method: "GET", Path: "/v1/orders", Token: token}).expect(t, 200).decode(t, &page)
-	if len(page.Items) != 7 || page.NextCursor != "" {
-		t.Fatalf("default page: %d items, cursor %q", len(page.Items), page.NextCursor)
+	var first page[order]
+	s.do(t, request{Method: "GET", Path: "/v1/orders", Token: token}).expect(t, 200).decode(t, &first)
+	if len(first.Items) != 7 || first.NextCursor != "" {
+		t.Fatalf("default page: %d items, cursor %q", len(first.Items), first.NextCursor)
 	}
 
 	for _, q := range []string{"limit=0", "limit=101", "limit=x", "limit=-1"} {
@@ -257,10 +233,8 @@ func TestIdempotencyKey(t *testing.T) {
 		}
 	})
 
-	var page orderPage
-	s.do(t, request{Method: "GET", Path: "/v1/orders", Token: token}).expect(t, 200).decode(t, &page)
-	if len(page.Items) != 2 {
-		t.Fatalf("%d orders stored, want 2 (one per key)", len(page.Items))
+	if stored := allPages[order](t, s, token, "/v1/orders", 100); len(stored) != 2 {
+		t.Fatalf("%d orders stored, want 2 (one per key)", len(stored))
 	}
 }
 

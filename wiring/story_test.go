@@ -17,11 +17,7 @@ type notification struct {
 
 func (s *testServer) notifications(t *testing.T, token string) []notification {
 	t.Helper()
-	var page struct {
-		Items []notification `json:"items"`
-	}
-	s.do(t, request{Method: "GET", Path: "/v1/notifications?limit=100", Token: token}).expect(t, 200).decode(t, &page)
-	return page.Items
+	return allPages[notification](t, s, token, "/v1/notifications", 100)
 }
 
 func kinds(ns []notification) []string {
@@ -138,20 +134,8 @@ func TestNotificationsArePrivateAndPaginated(t *testing.T) {
 	}
 
 	var ids []string
-	path := "/v1/notifications?limit=2"
-	for path != "" {
-		var page struct {
-			Items      []notification `json:"items"`
-			NextCursor string         `json:"next_cursor"`
-		}
-		s.do(t, request{Method: "GET", Path: path, Token: alice}).expect(t, 200).decode(t, &page)
-		for _, n := range page.Items {
-			ids = append(ids, n.ID)
-		}
-		path = ""
-		if page.NextCursor != "" {
-			path = "/v1/notifications?limit=2&cursor=" + page.NextCursor
-		}
+	for _, n := range allPages[notification](t, s, alice, "/v1/notifications", 2) {
+		ids = append(ids, n.ID)
 	}
 	all := s.notifications(t, alice)
 	if len(ids) != len(all) {

@@ -4,6 +4,7 @@
 package apperror
 
 import (
+	"errors"
 	"fmt"
 )
 
@@ -53,4 +54,14 @@ func New(kind Kind, format string, args ...any) *Error {
 // InvalidFields returns an Invalid error listing fields.
 func InvalidFields(fields ...FieldError) *Error {
 	return &Error{Kind: Invalid, Detail: "The request has invalid fields.", Fields: fields}
+}
+
+// KindOf returns the kind of the first *Error in err's chain: Internal for
+// any other error, and for nil.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Internal
 }

@@ -1,0 +1,77 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"example.com/modmono/modules/orders/events"
+	"example.com/modmono/modules/orders/internal/app"
+	userevents "example.com/modmono/modules/users/events"
+	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/messaging/messagingtest"
+)
+
+func TestCancellingPublishesOrderCancelledOnce(t *testing.T) {
+	m := newModule(t)
+	ctx := context.Background()
+	m.deliver(t, userevents.TopicUserAddressUpdated, addressUpdated(userID, "home", time.Now()))
+	o, err := m.svc.Place(ctx, userID, placeOrder(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	messagingtest.Published(t, m.db)
+
+	got, err := m.svc.Cancel(ctx, userID, o.ID)
+	if err != nil || got.Status != app.StatusCancelled {
+		t.Fatalf("cancel: %+v, %v", got, err)
+	}
+	if _, err := m.svc.Cancel(ctx, userID, o.ID); apperror.KindOf(err) != apperror.Conflict {
+		t.Errorf("second cancel: %v, want a conflict", err)
+	}
+	if _, err := m.svc.Cancel(ctx, "0190a0b2-7c3e-7000-8000-0000000000ff", o.ID); apperror.KindOf(err) != apperror.NotFound {
+		t.Errorf("another user's cancel: %v, want not found", err)
+	}
+	published := messagingtest.Published(t, m.db)
+	if len(published) != 1 || published[0].Topic != events.TopicOrderCancelled {
+		t.Fatalf("published %+v, want one %s", published, events.TopicOrderCancelled)
+	}
+	var e events.OrderCancelled
+	published[0].Decode(t, &e)
+	if e.OrderID != o.ID || e.Reason != events.ReasonCustomerRequest {
+		t.Errorf("event %+v", e)
+	}
+}
+
+func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
+	m := newModule(t)
+	ctx := context.Background()
+	m.deliver(t, userevents.TopicUserAddressUpdated, addressUpdated(userID, "home", time.Now()))
+	open, err := m.svc.Place(ctx, userID, placeOrder(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := m.svc.Place(ctx, userID, placeOrder(), "")
+	if err == nil {
+		_, err = m.svc.Cancel(ctx, userID, done.ID)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	messagingtest.Published(t, m.db)
+
+	m.deliver(t, userevents.TopicUserDeleted, userevents.UserDeleted{UserID: userID, DeletedAt: time.Now()})
+
+	published := messagingtest.Published(t, m.db)
+	if len(published) != 1 || published[0].Topic != events.TopicOrderCancelled {
+		t.Fatalf("published %+v, want one %s for the open order", published, events.TopicOrderCancelled)
+	}
+	var e events.OrderCancelled
+	published[0].Decode(t, &e)
+	if e.OrderID != open.ID || e.Reason != events.ReasonUserDeleted {
+		t.Errorf("event %+v, want the open order cancelled because the user was deleted", e)
+	}
+	if _, err := m.svc.Place(ctx, userID, placeOrder(), ""); apperror.KindOf(err) != apperror.Unauthorized {
+		t.Errorf("placing for a deleted user: %v, want unauthorized", err)
+	}
+}
