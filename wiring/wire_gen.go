@@ -7,14 +7,12 @@
 package wiring
 
 import (
-	"log/slog"
-
-	"github.com/google/wire"
-
 	"example.com/modmono/modules/notifications"
 	"example.com/modmono/modules/orders"
 	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/modular"
+	"github.com/google/wire"
+	"log/slog"
 )
 
 // Injectors from wire.go:
