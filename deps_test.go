@@ -14,6 +14,7 @@ const modulePath = "example.com/modmono"
 //	platform/ imports no module and not the wiring;
 //	a module imports another module only through its events package;
 //	an events package imports no module (it is a standalone contract);
+//	inside a module, httpapi and store meet only in app;
 //	only main imports the wiring.
 func TestDependencyRule(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f",
@@ -51,6 +52,9 @@ func violation(pkg, imp string) string {
 		if impMod != "" && impMod != own && imp != "/modules/"+impMod+"/events" {
 			return "a module may import another module only through its events package"
 		}
+		if layer(pkg) == "httpapi" && layer(imp) == "store" || layer(pkg) == "store" && layer(imp) == "httpapi" {
+			return "httpapi and store meet only in app"
+		}
 	}
 	return ""
 }
@@ -65,6 +69,17 @@ func moduleOf(path string) string {
 	return name
 }
 
+// layer returns the internal package of a module path ("app", "store",
+// "httpapi"), else "".
+func layer(path string) string {
+	_, rest, ok := strings.Cut(path, "/internal/")
+	if !ok {
+		return ""
+	}
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
 func TestDependencyRuleCatchesViolations(t *testing.T) {
 	tests := []struct{ pkg, imp string }{
 		{"/platform/messaging", "/modules/users/events"},
@@ -72,6 +87,8 @@ func TestDependencyRuleCatchesViolations(t *testing.T) {
 		{"/modules/orders", "/modules/users"},
 		{"/modules/notifications/events", "/modules/users/events"},
 		{"/modules/users/internal/app", "/wiring"},
+		{"/modules/orders/internal/httpapi", "/modules/orders/internal/store"},
+		{"/modules/orders/internal/store", "/modules/orders/internal/httpapi"},
 	}
 	for _, tc := range tests {
 		if violation(tc.pkg, tc.imp) == "" {
@@ -80,7 +97,8 @@ func TestDependencyRuleCatchesViolations(t *testing.T) {
 	}
 	allowed := []struct{ pkg, imp string }{
 		{"/modules/orders/internal/app", "/modules/users/events"},
-		{"/modules/orders/internal/app", "/modules/orders/internal/store"},
+		{"/modules/orders/internal/store", "/modules/orders/internal/app"},
+		{"/modules/orders/internal/httpapi", "/modules/orders/internal/app"},
 		{"/modules/orders", "/platform/messaging"},
 		{"", "/wiring"},
 		{"/wiring", "/modules/orders"},
