@@ -32,13 +32,7 @@ func TestCancellingPublishesOrderCancelledOnce(t *testing.T) {
 	if _, err := m.svc.Cancel(ctx, "0190a0b2-7c3e-7000-8000-0000000000ff", o.ID); apperror.KindOf(err) != apperror.NotFound {
 		t.Errorf("another user's cancel: %v, want not found", err)
 	}
-	published := messagingtest.Published(t, m.db)
-	if len(published) != 1 || published[0].Topic != events.TopicOrderCancelled {
-		t.Fatalf("published %+v, want one %s", published, events.TopicOrderCancelled)
-	}
-	var e events.OrderCancelled
-	published[0].Decode(t, &e)
-	if e.OrderID != o.ID || e.Reason != events.ReasonCustomerRequest {
+	if e := m.cancelled(t); e.OrderID != o.ID || e.Reason != events.ReasonCustomerRequest {
 		t.Errorf("event %+v", e)
 	}
 }
@@ -62,16 +56,23 @@ func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
 
 	m.deliver(t, userevents.TopicUserDeleted, userevents.UserDeleted{UserID: userID, DeletedAt: time.Now()})
 
-	published := messagingtest.Published(t, m.db)
-	if len(published) != 1 || published[0].Topic != events.TopicOrderCancelled {
-		t.Fatalf("published %+v, want one %s for the open order", published, events.TopicOrderCancelled)
-	}
-	var e events.OrderCancelled
-	published[0].Decode(t, &e)
-	if e.OrderID != open.ID || e.Reason != events.ReasonUserDeleted {
+	if e := m.cancelled(t); e.OrderID != open.ID || e.Reason != events.ReasonUserDeleted {
 		t.Errorf("event %+v, want the open order cancelled because the user was deleted", e)
 	}
 	if _, err := m.svc.Place(ctx, userID, placeOrder(), ""); apperror.KindOf(err) != apperror.Unauthorized {
 		t.Errorf("placing for a deleted user: %v, want unauthorized", err)
 	}
+}
+
+// cancelled returns the one event the module published since the last
+// look, which must be an OrderCancelled.
+func (m module) cancelled(t *testing.T) events.OrderCancelled {
+	t.Helper()
+	published := messagingtest.Published(t, m.db)
+	if len(published) != 1 || published[0].Topic != events.TopicOrderCancelled {
+		t.Fatalf("published %+v, want one %s", published, events.TopicOrderCancelled)
+	}
+	var e events.OrderCancelled
+	published[0].Decode(t, &e)
+	return e
 }
