@@ -173,7 +173,7 @@ func (p *process) start() {
 func (p *process) startNoWait() {
 	p.t.Helper()
 	p.cmd = exec.Command(p.bin)
-	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4",
+	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4", "AUTH_RATE_LIMIT=0",
 		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001")
 	p.cmd.Env = append(p.cmd.Env, p.env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"example.com/modmono/modules/orders"
 	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
 )
 
@@ -31,9 +33,20 @@ type Config struct {
 	MaxRetries      int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
 	InboxRetention  time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
 
+	// HTTP holds the server's timeouts, header limit, client address and
+	// rate limit: HTTP_READ_HEADER_TIMEOUT (5s), HTTP_READ_TIMEOUT (30s),
+	// HTTP_WRITE_TIMEOUT (30s), HTTP_IDLE_TIMEOUT (2m), HTTP_MAX_HEADER_BYTES
+	// (16384), CLIENT_IP_HEADER (none), TRUSTED_PROXIES (private networks),
+	// RATE_LIMIT and RATE_LIMIT_BURST (off). BodyLimit and ShutdownTimeout
+	// come from MAX_BODY_BYTES and SHUTDOWN_TIMEOUT.
+	HTTP httpserver.Config
+	// ExpensiveRateLimit limits sign-up and login per client:
+	// AUTH_RATE_LIMIT (2 a second) and AUTH_RATE_LIMIT_BURST (20).
+	ExpensiveRateLimit httpserver.RateLimit
+
 	// Each module's own settings.
 	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
-	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL: how long a retry with the same key is recognised (default 24h)
+	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL (default 24h), ORDER_MAX_ITEMS (default 100)
 	Notifications notifications.Config // the Sender (default: a log line per notification)
 
 	Mode           Mode   // APP_MODE: server, lambda or gcf (default: detected, see detectMode)
@@ -69,7 +82,27 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		MaxRetries:      p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
 		InboxRetention:  p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
 		Users:           users.Config{PasswordCost: p.int("BCRYPT_COST", 10, 4, 16)},
-		Orders:          orders.Config{IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour)},
+		Orders: orders.Config{
+			IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour),
+			MaxItems:          p.int("ORDER_MAX_ITEMS", 100, 1, 1000),
+		},
+		ExpensiveRateLimit: httpserver.RateLimit{
+			Rate: p.float("AUTH_RATE_LIMIT", 2, 0, 1e6), Burst: p.int("AUTH_RATE_LIMIT_BURST", 20, 1, 1e6)},
+	}
+	cfg.HTTP = httpserver.Config{
+		BodyLimit:         strconv.Itoa(cfg.MaxBodyBytes),
+		ShutdownTimeout:   cfg.ShutdownTimeout,
+		ReadHeaderTimeout: p.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Hour),
+		ReadTimeout:       p.duration("HTTP_READ_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
+		WriteTimeout:      p.duration("HTTP_WRITE_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
+		IdleTimeout:       p.duration("HTTP_IDLE_TIMEOUT", 2*time.Minute, time.Second, time.Hour),
+		MaxHeaderBytes:    p.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1<<10, 1<<20),
+		ClientIP:          httpserver.ClientIP{Header: p.oneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
+		RateLimit:         httpserver.RateLimit{Rate: p.float("RATE_LIMIT", 0, 0, 1e6), Burst: p.int("RATE_LIMIT_BURST", 200, 1, 1e6)},
+	}
+	cfg.HTTP.ClientIP.TrustedProxies = p.networks("TRUSTED_PROXIES")
+	if len(cfg.HTTP.ClientIP.TrustedProxies) > 0 && cfg.HTTP.ClientIP.Header == "" {
+		p.fail("TRUSTED_PROXIES", "names proxies whose CLIENT_IP_HEADER is believed; set CLIENT_IP_HEADER too")
 	}
 	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
 		p.fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
@@ -133,6 +166,45 @@ func (p *parser) int(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+func (p *parser) float(name string, def, lo, hi float64) float64 {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return def
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(f >= lo && f <= hi) {
+		p.fail(name, "%q is not a number from %g to %g", v, lo, hi)
+		return def
+	}
+	return f
+}
+
+// networks reads a comma-separated list of CIDR ranges or single addresses.
+func (p *parser) networks(name string) []*net.IPNet {
+	var out []*net.IPNet
+	for _, part := range strings.Split(p.getenv(name), ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if ip := net.ParseIP(part); ip != nil {
+			bits := 128
+			if ip.To4() != nil {
+				bits = 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(part)
+		if err != nil {
+			p.fail(name, "%q is not an address or CIDR range like 10.0.0.0/8", part)
+			continue
+		}
+		out = append(out, n)
+	}
+	return out
 }
 
 func (p *parser) duration(name string, def, lo, hi time.Duration) time.Duration {

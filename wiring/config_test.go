@@ -42,13 +42,15 @@ func TestConfigNamesEveryBadVariable(t *testing.T) {
 	_, err := wiring.LoadConfig(env(map[string]string{
 		"PORT": "http", "TOKEN_TTL": "forever", "BCRYPT_COST": "99", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml",
 		"JWT_SECRET": "short", "MAX_BODY_BYTES": "-1", "SHUTDOWN_TIMEOUT": "0s", "RELAY_POLL_INTERVAL": "1ns",
-		"CONSUMER_MAX_RETRIES": "0",
+		"CONSUMER_MAX_RETRIES": "0", "RATE_LIMIT": "fast", "AUTH_RATE_LIMIT": "-1", "HTTP_READ_TIMEOUT": "0s",
+		"HTTP_MAX_HEADER_BYTES": "10", "CLIENT_IP_HEADER": "X-Client", "TRUSTED_PROXIES": "10.0.0.0/99", "ORDER_MAX_ITEMS": "0",
 	}))
 	if err == nil {
 		t.Fatal("bad configuration accepted")
 	}
 	for _, name := range []string{"PORT", "TOKEN_TTL", "BCRYPT_COST", "LOG_LEVEL", "LOG_FORMAT", "JWT_SECRET",
-		"MAX_BODY_BYTES", "SHUTDOWN_TIMEOUT", "RELAY_POLL_INTERVAL", "CONSUMER_MAX_RETRIES"} {
+		"MAX_BODY_BYTES", "SHUTDOWN_TIMEOUT", "RELAY_POLL_INTERVAL", "CONSUMER_MAX_RETRIES", "RATE_LIMIT", "AUTH_RATE_LIMIT",
+		"HTTP_READ_TIMEOUT", "HTTP_MAX_HEADER_BYTES", "CLIENT_IP_HEADER", "TRUSTED_PROXIES", "ORDER_MAX_ITEMS"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("the error does not name %s:\n%v", name, err)
 		}

@@ -31,7 +31,7 @@ type Function struct {
 func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.Module, publisher message.Publisher) (*Function, error) {
 	f := &Function{
 		Name:      m.Name(),
-		Echo:      httpserver.New(logger, httpserver.Config{BodyLimit: fmt.Sprint(cfg.MaxBodyBytes)}),
+		Echo:      httpserver.New(logger, cfg.HTTP),
 		module:    m,
 		publisher: publisher,
 		logger:    logger.With("module", m.Name()),

@@ -30,8 +30,11 @@ type testServer struct {
 var testEnv = map[string]string{
 	"JWT_SECRET":  "test-secret-test-secret-test-secret-0123",
 	"BCRYPT_COST": "4", // the cheapest cost: hashing speed is not under test
-	"LOG_LEVEL":   "warn",
-	"LOG_FORMAT":  "json",
+	// Tests sign up many users from one address; limits_test.go turns the
+	// limit on where it is under test.
+	"AUTH_RATE_LIMIT": "0",
+	"LOG_LEVEL":       "warn",
+	"LOG_FORMAT":      "json",
 }
 
 // testConfig is the configuration of testEnv with env (name, value, …) on

@@ -24,7 +24,8 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 	open := func(name string) (*sqlitedb.DB, error) {
 		return sqlitedb.Open(filepath.Join(cfg.DataDir, name+".db"), sqlitedb.Options{})
 	}
-	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens, Logger: logger}, nil
+	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens,
+		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger}, nil
 }
 
 // provideTokens signs with JWT_SECRET, or else with a secret generated once

@@ -45,7 +45,7 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 	s := &Server{
 		cfg:     cfg,
 		logger:  logger,
-		echo:    httpserver.New(logger, httpserver.Config{BodyLimit: fmt.Sprint(cfg.MaxBodyBytes), ShutdownTimeout: cfg.ShutdownTimeout}),
+		echo:    httpserver.New(logger, cfg.HTTP),
 		host:    host,
 		modules: modules,
 	}
@@ -138,7 +138,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		start(w.name, w.run, workers)
 	}
 	s.logger.Info("server listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir)
-	err := httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.ShutdownTimeout)
+	err := httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.HTTP)
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		err = errors.Join(err, cause)
 	}

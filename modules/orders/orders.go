@@ -25,7 +25,19 @@ const Name = "orders"
 // Config tunes the module.
 type Config struct {
 	// IdempotencyKeyTTL is how long an Idempotency-Key's result is kept.
+	// Default: 24h.
 	IdempotencyKeyTTL time.Duration
+	// MaxItems is the most lines an order may hold. Default: 100.
+	MaxItems int
+}
+
+func (c *Config) setDefaults() {
+	if c.IdempotencyKeyTTL <= 0 {
+		c.IdempotencyKeyTTL = 24 * time.Hour
+	}
+	if c.MaxItems <= 0 {
+		c.MaxItems = 100
+	}
 }
 
 // Module is what the wiring sees of orders.
@@ -39,7 +51,8 @@ var _ modular.Module = (*Module)(nil)
 
 // New returns the module working on its own database.
 func New(deps modular.Deps, cfg Config) (*Module, error) {
-	svc := app.New(deps.DB, store.Store{}, messaging.NewOutbox(Name))
+	cfg.setDefaults()
+	svc := app.New(deps.DB, store.Store{}, messaging.NewOutbox(Name), cfg.MaxItems)
 	return &Module{deps: deps, cfg: cfg, svc: svc}, nil
 }
 

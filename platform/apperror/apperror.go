@@ -22,6 +22,7 @@ const (
 	Unprocessable      // well-formed, but cannot be done as asked
 	TooLarge           // the request body is over the limit
 	UnsupportedMediaType
+	TooManyRequests // the client is over its rate limit
 )
 
 // FieldError names one invalid field of a request.

@@ -21,14 +21,41 @@ type Config struct {
 	BodyLimit string
 	// ShutdownTimeout bounds how long in-flight requests may finish. Default: 15s.
 	ShutdownTimeout time.Duration
+
+	// The net/http server's limits, against slow or greedy clients.
+	// Defaults: 5s, 30s, 30s, 2m and 16 KiB.
+	ReadHeaderTimeout time.Duration
+	ReadTimeout       time.Duration
+	WriteTimeout      time.Duration
+	IdleTimeout       time.Duration
+	MaxHeaderBytes    int
+
+	// ClientIP tells where a client's address comes from. Default: the
+	// connection's peer; no header is believed.
+	ClientIP ClientIP
+	// RateLimit applies to every client on every route but the health
+	// checks. Default: off.
+	RateLimit RateLimit
 }
 
 func (c *Config) setDefaults() {
 	if c.BodyLimit == "" {
 		c.BodyLimit = "64K"
 	}
-	if c.ShutdownTimeout <= 0 {
-		c.ShutdownTimeout = 15 * time.Second
+	defaults := []struct {
+		field *time.Duration
+		def   time.Duration
+	}{
+		{&c.ShutdownTimeout, 15 * time.Second}, {&c.ReadHeaderTimeout, 5 * time.Second},
+		{&c.ReadTimeout, 30 * time.Second}, {&c.WriteTimeout, 30 * time.Second}, {&c.IdleTimeout, 2 * time.Minute},
+	}
+	for _, d := range defaults {
+		if *d.field <= 0 {
+			*d.field = d.def
+		}
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = 16 << 10
 	}
 }
 
@@ -39,23 +66,24 @@ func New(logger *slog.Logger, cfg Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(logger)
+	e.IPExtractor = cfg.ClientIP.extractor()
 	e.Use(requestID, accessLog(logger), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
-		middleware.BodyLimit(cfg.BodyLimit))
+		cfg.RateLimit.Limit(), middleware.BodyLimit(cfg.BodyLimit))
 	return e
 }
 
-// Serve serves h on ln until ctx is done, then stops accepting connections
-// and lets in-flight requests finish within timeout.
-func Serve(ctx context.Context, h http.Handler, ln net.Listener, logger *slog.Logger, timeout time.Duration) error {
-	if timeout <= 0 {
-		timeout = 15 * time.Second
-	}
+// Serve serves h on ln, with cfg's timeouts and limits, until ctx is done,
+// then stops accepting connections and lets in-flight requests finish
+// within cfg.ShutdownTimeout.
+func Serve(ctx context.Context, h http.Handler, ln net.Listener, logger *slog.Logger, cfg Config) error {
+	cfg.setDefaults()
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      30 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
+		ReadTimeout:       cfg.ReadTimeout,
+		WriteTimeout:      cfg.WriteTimeout,
+		IdleTimeout:       cfg.IdleTimeout,
+		MaxHeaderBytes:    cfg.MaxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
@@ -65,7 +93,7 @@ func Serve(ctx context.Context, h http.Handler, ln net.Listener, logger *slog.Lo
 		return err
 	case <-ctx.Done():
 	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), timeout)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
 	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {

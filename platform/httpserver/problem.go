@@ -33,6 +33,7 @@ var kindStatus = map[apperror.Kind]int{
 	apperror.Unprocessable:        http.StatusUnprocessableEntity,
 	apperror.TooLarge:             http.StatusRequestEntityTooLarge,
 	apperror.UnsupportedMediaType: http.StatusUnsupportedMediaType,
+	apperror.TooManyRequests:      http.StatusTooManyRequests,
 }
 
 func newProblem(status int, detail string) Problem {

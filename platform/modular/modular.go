@@ -48,6 +48,9 @@ type Deps struct {
 	DB *sqlitedb.DB
 	// Tokens verifies the bearer tokens of signed-in users.
 	Tokens *auth.Tokens
+	// Expensive is the stricter rate limit for endpoints that cost much
+	// CPU per request, such as password hashing.
+	Expensive echo.MiddlewareFunc
 	// Logger already names the module.
 	Logger *slog.Logger
 }
@@ -58,9 +61,10 @@ type Host struct {
 	Open func(name string) (*sqlitedb.DB, error)
 	// Schema is what every module database carries besides the module's
 	// own schema: the outbox, inbox and poison queue.
-	Schema []sqlitedb.Migrations
-	Tokens *auth.Tokens
-	Logger *slog.Logger
+	Schema    []sqlitedb.Migrations
+	Tokens    *auth.Tokens
+	Expensive echo.MiddlewareFunc
+	Logger    *slog.Logger
 }
 
 // Migrations lists every history m's database carries.
@@ -77,7 +81,11 @@ func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C)
 	if err != nil {
 		return zero, nil, fmt.Errorf("module %s: %w", name, err)
 	}
-	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Logger: h.Logger.With("module", name)}, cfg)
+	expensive := h.Expensive
+	if expensive == nil {
+		expensive = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Expensive: expensive, Logger: h.Logger.With("module", name)}, cfg)
 	if err == nil {
 		err = migrate(db, h.Migrations(m))
 	}

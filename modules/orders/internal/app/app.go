@@ -15,14 +15,16 @@ import (
 
 // Service runs the orders use cases against the orders database.
 type Service struct {
-	db     *sqlitedb.DB
-	store  Store
-	outbox *messaging.Outbox
+	db       *sqlitedb.DB
+	store    Store
+	outbox   *messaging.Outbox
+	maxItems int
 }
 
-// New returns the Service working on db through store.
-func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox) *Service {
-	return &Service{db: db, store: store, outbox: outbox}
+// New returns the Service working on db through store. An order holds at
+// most maxItems lines.
+func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox, maxItems int) *Service {
+	return &Service{db: db, store: store, outbox: outbox, maxItems: maxItems}
 }
 
 // ErrNotFound is what a Store returns when no row matches.

@@ -17,9 +17,8 @@ import (
 	"example.com/modmono/platform/validate"
 )
 
-// Limits on an order.
+// Limits on an order line; the number of lines is the Service's maxItems.
 const (
-	MaxItems          = 100
 	MaxQuantity       = 10_000
 	MaxUnitPriceCents = 100_000_000
 )
@@ -31,10 +30,10 @@ type PlaceOrder struct {
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
 }
 
-func (p *PlaceOrder) validate() error {
+func (p *PlaceOrder) validate(maxItems int) error {
 	var v validate.Validator
 	v.Check(len(p.Items) > 0, "items", "must hold at least one item")
-	v.Check(len(p.Items) <= MaxItems, "items", fmt.Sprintf("must hold at most %d items", MaxItems))
+	v.Check(len(p.Items) <= maxItems, "items", fmt.Sprintf("must hold at most %d items", maxItems))
 	for i := range p.Items {
 		it, f := &p.Items[i], fmt.Sprintf("items[%d].", i)
 		v.Text(f+"sku", &it.SKU, 1, 64)
@@ -62,7 +61,7 @@ func (p *PlaceOrder) hash() string {
 // non-empty idempotencyKey, a repeat of the same request returns the order
 // the first one created; the same key with another request is refused.
 func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey string) (Order, error) {
-	if err := p.validate(); err != nil {
+	if err := p.validate(s.maxItems); err != nil {
 		return Order{}, err
 	}
 	hash := p.hash()

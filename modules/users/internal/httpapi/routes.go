@@ -8,10 +8,12 @@ import (
 	"example.com/modmono/platform/auth"
 )
 
-// Routes lists every users endpoint.
-func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens) {
-	e.POST("/v1/users", register(svc))
-	e.POST("/v1/auth/token", login(svc))
+// Routes lists every users endpoint. Sign-up and login hash a password,
+// which costs much CPU on purpose: they go through expensive, a stricter
+// rate limit.
+func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens, expensive echo.MiddlewareFunc) {
+	e.POST("/v1/users", register(svc), expensive)
+	e.POST("/v1/auth/token", login(svc), expensive)
 
 	me := e.Group("/v1/users/me", tokens.Require)
 	me.GET("", getMe(svc))

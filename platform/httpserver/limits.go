@@ -1,0 +1,74 @@
+package httpserver
+
+import (
+	"math"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
+
+	"example.com/modmono/platform/apperror"
+)
+
+// RateLimit is a token bucket per client address: Rate requests a second on
+// average, bursts of up to Burst. A zero Rate turns the limit off.
+type RateLimit struct {
+	Rate  float64
+	Burst int
+}
+
+// Limit returns middleware that answers 429, with Retry-After, to a client
+// over l. The health checks are never limited. Buckets of clients idle for
+// ten minutes are forgotten.
+func (l RateLimit) Limit() echo.MiddlewareFunc {
+	if l.Rate <= 0 {
+		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
+	}
+	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+		Rate: rate.Limit(l.Rate), Burst: max(l.Burst, 1), ExpiresIn: 10 * time.Minute,
+	})
+	retryAfter := strconv.Itoa(int(math.Ceil(1 / l.Rate))) // seconds until the next token
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper:             func(c echo.Context) bool { return c.Path() == "/healthz" || c.Path() == "/readyz" },
+		Store:               store,
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", retryAfter)
+			return apperror.New(apperror.TooManyRequests, "Too many requests: slow down and retry after %s s.", retryAfter)
+		},
+	})
+}
+
+// ClientIP tells how a client's address is found: the connection's peer, or
+// a header that a trusted proxy sets.
+type ClientIP struct {
+	// Header is "" (the peer address; no header is believed),
+	// "X-Forwarded-For" or "X-Real-IP".
+	Header string
+	// TrustedProxies are the peers whose Header is believed. Empty: loopback,
+	// link-local and private addresses, as a proxy in the same network has.
+	TrustedProxies []*net.IPNet
+}
+
+// extractor returns how Echo's RealIP finds the client. Without it Echo
+// would believe any X-Forwarded-For a client sends.
+func (c ClientIP) extractor() echo.IPExtractor {
+	var trust []echo.TrustOption
+	if len(c.TrustedProxies) > 0 {
+		trust = append(trust, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
+		for _, n := range c.TrustedProxies {
+			trust = append(trust, echo.TrustIPRange(n))
+		}
+	}
+	switch strings.ToLower(c.Header) {
+	case "x-forwarded-for":
+		return echo.ExtractIPFromXFFHeader(trust...)
+	case "x-real-ip":
+		return echo.ExtractIPFromRealIPHeader(trust...)
+	}
+	return echo.ExtractIPDirect()
+}
