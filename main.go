@@ -18,24 +18,31 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "modmono:", err)
 		os.Exit(1)
 	}
 }
 
-const usage = `usage: modmono [serve]
+const usage = `usage: modmono [serve | events COMMAND]
 
   serve   run every module behind one HTTP server (the default)
+  events  inspect and repair events: the poison queues and the outboxes
+          (modmono events, alone, lists its commands)
 
 The mode comes from the environment: APP_MODE=server|lambda|gcf, or detected
 from AWS_LAMBDA_RUNTIME_API (lambda) and FUNCTION_TARGET (gcf). A function
 runs one module: APP_MODULE=users|orders|notifications. See README.md.`
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+// run runs the command in args. The server logs to stdout; the events
+// command prints its report there and logs to stderr.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cfg, err := wiring.LoadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	if len(args) > 0 && args[0] == "events" {
+		return wiring.RunEvents(ctx, cfg, logging.New(stderr, cfg.LogLevel, cfg.LogFormat), args[1:], stdout)
 	}
 	if len(args) > 1 || len(args) == 1 && args[0] != "serve" {
 		return fmt.Errorf("unknown arguments %q\n%s", args, usage)

@@ -8,7 +8,7 @@ import (
 )
 
 func TestRunRejectsUnknownArguments(t *testing.T) {
-	err := run(context.Background(), []string{"dance"}, func(string) string { return "" }, &bytes.Buffer{})
+	err := run(context.Background(), []string{"dance"}, func(string) string { return "" }, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "usage") {
 		t.Fatalf("err = %v, want a usage error", err)
 	}
@@ -21,7 +21,7 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 		}
 		return ""
 	}
-	err := run(context.Background(), nil, getenv, &bytes.Buffer{})
+	err := run(context.Background(), nil, getenv, &bytes.Buffer{}, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "PORT") {
 		t.Fatalf("err = %v, want one naming PORT", err)
 	}

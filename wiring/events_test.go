@@ -31,34 +31,36 @@ func busMessage(t *testing.T, id, topic string, payload any) string {
 	return string(wire)
 }
 
-func TestSQSBatchesReachTheModuleAndReportOnlyFailures(t *testing.T) {
-	fs := startFunctions(t)
+// sqsRecord is the SQS fixture's record carrying body, as delivered for the
+// receiveCount-th time.
+func sqsRecord(t *testing.T, id, body, receiveCount string) map[string]any {
+	t.Helper()
+	template := fixture(t, "sqs-event.json")["Records"].([]any)[0].(map[string]any)
+	r := map[string]any{}
+	for k, v := range template {
+		r[k] = v
+	}
+	attrs := map[string]any{}
+	for k, v := range template["attributes"].(map[string]any) {
+		attrs[k] = v
+	}
+	attrs["ApproximateReceiveCount"] = receiveCount
+	r["messageId"], r["body"], r["attributes"] = id, body, attrs
+	return r
+}
+
+// sqsBatch hands records to module's function as one SQS event and returns
+// the ids of the records it reported failed.
+func (fs *lambdaFunctions) sqsBatch(t *testing.T, module string, records ...map[string]any) []string {
+	t.Helper()
 	ev := fixture(t, "sqs-event.json")
-	template := ev["Records"].([]any)[0].(map[string]any)
-	record := func(id, body, receiveCount string) map[string]any {
-		r := map[string]any{}
-		for k, v := range template {
-			r[k] = v
-		}
-		attrs := map[string]any{}
-		for k, v := range template["attributes"].(map[string]any) {
-			attrs[k] = v
-		}
-		attrs["ApproximateReceiveCount"] = receiveCount
-		r["messageId"], r["body"], r["attributes"] = id, body, attrs
-		return r
+	recs := make([]any, len(records))
+	for i, r := range records {
+		recs[i] = r
 	}
-	userID := "0b9c4a34-6f51-4a3c-9d7e-2a8c1f1b5e01"
-	registered := busMessage(t, "ev-1", "users.UserRegistered.v1",
-		map[string]any{"user_id": userID, "email": "sqs@example.com", "name": "Q", "registered_at": "2026-11-21T10:00:00Z"})
-	ev["Records"] = []any{
-		record("m-1", registered, "1"),
-		record("m-2", registered, "2"), // a redelivery: the inbox absorbs it
-		record("m-3", "this is not a bus message", "1"),
-		record("m-4", busMessage(t, "ev-4", "users.UserRegistered.v1", map[string]any{"name": "no ids"}), "1"),
-	}
+	ev["Records"] = recs
 	payload, _ := json.Marshal(ev)
-	out, err := fs.handlers["notifications"].handler.Invoke(context.Background(), payload)
+	out, err := fs.handlers[module].handler.Invoke(context.Background(), payload)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,9 +72,28 @@ func TestSQSBatchesReachTheModuleAndReportOnlyFailures(t *testing.T) {
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatal(err)
 	}
+	var ids []string
+	for _, f := range res.BatchItemFailures {
+		ids = append(ids, f.ItemIdentifier)
+	}
+	return ids
+}
+
+func TestSQSBatchesReachTheModuleAndReportOnlyFailures(t *testing.T) {
+	fs := startFunctions(t)
+	record := func(id, body, receiveCount string) map[string]any { return sqsRecord(t, id, body, receiveCount) }
+	userID := "0b9c4a34-6f51-4a3c-9d7e-2a8c1f1b5e01"
+	registered := busMessage(t, "ev-1", "users.UserRegistered.v1",
+		map[string]any{"user_id": userID, "email": "sqs@example.com", "name": "Q", "registered_at": "2026-11-21T10:00:00Z"})
+	failures := fs.sqsBatch(t, "notifications",
+		record("m-1", registered, "1"),
+		record("m-2", registered, "2"), // a redelivery: the inbox absorbs it
+		record("m-3", "this is not a bus message", "1"),
+		record("m-4", busMessage(t, "ev-4", "users.UserRegistered.v1", map[string]any{"name": "no ids"}), "1"),
+	)
 	// Malformed records are poisoned at once and acknowledged: retrying cannot fix them.
-	if len(res.BatchItemFailures) != 0 {
-		t.Fatalf("failures %s", out)
+	if len(failures) != 0 {
+		t.Fatalf("failures %v", failures)
 	}
 	notifications := openModuleDB(t, fs.dataDir, "notifications")
 	var welcomes int

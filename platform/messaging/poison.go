@@ -1,0 +1,110 @@
+package messaging
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+
+	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqlitepubsub"
+)
+
+// PoisonedEvent is an event a module's handlers gave up on, as kept in its
+// poison queue.
+type PoisonedEvent struct {
+	ID         string
+	Type       string
+	Reason     string
+	Attempts   int
+	PoisonedAt time.Time
+	Message    *message.Message
+}
+
+// ErrNotPoisoned means the poison queue holds no event with that id.
+var ErrNotPoisoned = errors.New("no such event in the poison queue")
+
+// Poisoned lists db's poison queue, oldest first; with a non-empty id, only
+// that event (ErrNotPoisoned when it is not there).
+func Poisoned(ctx context.Context, db *sqlitedb.DB, id string) ([]PoisonedEvent, error) {
+	stored, err := sqlitepubsub.Messages(ctx, db.Read, PoisonTopic, id)
+	if err != nil {
+		return nil, err
+	}
+	if id != "" && len(stored) == 0 {
+		return nil, fmt.Errorf("%s: %w", id, ErrNotPoisoned)
+	}
+	out := make([]PoisonedEvent, 0, len(stored))
+	seen := map[string]bool{}
+	for _, s := range stored {
+		if seen[s.Message.UUID] {
+			continue // poisoned twice (a queue redelivered it): one entry
+		}
+		seen[s.Message.UUID] = true
+		attempts, _ := strconv.Atoi(s.Message.Metadata.Get(MetaAttempts))
+		out = append(out, PoisonedEvent{
+			ID: s.Message.UUID, Type: s.Message.Metadata.Get(MetaEventType),
+			Reason: s.Message.Metadata.Get(middleware.ReasonForPoisonedKey), Attempts: attempts,
+			PoisonedAt: s.PublishedAt, Message: s.Message,
+		})
+	}
+	return out, nil
+}
+
+// DropPoisoned deletes event id from db's poison queue, unapplied.
+func DropPoisoned(ctx context.Context, db *sqlitedb.DB, id string) error {
+	n, err := sqlitepubsub.Delete(ctx, db.Write, PoisonTopic, id)
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: %w", id, ErrNotPoisoned)
+	}
+	return err
+}
+
+// Replay applies poisoned event id once more through the inbox, so an
+// event whose effect was made already has none, and on success takes it off
+// the poison queue. On failure the event stays where it is and the error
+// says why.
+func (p *Processor) Replay(ctx context.Context, id string) error {
+	events, err := Poisoned(ctx, p.db, id)
+	if err != nil {
+		return err
+	}
+	ev := events[0]
+	msg := message.NewMessage(ev.ID, ev.Message.Payload)
+	for k, v := range ev.Message.Metadata {
+		if k != middleware.ReasonForPoisonedKey && k != middleware.PoisonedTopicKey &&
+			k != middleware.PoisonedHandlerKey && k != middleware.PoisonedSubscriberKey && k != MetaAttempts {
+			msg.Metadata.Set(k, v)
+		}
+	}
+	msg.SetContext(ctx)
+	h, ok := p.handlers[ev.Type]
+	if !ok {
+		return fmt.Errorf("%s: %s does not consume event type %q", id, p.module, ev.Type)
+	}
+	run := p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
+		return nil, p.apply(h)(m)
+	}))
+	if _, err := run(msg); err != nil {
+		return fmt.Errorf("%s: still failing: %w", id, err)
+	}
+	return DropPoisoned(ctx, p.db, id)
+}
+
+// OutboxStatus is how far a module's relay is behind.
+type OutboxStatus struct {
+	// Backlog counts the events committed but not yet on the bus.
+	Backlog int
+	// Oldest is when the oldest of them was committed; zero when none is.
+	Oldest time.Time
+}
+
+// OutboxBacklog returns the status of db's outbox.
+func OutboxBacklog(ctx context.Context, db *sqlitedb.DB) (OutboxStatus, error) {
+	n, oldest, err := sqlitepubsub.Backlog(ctx, db.Read, OutboxTopic, relayGroup)
+	return OutboxStatus{Backlog: n, Oldest: oldest}, err
+}

@@ -1,0 +1,74 @@
+package sqlitepubsub
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+)
+
+// Stored is a message as the table keeps it, for operators' tools.
+type Stored struct {
+	Seq         int64
+	Message     *message.Message
+	PublishedAt time.Time
+}
+
+// Messages returns topic's stored messages in publication order; with a
+// non-empty uuid, only the copies of that message.
+func Messages(ctx context.Context, db *sql.DB, topic, uuid string) ([]Stored, error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, payload, metadata, created_at FROM pubsub_messages
+WHERE topic = ?1 AND (?2 = '' OR uuid = ?2) ORDER BY seq`, topic, uuid)
+	if err != nil {
+		return nil, fmt.Errorf("sqlitepubsub: read %s: %w", topic, err)
+	}
+	defer rows.Close()
+	var out []Stored
+	for rows.Next() {
+		var s Stored
+		var id, metadata string
+		var payload []byte
+		var ms int64
+		if err := rows.Scan(&s.Seq, &id, &payload, &metadata, &ms); err != nil {
+			return nil, fmt.Errorf("sqlitepubsub: read %s: %w", topic, err)
+		}
+		s.Message = message.NewMessage(id, payload)
+		if err := json.Unmarshal([]byte(metadata), &s.Message.Metadata); err != nil {
+			return nil, fmt.Errorf("sqlitepubsub: metadata of %s: %w", id, err)
+		}
+		s.PublishedAt = time.UnixMilli(ms).UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// Delete deletes every copy of message uuid from topic and returns how many
+// it deleted.
+func Delete(ctx context.Context, db *sql.DB, topic, uuid string) (int64, error) {
+	res, err := db.ExecContext(ctx, `DELETE FROM pubsub_messages WHERE topic = ? AND uuid = ?`, topic, uuid)
+	if err != nil {
+		return 0, fmt.Errorf("sqlitepubsub: delete %s from %s: %w", uuid, topic, err)
+	}
+	return res.RowsAffected()
+}
+
+// Backlog returns how many of topic's messages consumer group has not
+// acknowledged, and when the oldest of them was published (zero when none).
+func Backlog(ctx context.Context, db *sql.DB, topic, group string) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM pubsub_messages
+WHERE topic = ?1 AND seq > COALESCE((SELECT acked FROM pubsub_offsets WHERE consumer_group = ?2 AND topic = ?1), 0)`,
+		topic, group).Scan(&n, &oldest)
+	if err != nil {
+		return 0, time.Time{}, fmt.Errorf("sqlitepubsub: backlog of %s: %w", topic, err)
+	}
+	var at time.Time
+	if oldest.Valid {
+		at = time.UnixMilli(oldest.Int64).UTC()
+	}
+	return n, at, nil
+}
