@@ -31,7 +31,7 @@ It opens the module databases in DATA_DIR; a running server may keep running.`
 // RunEvents runs the events command with args (what follows "events").
 func RunEvents(ctx context.Context, cfg Config, logger *slog.Logger, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(EventsUsage)
+		return fmt.Errorf("events: no command given\n%s", EventsUsage)
 	}
 	cmd, args := args[0], args[1:]
 	switch {
