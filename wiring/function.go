@@ -39,7 +39,7 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 	m.RegisterRoutes(f.Echo)
 	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)})
 	if len(m.Handlers()) > 0 {
-		p, err := newProcessor(cfg, logger, m)
+		p, err := newProcessor(cfg, logger, m, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/metrics"
 	"example.com/modmono/platform/modular"
 )
 
@@ -27,6 +28,7 @@ type Server struct {
 	consumers []*messaging.Consumer
 	relays    []*messaging.Relay
 	workers   []worker
+	metrics   *metrics.Metrics
 }
 
 // worker is a background loop that runs until its context is done.
@@ -41,16 +43,20 @@ type Bus interface {
 	message.Subscriber
 }
 
-func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module) (*Server, error) {
+func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
+	cfg.HTTP.Observe = mx.ObserveRequest
 	s := &Server{
 		cfg:     cfg,
 		logger:  logger,
 		echo:    httpserver.New(logger, cfg.HTTP),
 		host:    host,
 		modules: modules,
+		metrics: mx,
 	}
+	s.echo.GET("/metrics", echo.WrapHandler(mx.Handler()))
 	var checks []httpserver.Check
 	for _, m := range modules {
+		mx.AddModule(m.Name(), m.DB())
 		m.RegisterRoutes(s.echo)
 		checks = append(checks, readiness(host, m))
 		if err := s.addMessaging(m, bus); err != nil {
@@ -66,7 +72,7 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 
 func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 	if len(m.Handlers()) > 0 {
-		p, err := newProcessor(s.cfg, s.logger, m)
+		p, err := newProcessor(s.cfg, s.logger, m, s.metrics)
 		if err != nil {
 			return err
 		}
@@ -79,7 +85,7 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 			return p.ForgetHandled(ctx, s.cfg.InboxRetention)
 		}})
 	}
-	r, err := messaging.NewRelay(m.DB(), bus, messaging.WatermillLogger(s.logger.With("module", m.Name())),
+	r, err := messaging.NewRelay(m.DB(), s.metrics.CountRelayed(m.Name(), bus), messaging.WatermillLogger(s.logger.With("module", m.Name())),
 		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout})
 	if err != nil {
 		return err
@@ -88,9 +94,11 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 	return nil
 }
 
-func newProcessor(cfg Config, logger *slog.Logger, m modular.Module) (*messaging.Processor, error) {
+// newProcessor returns m's event processor; observer (may be nil) learns
+// how handling goes.
+func newProcessor(cfg Config, logger *slog.Logger, m modular.Module, observer messaging.Observer) (*messaging.Processor, error) {
 	return messaging.NewProcessor(m.Name(), m.DB(), m.Handlers(), logger,
-		messaging.ProcessorConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout})
+		messaging.ProcessorConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout, Observer: observer})
 }
 
 // readiness checks that m's database answers and is fully migrated.

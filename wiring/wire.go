@@ -10,6 +10,7 @@ import (
 	"example.com/modmono/modules/notifications"
 	"example.com/modmono/modules/orders"
 	"example.com/modmono/modules/users"
+	"example.com/modmono/platform/metrics"
 	"example.com/modmono/platform/modular"
 )
 
@@ -20,7 +21,7 @@ var hostSet = wire.NewSet(provideTokens, provideHost)
 // InitializeServer builds the whole system for server mode: every module of
 // the catalog on one host.
 func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) {
-	wire.Build(hostSet, provideModules, provideBus, newServer)
+	wire.Build(hostSet, provideModules, provideBus, metrics.New, newServer)
 	return nil, nil, nil
 }
 

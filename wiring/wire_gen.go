@@ -10,6 +10,7 @@ import (
 	"example.com/modmono/modules/notifications"
 	"example.com/modmono/modules/orders"
 	"example.com/modmono/modules/users"
+	"example.com/modmono/platform/metrics"
 	"example.com/modmono/platform/modular"
 	"github.com/google/wire"
 	"log/slog"
@@ -36,7 +37,8 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 		cleanup()
 		return nil, nil, err
 	}
-	server, err := newServer(cfg, logger, bus, host, v)
+	metricsMetrics := metrics.New(logger)
+	server, err := newServer(cfg, logger, bus, host, v, metricsMetrics)
 	if err != nil {
 		cleanup2()
 		cleanup()

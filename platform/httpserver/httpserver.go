@@ -34,8 +34,11 @@ type Config struct {
 	// connection's peer; no header is believed.
 	ClientIP ClientIP
 	// RateLimit applies to every client on every route but the health
-	// checks. Default: off.
+	// checks and /metrics. Default: off.
 	RateLimit RateLimit
+	// Observe, when set, learns every request's outcome, for metrics;
+	// route is the matched pattern, "" when none matched.
+	Observe func(method, route string, status int, took time.Duration)
 }
 
 func (c *Config) setDefaults() {
@@ -67,7 +70,7 @@ func New(logger *slog.Logger, cfg Config) *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.IPExtractor = cfg.ClientIP.extractor()
-	e.Use(requestID, accessLog(logger), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
+	e.Use(requestID, accessLog(logger, cfg.Observe), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		cfg.RateLimit.Limit(), middleware.BodyLimit(cfg.BodyLimit))
 	return e
 }

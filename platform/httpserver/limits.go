@@ -33,7 +33,9 @@ func (l RateLimit) Limit() echo.MiddlewareFunc {
 	})
 	retryAfter := strconv.Itoa(int(math.Ceil(1 / l.Rate))) // seconds until the next token
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		Skipper:             func(c echo.Context) bool { return c.Path() == "/healthz" || c.Path() == "/readyz" },
+		Skipper: func(c echo.Context) bool {
+			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics"
+		},
 		Store:               store,
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
 		DenyHandler: func(c echo.Context, _ string, _ error) error {

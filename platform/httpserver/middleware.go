@@ -41,8 +41,9 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// accessLog writes one line per request, after the response is decided.
-func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
+// accessLog writes one line per request, after the response is decided,
+// and tells observe (when set) about it.
+func accessLog(logger *slog.Logger, observe func(method, route string, status int, took time.Duration)) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			start := time.Now()
@@ -54,9 +55,13 @@ func accessLog(logger *slog.Logger) echo.MiddlewareFunc {
 			if res.Status >= 500 {
 				level = slog.LevelError
 			}
+			took := time.Since(start)
 			logger.Log(req.Context(), level, "request",
 				"method", req.Method, "path", req.URL.Path, "route", c.Path(),
-				"status", res.Status, "bytes", res.Size, "duration_ms", float64(time.Since(start).Microseconds())/1000)
+				"status", res.Status, "bytes", res.Size, "duration_ms", float64(took.Microseconds())/1000)
+			if observe != nil {
+				observe(req.Method, c.Path(), res.Status, took)
+			}
 			return nil
 		}
 	}

@@ -55,6 +55,11 @@ func Poisoned(ctx context.Context, db *sqlitedb.DB, id string) ([]PoisonedEvent,
 	return out, nil
 }
 
+// PoisonCount returns how many events db's poison queue holds.
+func PoisonCount(ctx context.Context, db *sqlitedb.DB) (int, error) {
+	return sqlitepubsub.Count(ctx, db.Read, PoisonTopic)
+}
+
 // DropPoisoned deletes event id from db's poison queue, unapplied.
 func DropPoisoned(ctx context.Context, db *sqlitedb.DB, id string) error {
 	n, err := sqlitepubsub.Delete(ctx, db.Write, PoisonTopic, id)

@@ -45,7 +45,23 @@ func (e malformedError) Unwrap() error { return e.err }
 // Malformed marks err as caused by the event itself: retrying cannot help.
 func Malformed(err error) error { return malformedError{err} }
 
-// ProcessorConfig tunes a Processor and the Consumer that drives it. Zero values take the defaults.
+// Observer learns how event handling goes, for metrics. Its methods must
+// not block.
+type Observer interface {
+	// EventHandled reports one attempt at applying an event.
+	EventHandled(module, eventType string, took time.Duration, err error)
+	// EventRetried reports an attempt after the first, by the processor's
+	// own retries or by a queue's redelivery.
+	EventRetried(module, eventType string)
+}
+
+type noObserver struct{}
+
+func (noObserver) EventHandled(string, string, time.Duration, error) {}
+func (noObserver) EventRetried(string, string)                       {}
+
+// ProcessorConfig tunes a Processor and the Consumer that drives it. Zero
+// values take the defaults.
 type ProcessorConfig struct {
 	// MaxRetries is how many times a failing handler is retried before its
 	// message goes to the poison queue. Default: 5.
@@ -56,6 +72,8 @@ type ProcessorConfig struct {
 	MaxInterval     time.Duration
 	// CloseTimeout bounds how long Close waits for handlers. Default: 30s.
 	CloseTimeout time.Duration
+	// Observer learns how handling goes. Default: nobody.
+	Observer Observer
 }
 
 func (c *ProcessorConfig) setDefaults() {
@@ -70,6 +88,9 @@ func (c *ProcessorConfig) setDefaults() {
 	}
 	if c.CloseTimeout <= 0 {
 		c.CloseTimeout = 30 * time.Second
+	}
+	if c.Observer == nil {
+		c.Observer = noObserver{}
 	}
 }
 
@@ -126,7 +147,7 @@ func (p *Processor) Topics() []string {
 // every attempt runs with the correlation id; a panic becomes an error the
 // retry sees; the final failure lands in the poison queue.
 func (p *Processor) middlewares() []message.HandlerMiddleware {
-	return []message.HandlerMiddleware{p.correlate, p.poison, p.retry.Middleware, countAttempts, middleware.Recoverer}
+	return []message.HandlerMiddleware{p.correlate, p.poison, p.retry.Middleware, p.countAttempts, middleware.Recoverer}
 }
 
 // Handle applies one message that arrived from outside the process, such as
@@ -153,6 +174,9 @@ func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt in
 		}
 		_, err := run(msg)
 		return err
+	}
+	if attempt > 1 {
+		p.cfg.Observer.EventRetried(p.module, h.Topic)
 	}
 	_, err := p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
 		return nil, p.apply(h)(m)
@@ -207,7 +231,8 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 			CorrelationID: middleware.MessageCorrelationID(msg),
 			Metadata:      msg.Metadata,
 		}
-		return p.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		start := time.Now()
+		err := p.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx,
 				`INSERT INTO inbox (handler, message_id, handled_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
 				name, msg.UUID, time.Now().UnixMilli())
@@ -219,6 +244,8 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 			}
 			return h.Apply(ctx, tx, ev)
 		})
+		p.cfg.Observer.EventHandled(p.module, h.Topic, time.Since(start), err)
+		return err
 	}
 }
 
@@ -239,10 +266,13 @@ func (p *Processor) correlate(h message.HandlerFunc) message.HandlerFunc {
 
 // countAttempts records in the metadata how many times the handler ran, so a
 // poisoned message shows its attempt count.
-func countAttempts(h message.HandlerFunc) message.HandlerFunc {
+func (p *Processor) countAttempts(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		n, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
 		msg.Metadata.Set(MetaAttempts, strconv.Itoa(n+1))
+		if n > 0 {
+			p.cfg.Observer.EventRetried(p.module, msg.Metadata.Get(MetaEventType))
+		}
 		return h(msg)
 	}
 }

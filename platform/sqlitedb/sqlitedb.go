@@ -49,8 +49,9 @@ type DB struct {
 	path string
 	ckpt *sql.DB // the checkpointer's own connection
 
-	mu       sync.Mutex
-	onCommit []func()
+	mu            sync.Mutex
+	onCommit      []func()
+	onGroupCommit []func(size int)
 
 	queue    chan *txRequest // InTx calls waiting for the writer goroutine
 	closeMu  sync.RWMutex
@@ -124,6 +125,17 @@ func (db *DB) OnCommit(f func()) {
 	defer db.mu.Unlock()
 	db.onCommit = append(db.onCommit, f)
 }
+
+// OnGroupCommit registers f to learn the size of every commit: how many
+// InTx calls it carried. Metrics use it; f must not block.
+func (db *DB) OnGroupCommit(f func(size int)) {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.onGroupCommit = append(db.onGroupCommit, f)
+}
+
+// QueueDepth is how many InTx calls wait for the writer now.
+func (db *DB) QueueDepth() int { return len(db.queue) }
 
 // Ping checks that both pools answer.
 func (db *DB) Ping(ctx context.Context) error {

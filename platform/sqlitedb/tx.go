@@ -142,10 +142,13 @@ func (db *DB) commitGroup(group []*txRequest) {
 	}
 	db.deliver(group, results)
 	db.mu.Lock()
-	hooks := db.onCommit
+	hooks, sizeHooks := db.onCommit, db.onGroupCommit
 	db.mu.Unlock()
 	for _, f := range hooks {
 		f()
+	}
+	for _, f := range sizeHooks {
+		f(len(group))
 	}
 }
 

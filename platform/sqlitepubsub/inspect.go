@@ -72,3 +72,13 @@ WHERE topic = ?1 AND seq > COALESCE((SELECT acked FROM pubsub_offsets WHERE cons
 	}
 	return n, at, nil
 }
+
+// Count returns how many distinct messages topic holds.
+func Count(ctx context.Context, db *sql.DB, topic string) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT uuid) FROM pubsub_messages WHERE topic = ?`, topic).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("sqlitepubsub: count %s: %w", topic, err)
+	}
+	return n, nil
+}

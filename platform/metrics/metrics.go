@@ -1,0 +1,185 @@
+// Package metrics exposes the server's Prometheus metrics: HTTP requests,
+// the event path (outbox backlog, relay throughput, handling, retries,
+// poison queues) and each module database's writer.
+package metrics
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqlitedb"
+)
+
+// Metrics holds the collectors of one process. It implements
+// messaging.Observer.
+type Metrics struct {
+	registry     *prometheus.Registry
+	httpRequests *prometheus.CounterVec
+	httpDuration *prometheus.HistogramVec
+	relayed      *prometheus.CounterVec
+	handling     *prometheus.HistogramVec
+	retries      *prometheus.CounterVec
+	groupSize    *prometheus.HistogramVec
+	modules      *moduleCollector
+}
+
+var _ messaging.Observer = (*Metrics)(nil)
+
+// New returns the metrics, with Go runtime and process metrics registered.
+func New(logger *slog.Logger) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		httpRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modmono_http_requests_total", Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		httpDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "modmono_http_request_duration_seconds", Help: "HTTP request latency by method and route pattern.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2, 16),
+		}, []string{"method", "route"}),
+		relayed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modmono_relay_published_total", Help: "Events a module's relay put on the bus.",
+		}, []string{"module"}),
+		handling: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "modmono_event_handling_seconds", Help: "Time to apply an event (one attempt), by outcome.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
+		}, []string{"module", "event_type", "outcome"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "modmono_event_retries_total", Help: "Attempts at an event after its first.",
+		}, []string{"module", "event_type"}),
+		groupSize: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "modmono_db_group_commit_size", Help: "Transactions carried by one commit of a module database.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+		}, []string{"module"}),
+		modules: newModuleCollector(logger),
+	}
+	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.httpRequests, m.httpDuration, m.relayed, m.handling, m.retries, m.groupSize, m.modules)
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{Registry: m.registry})
+}
+
+// ObserveRequest records one HTTP request; route is its pattern, "" when
+// no route matched (the raw path would make a series per URL).
+func (m *Metrics) ObserveRequest(method, route string, status int, took time.Duration) {
+	if route == "" {
+		route = "unmatched"
+	}
+	m.httpRequests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.httpDuration.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// EventHandled implements messaging.Observer.
+func (m *Metrics) EventHandled(module, eventType string, took time.Duration, err error) {
+	outcome := "ok"
+	if err != nil {
+		outcome = "error"
+	}
+	m.handling.WithLabelValues(module, eventType, outcome).Observe(took.Seconds())
+}
+
+// EventRetried implements messaging.Observer.
+func (m *Metrics) EventRetried(module, eventType string) {
+	m.retries.WithLabelValues(module, eventType).Inc()
+}
+
+// AddModule watches module's database: its commits, its writer queue, and
+// at each scrape its outbox backlog and poison queue.
+func (m *Metrics) AddModule(module string, db *sqlitedb.DB) {
+	sizes := m.groupSize.WithLabelValues(module)
+	db.OnGroupCommit(func(n int) { sizes.Observe(float64(n)) })
+	m.modules.add(module, db)
+}
+
+// CountRelayed returns bus, counting what module's relay publishes on it.
+func (m *Metrics) CountRelayed(module string, bus message.Publisher) message.Publisher {
+	return countingPublisher{Publisher: bus, published: m.relayed.WithLabelValues(module)}
+}
+
+type countingPublisher struct {
+	message.Publisher
+	published prometheus.Counter
+}
+
+func (p countingPublisher) Publish(topic string, msgs ...*message.Message) error {
+	if err := p.Publisher.Publish(topic, msgs...); err != nil {
+		return err
+	}
+	p.published.Add(float64(len(msgs)))
+	return nil
+}
+
+// moduleCollector reads each module database at scrape time.
+type moduleCollector struct {
+	logger  *slog.Logger
+	modules []watched
+	queue   *prometheus.Desc
+	backlog *prometheus.Desc
+	oldest  *prometheus.Desc
+	poison  *prometheus.Desc
+}
+
+type watched struct {
+	name string
+	db   *sqlitedb.DB
+}
+
+func newModuleCollector(logger *slog.Logger) *moduleCollector {
+	return &moduleCollector{
+		logger: logger,
+		queue: prometheus.NewDesc("modmono_db_writer_queue_depth",
+			"Transactions waiting for a module database's writer.", []string{"module"}, nil),
+		backlog: prometheus.NewDesc("modmono_outbox_backlog",
+			"Events committed to a module's outbox and not yet relayed.", []string{"module"}, nil),
+		oldest: prometheus.NewDesc("modmono_outbox_oldest_age_seconds",
+			"Age of the oldest event not yet relayed; 0 when none waits.", []string{"module"}, nil),
+		poison: prometheus.NewDesc("modmono_poison_queue_size",
+			"Events in a module's poison queue.", []string{"module"}, nil),
+	}
+}
+
+// add is called while the server is built, before any scrape.
+func (c *moduleCollector) add(name string, db *sqlitedb.DB) {
+	c.modules = append(c.modules, watched{name: name, db: db})
+}
+
+func (c *moduleCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.queue
+	ch <- c.backlog
+	ch <- c.oldest
+	ch <- c.poison
+}
+
+func (c *moduleCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	for _, w := range c.modules {
+		ch <- prometheus.MustNewConstMetric(c.queue, prometheus.GaugeValue, float64(w.db.QueueDepth()), w.name)
+		st, err := messaging.OutboxBacklog(ctx, w.db)
+		if err != nil {
+			c.logger.WarnContext(ctx, "metrics: cannot read the outbox", "module", w.name, "error", err)
+			continue
+		}
+		age := 0.0
+		if !st.Oldest.IsZero() {
+			age = time.Since(st.Oldest).Seconds()
+		}
+		ch <- prometheus.MustNewConstMetric(c.backlog, prometheus.GaugeValue, float64(st.Backlog), w.name)
+		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age, w.name)
+		if n, err := messaging.PoisonCount(ctx, w.db); err == nil {
+			ch <- prometheus.MustNewConstMetric(c.poison, prometheus.GaugeValue, float64(n), w.name)
+		}
+	}
+}

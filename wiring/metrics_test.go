@@ -1,0 +1,106 @@
+package wiring_test
+
+import (
+	"strings"
+	"testing"
+
+	dto "github.com/prometheus/client_model/go"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+)
+
+// scrape reads /metrics as Prometheus would.
+func (s *testServer) scrape(t *testing.T) map[string]*dto.MetricFamily {
+	t.Helper()
+	res := s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200)
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(string(res.Body)))
+	if err != nil {
+		t.Fatalf("not the Prometheus text format: %v", err)
+	}
+	return families
+}
+
+// value returns the value of family's series with labels (name, value, …),
+// and whether there is one; for a histogram, its count.
+func value(families map[string]*dto.MetricFamily, family string, labels ...string) (float64, bool) {
+	f, ok := families[family]
+	if !ok {
+		return 0, false
+	}
+	for _, m := range f.GetMetric() {
+		got := map[string]string{}
+		for _, l := range m.GetLabel() {
+			got[l.GetName()] = l.GetValue()
+		}
+		match := true
+		for i := 0; i+1 < len(labels); i += 2 {
+			match = match && got[labels[i]] == labels[i+1]
+		}
+		if !match {
+			continue
+		}
+		switch {
+		case m.Counter != nil:
+			return m.Counter.GetValue(), true
+		case m.Gauge != nil:
+			return m.Gauge.GetValue(), true
+		case m.Histogram != nil:
+			return float64(m.Histogram.GetSampleCount()), true
+		}
+	}
+	return 0, false
+}
+
+func TestMetricsFollowRequestsAndTheEventPath(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	s.placeOrder(t, token, orderBody("A-1"), nil)
+	eventually(t, "the order_placed notification", func() bool { return len(s.notifications(t, token)) == 2 })
+	s.do(t, request{Method: "GET", Path: "/no/such/route"}).expect(t, 404)
+
+	m := s.scrape(t)
+	atLeast := []struct {
+		family string
+		labels []string
+		min    float64
+	}{
+		{"modmono_http_requests_total", []string{"method", "POST", "route", "/v1/orders", "status", "201"}, 1},
+		{"modmono_http_requests_total", []string{"route", "unmatched", "status", "404"}, 1},
+		{"modmono_http_request_duration_seconds", []string{"method", "POST", "route", "/v1/users"}, 1},
+		{"modmono_relay_published_total", []string{"module", "users"}, 1},
+		{"modmono_relay_published_total", []string{"module", "orders"}, 1},
+		{"modmono_event_handling_seconds", []string{"module", "notifications", "event_type", "orders.OrderPlaced.v1", "outcome", "ok"}, 1},
+		{"modmono_db_group_commit_size", []string{"module", "orders"}, 1},
+		{"modmono_db_writer_queue_depth", []string{"module", "orders"}, 0},
+		{"modmono_outbox_backlog", []string{"module", "users"}, 0},
+		{"modmono_outbox_oldest_age_seconds", []string{"module", "orders"}, 0},
+		{"modmono_poison_queue_size", []string{"module", "notifications"}, 0},
+		{"go_goroutines", nil, 1},
+	}
+	for _, c := range atLeast {
+		if v, ok := value(m, c.family, c.labels...); !ok || v < c.min {
+			t.Errorf("%s%v = %v (present: %v), want at least %v", c.family, c.labels, v, ok, c.min)
+		}
+	}
+}
+
+func TestMetricsShowRetriesAndThePoisonQueue(t *testing.T) {
+	s := startServer(t, "CONSUMER_MAX_RETRIES", "2")
+	notifications := openModuleDB(t, s.Config.DataDir, "notifications")
+	execSQL(t, notifications.Write, `ALTER TABLE recipients RENAME TO recipients_broken`)
+	s.signUp(t)
+
+	eventually(t, "the welcome event in the poison queue", func() bool {
+		v, _ := value(s.scrape(t), "modmono_poison_queue_size", "module", "notifications")
+		return v == 1
+	})
+	m := s.scrape(t)
+	labels := []string{"module", "notifications", "event_type", "users.UserRegistered.v1"}
+	if v, _ := value(m, "modmono_event_retries_total", labels...); v != 2 {
+		t.Errorf("%v retries, want 2", v)
+	}
+	if v, _ := value(m, "modmono_event_handling_seconds", append(labels, "outcome", "error")...); v != 3 {
+		t.Errorf("%v failed attempts, want 3", v)
+	}
+}
