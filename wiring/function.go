@@ -38,6 +38,9 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 	}
 	m.RegisterRoutes(f.Echo)
 	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)})
+	if err := registerOpenAPI(f.Echo, []modular.Module{m}); err != nil {
+		return nil, err
+	}
 	if len(m.Handlers()) > 0 {
 		p, err := newProcessor(cfg, logger, m, nil)
 		if err != nil {

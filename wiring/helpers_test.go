@@ -25,6 +25,7 @@ type testServer struct {
 	Config wiring.Config
 	client *http.Client
 	logs   *logBuffer
+	spec   *spec // checks every response, once loaded
 }
 
 var testEnv = map[string]string{
@@ -78,7 +79,9 @@ func startServer(t testing.TB, env ...string) *testServer {
 		}
 		cleanup()
 	})
-	return &testServer{URL: "http://" + ln.Addr().String(), Config: cfg, client: &http.Client{Timeout: 10 * time.Second}, logs: logs}
+	s := &testServer{URL: "http://" + ln.Addr().String(), Config: cfg, client: &http.Client{Timeout: 10 * time.Second}, logs: logs}
+	s.spec = newSpec(t, s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body)
+	return s
 }
 
 // logBuffer keeps the server's log lines for assertions and shows them in
@@ -166,7 +169,11 @@ func (s *testServer) do(t testing.TB, r request) response {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	out := response{Status: res.StatusCode, Header: res.Header, Body: raw}
+	if s.spec != nil {
+		s.spec.check(t, req, out)
+	}
+	return out
 }
 
 func (r response) decode(t testing.TB, v any) {

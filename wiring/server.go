@@ -67,7 +67,25 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 		}
 	}
 	httpserver.RegisterHealth(s.echo, checks)
+	if err := registerOpenAPI(s.echo, modules, metrics.OpenAPI()); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+// registerOpenAPI serves the OpenAPI document of modules' routes and of
+// the extra fragments.
+func registerOpenAPI(e *echo.Echo, modules []modular.Module, extra ...[]byte) error {
+	fragments := extra
+	for _, m := range modules {
+		fragments = append(fragments, m.OpenAPI())
+	}
+	doc, err := httpserver.OpenAPI(fragments...)
+	if err != nil {
+		return err
+	}
+	httpserver.RegisterOpenAPI(e, doc)
+	return nil
 }
 
 func (s *Server) addMessaging(m modular.Module, bus Bus) error {

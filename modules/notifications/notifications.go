@@ -4,6 +4,8 @@
 package notifications
 
 import (
+	_ "embed"
+
 	"context"
 
 	"github.com/labstack/echo/v4"
@@ -36,6 +38,9 @@ type Config struct {
 	// module's logger.
 	Sender Sender
 }
+
+//go:embed openapi.json
+var openAPI []byte
 
 // Module is what the wiring sees of notifications.
 type Module struct {
@@ -79,6 +84,10 @@ func (m *Module) Workers() []modular.Worker {
 
 // Migrations is the history of the notifications schema.
 func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+
+// OpenAPI is the module's part of the OpenAPI document: its paths and
+// schemas.
+func (m *Module) OpenAPI() []byte { return openAPI }
 
 // DB is the module's own database.
 func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }

@@ -4,6 +4,8 @@
 package orders
 
 import (
+	_ "embed"
+
 	"context"
 	"time"
 
@@ -40,6 +42,9 @@ func (c *Config) setDefaults() {
 	}
 }
 
+//go:embed openapi.json
+var openAPI []byte
+
 // Module is what the wiring sees of orders.
 type Module struct {
 	deps modular.Deps
@@ -74,6 +79,10 @@ func (m *Module) Workers() []modular.Worker {
 
 // Migrations is the history of the orders schema.
 func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+
+// OpenAPI is the module's part of the OpenAPI document: its paths and
+// schemas.
+func (m *Module) OpenAPI() []byte { return openAPI }
 
 // DB is the module's own database.
 func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }

@@ -3,6 +3,8 @@
 package users
 
 import (
+	_ "embed"
+
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/migrations"
@@ -23,6 +25,9 @@ type Config struct {
 	// PasswordCost is the bcrypt cost of stored password hashes.
 	PasswordCost int
 }
+
+//go:embed openapi.json
+var openAPI []byte
 
 // Module is what the wiring sees of users.
 type Module struct {
@@ -57,6 +62,10 @@ func (m *Module) Workers() []modular.Worker { return nil }
 
 // Migrations is the history of the users schema.
 func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+
+// OpenAPI is the module's part of the OpenAPI document: its paths and
+// schemas.
+func (m *Module) OpenAPI() []byte { return openAPI }
 
 // DB is the module's own database.
 func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }

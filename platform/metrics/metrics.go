@@ -5,6 +5,7 @@ package metrics
 
 import (
 	"context"
+	_ "embed"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -65,6 +66,13 @@ func New(logger *slog.Logger) *Metrics {
 		m.httpRequests, m.httpDuration, m.relayed, m.handling, m.retries, m.groupSize, m.modules)
 	return m
 }
+
+//go:embed openapi.json
+var openAPI []byte
+
+// OpenAPI is the fragment of the OpenAPI document that describes Handler
+// served at /metrics.
+func OpenAPI() []byte { return openAPI }
 
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {

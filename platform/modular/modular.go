@@ -30,6 +30,9 @@ type Module interface {
 	Workers() []Worker
 	// Migrations is the history of the schema the module owns.
 	Migrations() sqlitedb.Migrations
+	// OpenAPI is the module's fragment of the OpenAPI document: its
+	// "paths" and "components" (see httpserver.OpenAPI).
+	OpenAPI() []byte
 	// DB is the module's own database: the wiring relays its outbox,
 	// applies its events in it and checks it for readiness.
 	DB() *sqlitedb.DB
