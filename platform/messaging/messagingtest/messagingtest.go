@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 
+	"example.com/modmono/platform/eventschema"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqlitedb"
 )
@@ -63,13 +65,19 @@ func Deliver(ctx context.Context, p *messaging.Processor, topic string, payload 
 }
 
 // Published relays db's outbox through the real relay and returns what it
-// published since the last call, in order.
-func Published(t testing.TB, db *sqlitedb.DB) []Event {
+// published since the last call, in order. Each event must match its
+// topic's schema in contracts (a module's events.Schemas).
+func Published(t testing.TB, db *sqlitedb.DB, contracts fs.FS) []Event {
 	t.Helper()
 	var sink sink
 	logger := messaging.WatermillLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if _, err := messaging.RelayOnce(context.Background(), db, &sink, logger); err != nil {
 		t.Fatal(err)
+	}
+	for _, e := range sink.events {
+		if err := eventschema.Validate(contracts, e.Topic, e.Payload); err != nil {
+			t.Errorf("a published event breaks its contract: %v", err)
+		}
 	}
 	return sink.events
 }
