@@ -16,6 +16,7 @@ import (
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/tracing"
 )
 
 // Config is everything the process reads from its environment. LoadConfig
@@ -40,6 +41,12 @@ type Config struct {
 	// RATE_LIMIT and RATE_LIMIT_BURST (off). BodyLimit and ShutdownTimeout
 	// come from MAX_BODY_BYTES and SHUTDOWN_TIMEOUT.
 	HTTP httpserver.Config
+	// Tracing exports OpenTelemetry traces over OTLP when
+	// OTEL_TRACES_EXPORTER=otlp, or when it is unset and
+	// OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is
+	// set; the exporter reads the other OTEL_* variables itself. Off by
+	// default, and with OTEL_SDK_DISABLED=true.
+	Tracing tracing.Config
 	// ExpensiveRateLimit limits sign-up and login per client:
 	// AUTH_RATE_LIMIT (2 a second) and AUTH_RATE_LIMIT_BURST (20).
 	ExpensiveRateLimit httpserver.RateLimit
@@ -100,6 +107,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ClientIP:          httpserver.ClientIP{Header: p.oneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
 		RateLimit:         httpserver.RateLimit{Rate: p.float("RATE_LIMIT", 0, 0, 1e6), Burst: p.int("RATE_LIMIT_BURST", 200, 1, 1e6)},
 	}
+	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: p.tracesExported()}
 	cfg.HTTP.ClientIP.TrustedProxies = p.networks("TRUSTED_PROXIES")
 	if len(cfg.HTTP.ClientIP.TrustedProxies) > 0 && cfg.HTTP.ClientIP.Header == "" {
 		p.fail("TRUSTED_PROXIES", "names proxies whose CLIENT_IP_HEADER is believed; set CLIENT_IP_HEADER too")
@@ -166,6 +174,21 @@ func (p *parser) int(name string, def, lo, hi int) int {
 		return def
 	}
 	return n
+}
+
+// tracesExported reads the standard OpenTelemetry switches; only the OTLP
+// exporter is built in.
+func (p *parser) tracesExported() bool {
+	if strings.EqualFold(strings.TrimSpace(p.getenv("OTEL_SDK_DISABLED")), "true") {
+		return false
+	}
+	switch p.oneOf("OTEL_TRACES_EXPORTER", "", "otlp", "none") {
+	case "otlp":
+		return true
+	case "none":
+		return false
+	}
+	return p.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || p.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 
 func (p *parser) float(name string, def, lo, hi float64) float64 {

@@ -20,6 +20,11 @@ func RegisterGCF(f *Function, logger *slog.Logger) {
 // RunGCF serves cfg.Module's functions through the Functions Framework on
 // cfg.Port until ctx is done.
 func RunGCF(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	stopTracing, err := startTracing(ctx, cfg, logger, true)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(cfg.Module))
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package wiring
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
@@ -9,11 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/tracing"
 )
 
 // provideHost opens each module's database as <DataDir>/<name>.db.
@@ -64,4 +67,22 @@ func localSecret(path string) (string, error) {
 		return "", fmt.Errorf("write signing secret: %w", err)
 	}
 	return s, nil
+}
+
+// startTracing installs the tracer provider cfg asks for (sync: export
+// each span at once, for functions); stop flushes and removes it.
+func startTracing(ctx context.Context, cfg Config, logger *slog.Logger, sync bool) (stop func(), err error) {
+	tc := cfg.Tracing
+	tc.Sync = sync
+	shutdown, err := tracing.Setup(ctx, tc)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		flushCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := shutdown(flushCtx); err != nil {
+			logger.Warn("tracing: cannot flush spans", "error", err)
+		}
+	}, nil
 }

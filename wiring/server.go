@@ -199,6 +199,11 @@ func (s *Server) stop(wg *sync.WaitGroup, stopWorkers context.CancelFunc, err er
 
 // RunServer runs server mode on cfg.Addr() until ctx is done.
 func RunServer(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	stopTracing, err := startTracing(ctx, cfg, logger, false)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	srv, cleanup, err := InitializeServer(cfg, logger)
 	if err != nil {
 		return err

@@ -10,8 +10,11 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/tracing"
 )
 
 // Outbox writes a module's events into its own database, inside the caller's
@@ -46,8 +49,13 @@ func (o *Outbox) Add(ctx context.Context, tx *sql.Tx, topic string, payload any)
 	}
 	msg.Metadata.Set(MetaCorrelationID, corr)
 
+	// The send span is the parent of the relay's and every consumer's.
+	spanCtx, span := tracing.Start(ctx, "send "+topic, trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))
+	tracing.Inject(spanCtx, msg.Metadata)
 	pub := forwarder.NewPublisher(sqlitepubsub.NewPublisher(tx, nil), forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})
-	if err := pub.Publish(topic, msg); err != nil {
+	err = pub.Publish(topic, msg)
+	tracing.End(span, err)
+	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil

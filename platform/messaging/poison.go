@@ -91,9 +91,9 @@ func (p *Processor) Replay(ctx context.Context, id string) error {
 	if !ok {
 		return fmt.Errorf("%s: %s does not consume event type %q", id, p.module, ev.Type)
 	}
-	run := p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
+	run := p.traced(p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
 		return nil, p.apply(h)(m)
-	}))
+	})))
 	if _, err := run(msg); err != nil {
 		return fmt.Errorf("%s: still failing: %w", id, err)
 	}

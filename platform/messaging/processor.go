@@ -12,10 +12,14 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	"go.opentelemetry.io/otel/attribute"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/sqlitedb"
 	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/tracing"
 )
 
 // Event is a message as a handler sees it.
@@ -147,7 +151,7 @@ func (p *Processor) Topics() []string {
 // every attempt runs with the correlation id; a panic becomes an error the
 // retry sees; the final failure lands in the poison queue.
 func (p *Processor) middlewares() []message.HandlerMiddleware {
-	return []message.HandlerMiddleware{p.correlate, p.poison, p.retry.Middleware, p.countAttempts, middleware.Recoverer}
+	return []message.HandlerMiddleware{p.traced, p.correlate, p.poison, p.retry.Middleware, p.countAttempts, middleware.Recoverer}
 }
 
 // Handle applies one message that arrived from outside the process, such as
@@ -178,9 +182,9 @@ func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt in
 	if attempt > 1 {
 		p.cfg.Observer.EventRetried(p.module, h.Topic)
 	}
-	_, err := p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
+	_, err := p.traced(p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
 		return nil, p.apply(h)(m)
-	}))(msg)
+	})))(msg)
 	if err == nil {
 		return nil
 	}
@@ -246,6 +250,20 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 		})
 		p.cfg.Observer.EventHandled(p.module, h.Topic, time.Since(start), err)
 		return err
+	}
+}
+
+// traced handles msg in a consumer span that continues the trace its
+// metadata carries.
+func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		eventType := msg.Metadata.Get(MetaEventType)
+		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), "process "+eventType,
+			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(eventType), attribute.String("modmono.module", p.module))
+		msg.SetContext(ctx)
+		out, err := h(msg)
+		tracing.End(span, err)
+		return out, err
 	}
 }
 

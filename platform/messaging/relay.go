@@ -11,9 +11,12 @@ import (
 	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
+	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
+	"go.opentelemetry.io/otel/trace"
 
 	"example.com/modmono/platform/sqlitedb"
 	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/tracing"
 )
 
 // RelayConfig tunes a Relay. Zero values take the defaults.
@@ -118,7 +121,7 @@ func newRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAda
 		Multiplier:      2,
 		Logger:          logger,
 	}
-	fwd, err := forwarder.NewForwarder(sub, bus, logger, forwarder.Config{
+	fwd, err := forwarder.NewForwarder(sub, tracedPublisher{bus}, logger, forwarder.Config{
 		ForwarderTopic: OutboxTopic,
 		Middlewares:    []message.HandlerMiddleware{retry.Middleware},
 		CloseTimeout:   cfg.CloseTimeout,
@@ -168,4 +171,23 @@ func (r *Relay) pruneLoop(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// tracedPublisher puts each event on the bus in a span of the trace that
+// wrote it, and hands the consumers that span's context.
+type tracedPublisher struct{ message.Publisher }
+
+func (p tracedPublisher) Publish(topic string, msgs ...*message.Message) error {
+	spans := make([]trace.Span, len(msgs))
+	for i, msg := range msgs {
+		ctx, span := tracing.Start(tracing.Extract(context.Background(), msg.Metadata), "relay "+topic,
+			trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))
+		tracing.Inject(ctx, msg.Metadata)
+		spans[i] = span
+	}
+	err := p.Publisher.Publish(topic, msgs...)
+	for _, span := range spans {
+		tracing.End(span, err)
+	}
+	return err
 }

@@ -1,0 +1,178 @@
+package wiring_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
+	"example.com/modmono/platform/gcffn"
+	"example.com/modmono/platform/logging"
+)
+
+// The caller's trace: every span of a request's event path must join it.
+const (
+	callerTrace       = "4bf92f3577b34da6a3ce929d0e0e4736"
+	callerSpan        = "00f067aa0ba902b7"
+	callerTraceparent = "00-" + callerTrace + "-" + callerSpan + "-01"
+)
+
+// recordSpans installs an in-memory exporter as the process's tracer
+// provider, as an OTLP exporter would be, until the test ends.
+func recordSpans(t *testing.T) *tracetest.InMemoryExporter {
+	exp := tracetest.NewInMemoryExporter()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	t.Cleanup(func() {
+		otel.SetTracerProvider(noop.NewTracerProvider())
+		_ = tp.Shutdown(context.Background())
+	})
+	return exp
+}
+
+// spanTree indexes recorded spans of one trace.
+type spanTree map[trace.SpanID]tracetest.SpanStub
+
+func spansOf(exp *tracetest.InMemoryExporter) spanTree {
+	tree := spanTree{}
+	for _, s := range exp.GetSpans() {
+		if s.SpanContext.TraceID().String() == callerTrace {
+			tree[s.SpanContext.SpanID()] = s
+		}
+	}
+	return tree
+}
+
+// find returns the spans named name (with attribute module=module when
+// module is not "").
+func (tree spanTree) find(name, module string) []tracetest.SpanStub {
+	var out []tracetest.SpanStub
+	for _, s := range tree {
+		if s.Name != name {
+			continue
+		}
+		if module != "" && !hasAttr(s, "modmono.module", module) {
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func hasAttr(s tracetest.SpanStub, key, value string) bool {
+	for _, a := range s.Attributes {
+		if string(a.Key) == key && a.Value.AsString() == value {
+			return true
+		}
+	}
+	return false
+}
+
+// path returns the names of s and its ancestors up to the caller's span.
+func (tree spanTree) path(s tracetest.SpanStub) []string {
+	names := []string{s.Name}
+	for s.Parent.SpanID().String() != callerSpan {
+		parent, ok := tree[s.Parent.SpanID()]
+		if !ok {
+			return append(names, "<missing parent "+s.Parent.SpanID().String()+">")
+		}
+		s = parent
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+func TestOneTraceFollowsARequestThroughTheOutboxRelayAndConsumers(t *testing.T) {
+	exp := recordSpans(t)
+	s := startServer(t)
+	_, token := s.signUp(t)
+	s.placeOrder(t, token, orderBody("A-1"), nil)
+	eventually(t, "the order_placed notification", func() bool { return len(s.notifications(t, token)) == 2 })
+
+	// Closing the account: users publishes UserDeleted; orders cancels the
+	// open order and publishes OrderCancelled; notifications hears both.
+	s.do(t, request{Method: "DELETE", Path: "/v1/users/me", Token: token,
+		Header: map[string]string{"traceparent": callerTraceparent}}).expect(t, 204)
+	wantPaths := map[string][]string{
+		"orders": {"process users.UserDeleted.v1", "relay users.UserDeleted.v1", "send users.UserDeleted.v1", "DELETE /v1/users/me"},
+		"notifications": {"process orders.OrderCancelled.v1", "relay orders.OrderCancelled.v1", "send orders.OrderCancelled.v1",
+			"process users.UserDeleted.v1", "relay users.UserDeleted.v1", "send users.UserDeleted.v1", "DELETE /v1/users/me"},
+	}
+	eventually(t, "the spans of the cancellation's notification", func() bool {
+		return len(spansOf(exp).find("process orders.OrderCancelled.v1", "notifications")) == 1
+	})
+	tree := spansOf(exp)
+	for module, want := range wantPaths {
+		spans := tree.find(want[0], module)
+		if len(spans) != 1 {
+			t.Fatalf("%d %q spans in %s, want 1", len(spans), want[0], module)
+		}
+		if got := tree.path(spans[0]); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s: the span path is\n  %v\nwant\n  %v", module, got, want)
+		}
+		if spans[0].SpanKind != trace.SpanKindConsumer {
+			t.Errorf("%s: %q is a %v span, want consumer", module, want[0], spans[0].SpanKind)
+		}
+	}
+	if server := tree.find("DELETE /v1/users/me", ""); len(server) != 1 || server[0].SpanKind != trace.SpanKindServer {
+		t.Errorf("the HTTP server span: %+v", server)
+	}
+}
+
+// deliveredWithTrace is a users event as a queue delivers it, carrying the
+// caller's traceparent in its metadata.
+func deliveredWithTrace(t *testing.T, id string) (payload []byte, attributes map[string]string) {
+	t.Helper()
+	payload, _ = json.Marshal(map[string]any{"user_id": "0b9c4a34-6f51-4a3c-9d7e-2a8c1f1b5e09", "email": "trace@example.com",
+		"name": "T", "registered_at": "2026-11-22T10:00:00Z"})
+	return payload, map[string]string{"event_id": id, "event_type": "users.UserRegistered.v1", "traceparent": callerTraceparent}
+}
+
+func TestFunctionsContinueTheTraceAnEventCarries(t *testing.T) {
+	exp := recordSpans(t)
+	fs := startFunctions(t)
+
+	t.Run("Lambda, from an SQS record", func(t *testing.T) {
+		payload, attrs := deliveredWithTrace(t, "ev-trace-sqs")
+		m := map[string]any{"uuid": attrs["event_id"], "metadata": attrs, "payload": payload}
+		body, _ := json.Marshal(m)
+		if failed := fs.sqsBatch(t, "notifications", sqsRecord(t, "m-1", string(body), "1")); len(failed) != 0 {
+			t.Fatalf("failed: %v", failed)
+		}
+	})
+	t.Run("Cloud Functions, from a Pub/Sub CloudEvent", func(t *testing.T) {
+		payload, attrs := deliveredWithTrace(t, "ev-trace-pubsub")
+		ev := cloudevents.NewEvent()
+		ev.SetID("ce-1")
+		ev.SetType("google.cloud.pubsub.topic.v1.messagePublished")
+		ev.SetSource("//pubsub.googleapis.com/projects/p/topics/events")
+		data := map[string]any{"message": map[string]any{"messageId": "ps-1", "data": base64.StdEncoding.EncodeToString(payload), "attributes": attrs}}
+		if err := ev.SetData(cloudevents.ApplicationJSON, data); err != nil {
+			t.Fatal(err)
+		}
+		events := gcffn.Events(fs.handlers["notifications"].fn.Processor, logging.New(&logBuffer{t: t}, 0, logging.JSON))
+		if err := events(context.Background(), ev); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	spans := spansOf(exp).find("process users.UserRegistered.v1", "notifications")
+	if len(spans) != 2 {
+		t.Fatalf("%d process spans in the caller's trace, want one per delivery", len(spans))
+	}
+	for _, s := range spans {
+		if s.Parent.SpanID().String() != callerSpan || s.SpanKind != trace.SpanKindConsumer {
+			t.Errorf("process span %s: parent %s, kind %v; want the caller's span, consumer", s.Name, s.Parent.SpanID(), s.SpanKind)
+		}
+	}
+}
