@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/labstack/echo/v4"
@@ -22,6 +23,9 @@ import (
 type lambdaFunctions struct {
 	dataDir  string
 	handlers map[string]*lambdaFn
+
+	mu    sync.Mutex
+	specs map[string]*spec
 }
 
 type lambdaFn struct {
@@ -34,7 +38,7 @@ type lambdaFn struct {
 func startFunctions(t testing.TB, env ...string) *lambdaFunctions {
 	t.Helper()
 	dir := t.TempDir()
-	fs := &lambdaFunctions{dataDir: dir, handlers: map[string]*lambdaFn{}}
+	fs := &lambdaFunctions{dataDir: dir, handlers: map[string]*lambdaFn{}, specs: map[string]*spec{}}
 	for _, m := range wiring.Modules {
 		cfg := testConfig(t, dir, append([]string{"APP_MODE", "lambda", "APP_MODULE", m}, env...)...)
 		logger := logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON)
@@ -60,8 +64,34 @@ func moduleOf(path string) string {
 	return "users"
 }
 
-// do sends r to the right function as an API Gateway HTTP API (v2) event.
+// do sends r to the right function as an API Gateway HTTP API (v2) event,
+// and checks the response against that function's OpenAPI document.
 func (fs *lambdaFunctions) do(t testing.TB, r request) response {
+	t.Helper()
+	module := moduleOf(strings.SplitN(r.Path, "?", 2)[0])
+	res := fs.invoke(t, module, r)
+	req, err := http.NewRequest(r.Method, "http://function"+r.Path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs.spec(t, module).check(t, req, res)
+	return res
+}
+
+// spec is the OpenAPI document module's function serves, loaded once.
+func (fs *lambdaFunctions) spec(t testing.TB, module string) *spec {
+	t.Helper()
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.specs[module] == nil {
+		doc := fs.invoke(t, module, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200)
+		fs.specs[module] = newSpec(t, doc.Body)
+	}
+	return fs.specs[module]
+}
+
+// invoke sends r to module's function as an API Gateway HTTP API (v2) event.
+func (fs *lambdaFunctions) invoke(t testing.TB, module string, r request) response {
 	t.Helper()
 	path, query, _ := strings.Cut(r.Path, "?")
 	headers := map[string]string{}
@@ -90,7 +120,7 @@ func (fs *lambdaFunctions) do(t testing.TB, r request) response {
 		"body": base64.StdEncoding.EncodeToString([]byte(body)), "isBase64Encoded": true,
 	}
 	payload, _ := json.Marshal(ev)
-	out, err := fs.handlers[moduleOf(path)].handler.Invoke(context.Background(), payload)
+	out, err := fs.handlers[module].handler.Invoke(context.Background(), payload)
 	if err != nil {
 		t.Fatalf("invoke %s %s: %v", r.Method, r.Path, err)
 	}
