@@ -98,22 +98,29 @@ func TestAClientThatSendsHeadersTooSlowlyIsCutOff(t *testing.T) {
 
 func TestOversizedHeadersAreRefused(t *testing.T) {
 	s := startServer(t, "HTTP_MAX_HEADER_BYTES", "1024")
-	req, err := http.NewRequest("GET", s.URL+"/healthz", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// net/http allows 4 KiB of slack above MaxHeaderBytes.
-	req.Header.Set("X-Padding", strings.Repeat("a", 8<<10))
-	// A new connection: net/http enforces the limit on a connection's
-	// first request, and may read a keep-alive follow-up past it.
-	res, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
-		t.Fatalf("status %d, want 431", res.StatusCode)
-	}
+	padding := map[string]string{"X-Padding": strings.Repeat("a", 2<<10)}
+
+	t.Run("on a new connection", func(t *testing.T) {
+		req, err := http.NewRequest("GET", s.URL+"/healthz", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// net/http itself allows 4 KiB of slack above MaxHeaderBytes.
+		req.Header.Set("X-Padding", strings.Repeat("a", 8<<10))
+		res, err := (&http.Client{Transport: &http.Transport{}}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+			t.Fatalf("status %d, want 431", res.StatusCode)
+		}
+	})
+	t.Run("on a kept-alive connection, within net/http's slack", func(t *testing.T) {
+		s.do(t, request{Method: "GET", Path: "/healthz"}).expect(t, 200) // opens the connection
+		s.do(t, request{Method: "GET", Path: "/healthz", Header: padding}).expectProblem(t, 431)
+		s.do(t, request{Method: "GET", Path: "/v1/orders", Header: padding}).expectProblem(t, 431)
+	})
 }
 
 func TestTheNumberOfItemsPerOrderIsConfigurable(t *testing.T) {

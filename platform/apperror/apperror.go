@@ -23,6 +23,7 @@ const (
 	TooLarge           // the request body is over the limit
 	UnsupportedMediaType
 	TooManyRequests // the client is over its rate limit
+	HeadersTooLarge // the request's headers are over the limit
 )
 
 // FieldError names one invalid field of a request.

@@ -70,7 +70,7 @@ func New(logger *slog.Logger, cfg Config) *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.IPExtractor = cfg.ClientIP.extractor()
-	e.Use(requestID, traced(), accessLog(logger, cfg.Observe), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
+	e.Use(requestID, traced(), accessLog(logger, cfg.Observe), headerLimit(cfg.MaxHeaderBytes), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		cfg.RateLimit.Limit(), middleware.BodyLimit(cfg.BodyLimit))
 	return e
 }

@@ -74,3 +74,24 @@ func (c ClientIP) extractor() echo.IPExtractor {
 	}
 	return echo.ExtractIPDirect()
 }
+
+// headerLimit refuses requests whose headers pass max bytes. net/http
+// enforces MaxHeaderBytes on a connection's first request only: a
+// keep-alive follow-up can be read past it.
+func headerLimit(max int) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			req := c.Request()
+			size := len(req.Method) + len(req.RequestURI) + len(req.Proto) + len(req.Host) + 4
+			for k, vs := range req.Header {
+				for _, v := range vs {
+					size += len(k) + len(v) + 4 // ": " and CRLF
+				}
+			}
+			if size > max {
+				return apperror.New(apperror.HeadersTooLarge, "The request headers are larger than %d bytes.", max)
+			}
+			return next(c)
+		}
+	}
+}

@@ -34,6 +34,7 @@ var kindStatus = map[apperror.Kind]int{
 	apperror.TooLarge:             http.StatusRequestEntityTooLarge,
 	apperror.UnsupportedMediaType: http.StatusUnsupportedMediaType,
 	apperror.TooManyRequests:      http.StatusTooManyRequests,
+	apperror.HeadersTooLarge:      http.StatusRequestHeaderFieldsTooLarge,
 }
 
 func newProblem(status int, detail string) Problem {
