@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRunRejectsUnknownArguments(t *testing.T) {
@@ -27,12 +31,48 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	}
 }
 
-func TestRunEventsListsThePoisonQueues(t *testing.T) {
+func TestRunEventsListsThePoisonQueuesAndNeverMigrates(t *testing.T) {
 	dir := t.TempDir()
 	getenv := func(k string) string {
 		return map[string]string{"DATA_DIR": dir, "JWT_SECRET": "main-test-secret-main-test-secret-0001", "LOG_LEVEL": "warn"}[k]
 	}
 	var out bytes.Buffer
+	err := run(context.Background(), []string{"events", "list"}, getenv, &out, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "start the server of this version first") {
+		t.Fatalf("events on unmigrated databases: %v, want a refusal", err)
+	}
+	// A server of this version migrates; then the command reads.
+	ctx, cancel := context.WithCancel(context.Background())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close()
+	serve := func(k string) string {
+		if k == "PORT" {
+			return port
+		}
+		return getenv(k)
+	}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, nil, serve, &bytes.Buffer{}, &bytes.Buffer{}) }()
+	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
+		if res, err := http.Get("http://127.0.0.1:" + port + "/readyz"); err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Since(start) > 30*time.Second {
+			t.Fatal("the server did not become ready")
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
 	if err := run(context.Background(), []string{"events", "list"}, getenv, &out, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +81,7 @@ func TestRunEventsListsThePoisonQueues(t *testing.T) {
 			t.Errorf("the list does not show %s:\n%s", m, out.String())
 		}
 	}
-	err := run(context.Background(), []string{"events"}, getenv, &out, &bytes.Buffer{})
+	err = run(context.Background(), []string{"events"}, getenv, &out, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "usage: modmono events") {
 		t.Fatalf("events alone: %v, want its usage", err)
 	}

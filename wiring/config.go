@@ -60,6 +60,9 @@ type Config struct {
 	Module         string // APP_MODULE: the one module a function runs (lambda; gcf derives it from FUNCTION_TARGET)
 	FunctionTarget string // FUNCTION_TARGET: set by the Cloud Functions runtime: "<module>" or "<module>-events"
 	EventsTopicARN string // EVENTS_TOPIC_ARN: the SNS topic a Lambda relay publishes to
+
+	// checkSchemaOnly: the process must not migrate (the events command).
+	checkSchemaOnly bool
 }
 
 // Mode is how the binary runs.

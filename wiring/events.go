@@ -39,6 +39,9 @@ func RunEvents(ctx context.Context, cfg Config, logger *slog.Logger, args []stri
 		// it from creating, or warning about, the server's.
 		cfg.JWTSecret = rand.Text() + rand.Text()
 	}
+	// A server may be running on these databases: the command reads and
+	// repairs events, and never changes a schema under it.
+	cfg.checkSchemaOnly = true
 	cmd, args := args[0], args[1:]
 	switch {
 	case (cmd == "list" || cmd == "outbox") && len(args) <= 1:

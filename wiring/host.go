@@ -28,7 +28,7 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 		return sqlitedb.Open(filepath.Join(cfg.DataDir, name+".db"), sqlitedb.Options{})
 	}
 	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens,
-		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger}, nil
+		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil
 }
 
 // provideTokens signs with JWT_SECRET, or else with a secret generated once

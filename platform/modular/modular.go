@@ -68,6 +68,10 @@ type Host struct {
 	Tokens    *auth.Tokens
 	Expensive echo.MiddlewareFunc
 	Logger    *slog.Logger
+	// CheckOnly makes Build refuse a database that lacks migrations
+	// instead of migrating it: for tools that must not change the schema
+	// under a running server.
+	CheckOnly bool
 }
 
 // Migrations lists every history m's database carries.
@@ -89,7 +93,9 @@ func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C)
 		expensive = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
 	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Expensive: expensive, Logger: h.Logger.With("module", name)}, cfg)
-	if err == nil {
+	if err == nil && h.CheckOnly {
+		err = checkMigrated(db, h.Migrations(m))
+	} else if err == nil {
 		err = migrate(db, h.Migrations(m))
 	}
 	if err != nil {
@@ -103,6 +109,15 @@ func migrate(db *sqlitedb.DB, histories []sqlitedb.Migrations) error {
 	for _, m := range histories {
 		if err := db.Migrate(context.Background(), m); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+func checkMigrated(db *sqlitedb.DB, histories []sqlitedb.Migrations) error {
+	for _, m := range histories {
+		if err := db.CheckMigrated(context.Background(), m); err != nil {
+			return fmt.Errorf("%w; start the server of this version first, which migrates it", err)
 		}
 	}
 	return nil
