@@ -138,25 +138,31 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	defer fail(nil)
 	bg := context.WithoutCancel(ctx)
 	var wg sync.WaitGroup
-	start := func(name string, run func(context.Context) error, runCtx context.Context) {
+	start := func(name string, run func(context.Context) error, runCtx context.Context) <-chan struct{} {
+		done := make(chan struct{})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			defer close(done)
 			if err := run(runCtx); err != nil && ctx.Err() == nil {
 				fail(fmt.Errorf("%s: %w", name, err))
 			}
 		}()
+		return done
 	}
+	// Only what was started is closed, once it runs (or its Run ended): a
+	// Watermill router closed before it runs waits out its close timeout.
+	var started started
 	for _, c := range s.consumers {
-		start("consumer", c.Run, bg)
+		started.consumers = append(started.consumers, startedRunner{c, start("consumer", c.Run, bg)})
 		if err := waitRunning(ctx, c); err != nil {
-			return s.stop(&wg, nil, err)
+			return s.stop(&wg, started, nil, err)
 		}
 	}
 	for _, r := range s.relays {
-		start("relay", r.Run, bg)
+		started.relays = append(started.relays, startedRunner{r, start("relay", r.Run, bg)})
 		if err := waitRunning(ctx, r); err != nil {
-			return s.stop(&wg, nil, err)
+			return s.stop(&wg, started, nil, err)
 		}
 	}
 	workers, stopWorkers := context.WithCancel(bg)
@@ -168,7 +174,33 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		err = errors.Join(err, cause)
 	}
-	return s.stop(&wg, stopWorkers, err)
+	return s.stop(&wg, started, stopWorkers, err)
+}
+
+// started holds the consumers and relays that Run started.
+type started struct{ consumers, relays []startedRunner }
+
+// startedRunner is a consumer or relay with the channel closed when its Run
+// returns.
+type startedRunner struct {
+	closer interface {
+		runner
+		Close() error
+	}
+	done <-chan struct{}
+}
+
+// closeAll closes each of rs once it runs or its Run has ended.
+func closeAll(rs []startedRunner) error {
+	var err error
+	for _, r := range rs {
+		select {
+		case <-r.closer.Running():
+		case <-r.done:
+		}
+		err = errors.Join(err, r.closer.Close())
+	}
+	return err
 }
 
 func waitRunning(ctx context.Context, r runner) error {
@@ -182,16 +214,12 @@ func waitRunning(ctx context.Context, r runner) error {
 
 // stop closes relays before consumers: an event in flight is acknowledged by
 // its consumers before anything it depends on goes away.
-func (s *Server) stop(wg *sync.WaitGroup, stopWorkers context.CancelFunc, err error) error {
-	for _, r := range s.relays {
-		err = errors.Join(err, r.Close())
-	}
+func (s *Server) stop(wg *sync.WaitGroup, started started, stopWorkers context.CancelFunc, err error) error {
+	err = errors.Join(err, closeAll(started.relays))
 	if stopWorkers != nil {
 		stopWorkers()
 	}
-	for _, c := range s.consumers {
-		err = errors.Join(err, c.Close())
-	}
+	err = errors.Join(err, closeAll(started.consumers))
 	wg.Wait()
 	s.logger.Info("server stopped")
 	return err
