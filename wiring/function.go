@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/labstack/echo/v4"
@@ -70,4 +71,22 @@ func (f *Function) RunWorkers(ctx context.Context) {
 			}
 		}()
 	}
+}
+
+// startFunction sets up tracing for a function (each span exported as it
+// ends), builds cfg.Module's function and starts its workers. stop closes
+// the databases and flushes the spans; it may be called more than once.
+func startFunction(ctx context.Context, cfg Config, logger *slog.Logger) (f *Function, stop func(), err error) {
+	stopTracing, err := startTracing(ctx, cfg, logger, true)
+	if err != nil {
+		return nil, nil, err
+	}
+	f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(cfg.Module))
+	if err != nil {
+		stopTracing()
+		return nil, nil, err
+	}
+	f.RunWorkers(ctx)
+	var once sync.Once
+	return f, func() { once.Do(func() { cleanup(); stopTracing() }) }, nil
 }

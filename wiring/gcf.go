@@ -20,17 +20,11 @@ func RegisterGCF(f *Function, logger *slog.Logger) {
 // RunGCF serves cfg.Module's functions through the Functions Framework on
 // cfg.Port until ctx is done.
 func RunGCF(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	stopTracing, err := startTracing(ctx, cfg, logger, true)
+	f, stop, err := startFunction(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer stopTracing()
-	f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(cfg.Module))
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	f.RunWorkers(ctx)
+	defer stop()
 	RegisterGCF(f, logger)
 	logger.Info("functions framework listening", "module", f.Name, "target", cfg.FunctionTarget, "port", cfg.Port)
 	return gcffn.Serve(ctx, strconv.Itoa(cfg.Port))

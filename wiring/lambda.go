@@ -22,18 +22,11 @@ func LambdaHandler(f *Function, logger *slog.Logger) *lambdafn.Handler {
 // RunLambda runs cfg.Module under the Lambda runtime. It returns only on a
 // start-up error: the runtime loop ends with the process.
 func RunLambda(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	stopTracing, err := startTracing(ctx, cfg, logger, true)
+	f, stop, err := startFunction(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer stopTracing()
-	f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(cfg.Module))
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	f.RunWorkers(ctx)
-	lambda.StartWithOptions(LambdaHandler(f, logger), lambda.WithContext(ctx),
-		lambda.WithEnableSIGTERM(func() { cleanup(); stopTracing() }))
+	defer stop()
+	lambda.StartWithOptions(LambdaHandler(f, logger), lambda.WithContext(ctx), lambda.WithEnableSIGTERM(stop))
 	return nil
 }

@@ -1,8 +1,10 @@
 package wiring_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -59,7 +61,6 @@ func TestMetricsFollowRequestsAndTheEventPath(t *testing.T) {
 	eventually(t, "the order_placed notification", func() bool { return len(s.notifications(t, token)) == 2 })
 	s.do(t, request{Method: "GET", Path: "/no/such/route"}).expect(t, 404)
 
-	m := s.scrape(t)
 	atLeast := []struct {
 		family string
 		labels []string
@@ -78,9 +79,21 @@ func TestMetricsFollowRequestsAndTheEventPath(t *testing.T) {
 		{"modmono_poison_queue_size", []string{"module", "notifications"}, 0},
 		{"go_goroutines", nil, 1},
 	}
-	for _, c := range atLeast {
-		if v, ok := value(m, c.family, c.labels...); !ok || v < c.min {
-			t.Errorf("%s%v = %v (present: %v), want at least %v", c.family, c.labels, v, ok, c.min)
+	// Counters move just after the effect they count is visible (a relay's
+	// publish returns once its consumers committed): scrape until they have.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		m := s.scrape(t)
+		var missing []string
+		for _, c := range atLeast {
+			if v, ok := value(m, c.family, c.labels...); !ok || v < c.min {
+				missing = append(missing, fmt.Sprintf("%s%v = %v (present: %v), want at least %v", c.family, c.labels, v, ok, c.min))
+			}
+		}
+		if len(missing) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 10 s:\n%s", strings.Join(missing, "\n"))
 		}
 	}
 }
