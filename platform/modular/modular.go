@@ -80,7 +80,8 @@ func (h *Host) Migrations(m Module) []sqlitedb.Migrations {
 }
 
 // Build opens the database of module name, builds the module on it with
-// newModule and cfg, and migrates the database. The cleanup closes it.
+// newModule and cfg, and migrates the database (with CheckOnly, checks that
+// it needs no migration). The cleanup closes it.
 // Each module's provider is one call of Build.
 func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C) (M, error)) (M, func(), error) {
 	var zero M
@@ -93,10 +94,12 @@ func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C)
 		expensive = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
 	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Expensive: expensive, Logger: h.Logger.With("module", name)}, cfg)
-	if err == nil && h.CheckOnly {
-		err = checkMigrated(db, h.Migrations(m))
-	} else if err == nil {
-		err = migrate(db, h.Migrations(m))
+	if err == nil {
+		prepare := migrate
+		if h.CheckOnly {
+			prepare = checkMigrated
+		}
+		err = prepare(db, h.Migrations(m))
 	}
 	if err != nil {
 		db.Close()
