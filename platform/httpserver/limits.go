@@ -22,7 +22,7 @@ type RateLimit struct {
 }
 
 // Limit returns middleware that answers 429, with Retry-After, to a client
-// over l. The health checks are never limited. Buckets of clients idle for
+// over l. The health checks and /metrics are never limited. Buckets of clients idle for
 // ten minutes are forgotten.
 func (l RateLimit) Limit() echo.MiddlewareFunc {
 	if l.Rate <= 0 {
@@ -33,8 +33,10 @@ func (l RateLimit) Limit() echo.MiddlewareFunc {
 	})
 	retryAfter := strconv.Itoa(int(math.Ceil(1 / l.Rate))) // seconds until the next token
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		// A request without a client address (a Lambda behind an ALB gives
+		// none) is not limited: one shared bucket would throttle everyone.
 		Skipper: func(c echo.Context) bool {
-			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics"
+			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" || c.RealIP() == ""
 		},
 		Store:               store,
 		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
