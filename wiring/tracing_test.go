@@ -95,7 +95,7 @@ func (tree spanTree) path(s tracetest.SpanStub) []string {
 
 func TestOneTraceFollowsARequestThroughTheOutboxRelayAndConsumers(t *testing.T) {
 	exp := recordSpans(t)
-	s := startServer(t)
+	s := startServer(t, "LOG_LEVEL", "info")
 	_, token := s.signUp(t)
 	s.placeOrder(t, token, orderBody("A-1"), nil)
 	eventually(t, "the order_placed notification", func() bool { return len(s.notifications(t, token)) == 2 })
@@ -135,6 +135,9 @@ func TestOneTraceFollowsARequestThroughTheOutboxRelayAndConsumers(t *testing.T) 
 	}
 	if server := tree.find("DELETE /v1/users/me", ""); len(server) != 1 || server[0].SpanKind != trace.SpanKindServer {
 		t.Errorf("the HTTP server span: %+v", server)
+	}
+	if lines := s.logs.matching(`"msg":"request"`, `"method":"DELETE"`, `"trace_id":"`+callerTrace+`"`); len(lines) != 1 {
+		t.Errorf("%d access log lines of the DELETE name its trace, want 1", len(lines))
 	}
 }
 

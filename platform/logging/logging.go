@@ -1,5 +1,6 @@
 // Package logging builds the process's structured logger and carries the
-// request id through contexts, so every line about a request names it.
+// request id through contexts, so every line about a request names it, and
+// its trace id when it belongs to a trace.
 package logging
 
 import (
@@ -7,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"os"
+
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Format is how log lines are written.
@@ -54,12 +57,15 @@ func RequestID(ctx context.Context) string {
 }
 
 // requestIDHandler adds request_id to every record logged with a context
-// that carries one.
+// that carries one, and trace_id when the context holds a span.
 type requestIDHandler struct{ slog.Handler }
 
 func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
 	if id := RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		r.AddAttrs(slog.String("trace_id", sc.TraceID().String()))
 	}
 	return h.Handler.Handle(ctx, r)
 }
