@@ -153,20 +153,23 @@ func (p *process) url(path string) string { return fmt.Sprintf("http://127.0.0.1
 func (p *process) start() {
 	p.t.Helper()
 	p.startNoWait()
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		res, err := http.Get(p.url("/readyz"))
-		if err == nil {
+	if !waitReady(p.url("/readyz"), 20*time.Second) {
+		p.t.Fatalf("server did not become ready; log:\n%s", p.log.String())
+	}
+}
+
+// waitReady polls readyz until it answers 200, and reports whether it did
+// within timeout.
+func waitReady(readyz string, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if res, err := http.Get(readyz); err == nil {
 			res.Body.Close()
-			if res.StatusCode == 200 {
-				return
+			if res.StatusCode == http.StatusOK {
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			p.t.Fatalf("server did not become ready; log:\n%s", p.log.String())
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
+	return false
 }
 
 // startNoWait starts the binary and returns at once.

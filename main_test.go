@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -43,12 +41,7 @@ func TestRunEventsListsThePoisonQueuesAndNeverMigrates(t *testing.T) {
 	}
 	// A server of this version migrates; then the command reads.
 	ctx, cancel := context.WithCancel(context.Background())
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
+	port := fmt.Sprint(freePort(t))
 	serve := func(k string) string {
 		if k == "PORT" {
 			return port
@@ -57,16 +50,8 @@ func TestRunEventsListsThePoisonQueuesAndNeverMigrates(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, nil, serve, &bytes.Buffer{}, &bytes.Buffer{}) }()
-	for start := time.Now(); ; time.Sleep(20 * time.Millisecond) {
-		if res, err := http.Get("http://127.0.0.1:" + port + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				break
-			}
-		}
-		if time.Since(start) > 30*time.Second {
-			t.Fatal("the server did not become ready")
-		}
+	if !waitReady("http://127.0.0.1:"+port+"/readyz", 30*time.Second) {
+		t.Fatal("the server did not become ready")
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -61,8 +61,8 @@ func eachModule(ctx context.Context, cfg Config, logger *slog.Logger, names []st
 		names = Modules
 	}
 	for _, name := range names {
-		if !slices.Contains(Modules, name) {
-			return fmt.Errorf("no module %q; the modules are %s", name, strings.Join(Modules, ", "))
+		if err := unknownModule(name); err != nil { // before anything is opened
+			return err
 		}
 		f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(name))
 		if err != nil {

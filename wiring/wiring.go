@@ -7,6 +7,7 @@ package wiring
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"example.com/modmono/modules/notifications"
@@ -67,5 +68,13 @@ func provideModule(host *modular.Host, cfg Config, name ModuleName) (modular.Mod
 			return c.build(host, cfg)
 		}
 	}
-	return nil, nil, fmt.Errorf("no module %q; the modules are %s", name, strings.Join(Modules, ", "))
+	return nil, nil, unknownModule(string(name))
+}
+
+// unknownModule says that name is no module of the catalog, or is nil.
+func unknownModule(name string) error {
+	if slices.Contains(Modules, name) {
+		return nil
+	}
+	return fmt.Errorf("no module %q; the modules are %s", name, strings.Join(Modules, ", "))
 }

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path"
 	"reflect"
 	"slices"
 	"strings"
@@ -16,12 +17,17 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// File is where schemas (an fs.FS) keep topic's schema.
-func File(topic string) string { return topic + ".json" }
+// A module's contracts (an fs.FS, its events.Contracts) hold
+// schemas/<topic>.json, the JSON Schema (2020-12) of each topic's payload,
+// and asyncapi.json, the AsyncAPI 3.0 document of its topics.
+const asyncAPIFile = "asyncapi.json"
 
-// Validate checks payload against topic's schema in schemas.
-func Validate(schemas fs.FS, topic string, payload []byte) error {
-	raw, err := fs.ReadFile(schemas, File(topic))
+// File is where contracts keep topic's schema.
+func File(topic string) string { return "schemas/" + topic + ".json" }
+
+// Validate checks payload against topic's schema in contracts.
+func Validate(contracts fs.FS, topic string, payload []byte) error {
+	raw, err := fs.ReadFile(contracts, File(topic))
 	if err != nil {
 		return fmt.Errorf("%s: no schema: %w", topic, err)
 	}
@@ -109,12 +115,12 @@ func strs(v any) []string {
 
 // CheckContracts checks a module's event contracts: every topic has a
 // schema, and only topics do; each schema is compatible with its copy in
-// published (which every schema must have once released); the AsyncAPI
-// document names exactly those topics, each with its schema; and each
-// sample payload (by topic) validates.
-func CheckContracts(schemas, published fs.FS, asyncAPI []byte, samples map[string]any) []error {
+// published (<topic>.json, which every schema must have once released);
+// the AsyncAPI document names exactly those topics, each with its schema;
+// and each sample payload (by topic) validates.
+func CheckContracts(contracts, published fs.FS, samples map[string]any) []error {
 	var errs []error
-	files, err := fs.Glob(schemas, "*.json")
+	files, err := fs.Glob(contracts, File("*"))
 	if err != nil {
 		return []error{err}
 	}
@@ -124,16 +130,16 @@ func CheckContracts(schemas, published fs.FS, asyncAPI []byte, samples map[strin
 	}
 	slices.Sort(topics)
 	for _, f := range files {
-		if !slices.Contains(topics, strings.TrimSuffix(f, ".json")) {
+		if !slices.Contains(topics, strings.TrimSuffix(path.Base(f), ".json")) {
 			errs = append(errs, fmt.Errorf("%s: a schema without a topic (or without a sample)", f))
 		}
 	}
-	documented, err := asyncAPISchemas(asyncAPI)
+	documented, err := asyncAPISchemas(contracts)
 	if err != nil {
 		errs = append(errs, err)
 	}
 	for _, topic := range topics {
-		errs = append(errs, checkTopic(schemas, published, documented, topic, samples[topic])...)
+		errs = append(errs, checkTopic(contracts, published, documented, topic, samples[topic])...)
 	}
 	if len(documented) != len(topics) {
 		errs = append(errs, fmt.Errorf("asyncapi: %d messages for %d topics", len(documented), len(topics)))
@@ -141,23 +147,23 @@ func CheckContracts(schemas, published fs.FS, asyncAPI []byte, samples map[strin
 	return errs
 }
 
-func checkTopic(schemas, published fs.FS, documented map[string]string, topic string, sample any) []error {
+func checkTopic(contracts, published fs.FS, documented map[string]string, topic string, sample any) []error {
 	var errs []error
-	current, err := fs.ReadFile(schemas, File(topic))
+	current, err := fs.ReadFile(contracts, File(topic))
 	if err != nil {
 		return []error{fmt.Errorf("%s: no schema: %w", topic, err)}
 	}
-	if old, err := fs.ReadFile(published, File(topic)); err != nil {
+	if old, err := fs.ReadFile(published, topic+".json"); err != nil {
 		errs = append(errs, fmt.Errorf("%s: no published copy: copy the schema to testdata/published when the topic is released", topic))
 	} else if err := Compatible(old, current); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w; publish the change on a new topic version instead", topic, err))
 	}
-	if documented[topic] != "./schemas/"+File(topic) {
+	if documented[topic] != "./"+File(topic) {
 		errs = append(errs, fmt.Errorf("%s: the AsyncAPI document gives schema %q", topic, documented[topic]))
 	}
 	payload, err := json.Marshal(sample)
 	if err == nil {
-		err = Validate(schemas, topic, payload)
+		err = Validate(contracts, topic, payload)
 	}
 	if err != nil {
 		errs = append(errs, fmt.Errorf("a sample payload: %w", err))
@@ -165,9 +171,13 @@ func checkTopic(schemas, published fs.FS, documented map[string]string, topic st
 	return errs
 }
 
-// asyncAPISchemas maps each message name of an AsyncAPI 3 document to its
-// payload schema reference.
-func asyncAPISchemas(doc []byte) (map[string]string, error) {
+// asyncAPISchemas maps each message name of the contracts' AsyncAPI 3
+// document to its payload schema reference.
+func asyncAPISchemas(contracts fs.FS) (map[string]string, error) {
+	doc, err := fs.ReadFile(contracts, asyncAPIFile)
+	if err != nil {
+		return nil, fmt.Errorf("asyncapi: %w", err)
+	}
 	var d struct {
 		Components struct {
 			Messages map[string]struct {

@@ -32,19 +32,29 @@ func (l RateLimit) Limit() echo.MiddlewareFunc {
 		Rate: rate.Limit(l.Rate), Burst: max(l.Burst, 1), ExpiresIn: 10 * time.Minute,
 	})
 	retryAfter := strconv.Itoa(int(math.Ceil(1 / l.Rate))) // seconds until the next token
-	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
-		// A request without a client address (a Lambda behind an ALB gives
-		// none) is not limited: one shared bucket would throttle everyone.
-		Skipper: func(c echo.Context) bool {
-			return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics" || c.RealIP() == ""
-		},
-		Store:               store,
-		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
-		DenyHandler: func(c echo.Context, _ string, _ error) error {
-			c.Response().Header().Set("Retry-After", retryAfter)
-			return apperror.New(apperror.TooManyRequests, "Too many requests: slow down and retry after %s s.", retryAfter)
-		},
-	})
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if isOperational(c) {
+				return next(c)
+			}
+			// A request without a client address (a Lambda behind an ALB
+			// gives none) is not limited: one shared bucket would throttle
+			// everyone.
+			if ip := c.RealIP(); ip != "" {
+				if ok, _ := store.Allow(ip); !ok {
+					c.Response().Header().Set("Retry-After", retryAfter)
+					return apperror.New(apperror.TooManyRequests, "Too many requests: slow down and retry after %s s.", retryAfter)
+				}
+			}
+			return next(c)
+		}
+	}
+}
+
+// isOperational reports whether c is for an endpoint of the operators'
+// tools (probes, metrics): never limited, never traced.
+func isOperational(c echo.Context) bool {
+	return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics"
 }
 
 // ClientIP tells how a client's address is found: the connection's peer, or

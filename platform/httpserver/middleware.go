@@ -71,7 +71,5 @@ func accessLog(logger *slog.Logger, observe func(method, route string, status in
 // traced puts each request but the probes in an OpenTelemetry server span,
 // continuing the caller's trace when its traceparent header carries one.
 func traced() echo.MiddlewareFunc {
-	return otelecho.Middleware("modmono", otelecho.WithSkipper(func(c echo.Context) bool {
-		return c.Path() == "/healthz" || c.Path() == "/readyz" || c.Path() == "/metrics"
-	}))
+	return otelecho.Middleware("modmono", otelecho.WithSkipper(isOperational))
 }

@@ -66,7 +66,7 @@ func Deliver(ctx context.Context, p *messaging.Processor, topic string, payload 
 
 // Published relays db's outbox through the real relay and returns what it
 // published since the last call, in order. Each event must match its
-// topic's schema in contracts (a module's events.Schemas).
+// topic's schema in contracts (a module's events.Contracts).
 func Published(t testing.TB, db *sqlitedb.DB, contracts fs.FS) []Event {
 	t.Helper()
 	var sink sink

@@ -20,7 +20,7 @@ func TestCancellingPublishesOrderCancelledOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	messagingtest.Published(t, m.db, events.Schemas)
+	messagingtest.Published(t, m.db, events.Contracts)
 
 	got, err := m.svc.Cancel(ctx, userID, o.ID)
 	if err != nil || got.Status != app.StatusCancelled {
@@ -52,7 +52,7 @@ func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	messagingtest.Published(t, m.db, events.Schemas)
+	messagingtest.Published(t, m.db, events.Contracts)
 
 	m.deliver(t, userevents.TopicUserDeleted, userevents.UserDeleted{UserID: userID, DeletedAt: time.Now()})
 
@@ -68,7 +68,7 @@ func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
 // look, which must be an OrderCancelled.
 func (m module) cancelled(t *testing.T) events.OrderCancelled {
 	t.Helper()
-	published := messagingtest.Published(t, m.db, events.Schemas)
+	published := messagingtest.Published(t, m.db, events.Contracts)
 	if len(published) != 1 || published[0].Topic != events.TopicOrderCancelled {
 		t.Fatalf("published %+v, want one %s", published, events.TopicOrderCancelled)
 	}

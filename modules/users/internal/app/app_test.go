@@ -47,7 +47,7 @@ func TestRegisteringPublishesUserRegistered(t *testing.T) {
 	if u.Email != "ada@example.com" {
 		t.Errorf("e-mail stored as %q, want it trimmed and lower-cased", u.Email)
 	}
-	published := messagingtest.Published(t, db, events.Schemas)
+	published := messagingtest.Published(t, db, events.Contracts)
 	if len(published) != 1 || published[0].Topic != events.TopicUserRegistered {
 		t.Fatalf("published %+v, want one %s", published, events.TopicUserRegistered)
 	}
@@ -61,13 +61,13 @@ func TestRegisteringPublishesUserRegistered(t *testing.T) {
 func TestATakenEmailIsAConflictAndPublishesNothing(t *testing.T) {
 	svc, db := newService(t)
 	register(t, svc, "ada@example.com")
-	messagingtest.Published(t, db, events.Schemas)
+	messagingtest.Published(t, db, events.Contracts)
 
 	_, err := svc.Register(context.Background(), app.Register{Email: "ADA@example.com", Password: "another one", Name: "Eve"})
 	if apperror.KindOf(err) != apperror.Conflict {
 		t.Fatalf("err = %v, want a conflict", err)
 	}
-	if published := messagingtest.Published(t, db, events.Schemas); len(published) != 0 {
+	if published := messagingtest.Published(t, db, events.Contracts); len(published) != 0 {
 		t.Errorf("a refused sign-up published %+v", published)
 	}
 }
@@ -75,7 +75,7 @@ func TestATakenEmailIsAConflictAndPublishesNothing(t *testing.T) {
 func TestSettingAnAddressPublishesTheNormalisedAddress(t *testing.T) {
 	svc, db := newService(t)
 	u := register(t, svc, "ada@example.com")
-	messagingtest.Published(t, db, events.Schemas)
+	messagingtest.Published(t, db, events.Contracts)
 
 	got, err := svc.SetAddress(context.Background(), u.ID, app.Address{Line1: " 1 Main St ", City: "Berlin", PostalCode: "10115", Country: "de"})
 	if err != nil {
@@ -84,7 +84,7 @@ func TestSettingAnAddressPublishesTheNormalisedAddress(t *testing.T) {
 	if got.Address == nil || got.Address.Line1 != "1 Main St" || got.Address.Country != "DE" {
 		t.Fatalf("address %+v, want it trimmed with an upper-case country", got.Address)
 	}
-	published := messagingtest.Published(t, db, events.Schemas)
+	published := messagingtest.Published(t, db, events.Contracts)
 	if len(published) != 1 || published[0].Topic != events.TopicUserAddressUpdated {
 		t.Fatalf("published %+v", published)
 	}
@@ -120,12 +120,12 @@ func TestAMissingAccountIsNotFoundButABrokenDatabaseIsNot(t *testing.T) {
 func TestDeletingAnAccountPublishesUserDeleted(t *testing.T) {
 	svc, db := newService(t)
 	u := register(t, svc, "ada@example.com")
-	messagingtest.Published(t, db, events.Schemas)
+	messagingtest.Published(t, db, events.Contracts)
 
 	if err := svc.Delete(context.Background(), u.ID); err != nil {
 		t.Fatal(err)
 	}
-	published := messagingtest.Published(t, db, events.Schemas)
+	published := messagingtest.Published(t, db, events.Contracts)
 	if len(published) != 1 || published[0].Topic != events.TopicUserDeleted {
 		t.Fatalf("published %+v", published)
 	}
