@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 //go:embed users/*.sql orders/*.sql notifications/*.sql
@@ -16,7 +16,7 @@ var files embed.FS
 
 // Of returns the migration history of module. The folders are embedded at
 // build time, so a module without one is a programming error: Of panics.
-func Of(module string) sqlitedb.Migrations {
+func Of(module string) sqldb.Migrations {
 	sub, err := fs.Sub(files, module)
 	if err == nil {
 		var entries []fs.DirEntry
@@ -27,5 +27,5 @@ func Of(module string) sqlitedb.Migrations {
 	if err != nil {
 		panic(fmt.Sprintf("migrations: no history for module %q: %v", module, err))
 	}
-	return sqlitedb.Migrations{Files: sub, Table: "schema_version"}
+	return sqldb.Migrations{Files: sub, Table: "schema_version"}
 }

@@ -10,11 +10,11 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"example.com/modmono/migrations"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Rows written before the fixed-width migration kept time.RFC3339Nano; the
-// migration rewrites them to sqlitedb.TimeLayout without changing the time.
+// migration rewrites them to sqldb.TimeLayout without changing the time.
 func TestTimesWrittenBeforeBecomeFixedWidth(t *testing.T) {
 	tests := []struct {
 		module  string
@@ -60,10 +60,10 @@ func TestTimesWrittenBeforeBecomeFixedWidth(t *testing.T) {
 	}
 }
 
-func open(t *testing.T, module string) (*sqlitedb.DB, *goose.Provider) {
+func open(t *testing.T, module string) (*sqldb.DB, *goose.Provider) {
 	t.Helper()
 	own := migrations.Of(module)
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), module+".db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), module+".db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func open(t *testing.T, module string) (*sqlitedb.DB, *goose.Provider) {
 
 // checkTimes reads every *_at column of every table and checks that each
 // value is fixed width and one of the times in old.
-func checkTimes(t *testing.T, db *sqlitedb.DB, old []string) {
+func checkTimes(t *testing.T, db *sqldb.DB, old []string) {
 	t.Helper()
 	want := map[time.Time]bool{}
 	for _, s := range old {
@@ -109,9 +109,9 @@ func checkTimes(t *testing.T, db *sqlitedb.DB, old []string) {
 			if err := values.Scan(&s); err != nil {
 				t.Fatal(err)
 			}
-			at, err := time.Parse(sqlitedb.TimeLayout, s)
+			at, err := time.Parse(sqldb.TimeLayout, s)
 			if err != nil || !want[at] {
-				t.Errorf("%s.%s = %q: want one of %q in layout %s", table, column, s, old, sqlitedb.TimeLayout)
+				t.Errorf("%s.%s = %q: want one of %q in layout %s", table, column, s, old, sqldb.TimeLayout)
 			}
 			checked++
 		}

@@ -19,7 +19,7 @@ import (
 	"example.com/modmono/migrations"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // The figures the issues ask for. Run with `make bench`: each benchmark is a
@@ -164,7 +164,7 @@ shipping_address, created_at, updated_at) VALUES (?, ?, 'placed', ?, 2599, 'EUR'
 	return float64(n.Load()) / time.Since(start).Seconds()
 }
 
-func openOrdersDB(b *testing.B) *sqlitedb.DB {
+func openOrdersDB(b *testing.B) *sqldb.DB {
 	return messagingtest.OpenDB(b, migrations.Of("orders"))
 }
 

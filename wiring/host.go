@@ -15,7 +15,7 @@ import (
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/modular"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/tracing"
 )
 
@@ -24,8 +24,8 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	open := func(name string) (*sqlitedb.DB, error) {
-		return sqlitedb.Open(filepath.Join(cfg.DataDir, name+".db"), sqlitedb.Options{})
+	open := func(name string) (*sqldb.DB, error) {
+		return sqldb.Open(filepath.Join(cfg.DataDir, name+".db"), sqldb.Options{})
 	}
 	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens,
 		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil

@@ -10,15 +10,15 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 // openModuleDB opens a running server's module database from the outside,
 // as a second process would.
-func openModuleDB(t *testing.T, dataDir, module string) *sqlitedb.DB {
+func openModuleDB(t *testing.T, dataDir, module string) *sqldb.DB {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(dataDir, module+".db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(dataDir, module+".db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +46,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 	})
 
 	notifications := openModuleDB(t, s.Config.DataDir, "notifications")
-	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{DB: notifications.Write, ConsumerGroup: "test-inspect"})
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: notifications.Write, ConsumerGroup: "test-inspect"})
 	if err != nil {
 		t.Fatal(err)
 	}

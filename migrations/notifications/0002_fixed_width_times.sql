@@ -1,6 +1,6 @@
 -- +goose Up
 -- Times become fixed-width RFC 3339 in UTC with nine fraction digits
--- (sqlitedb.TimeLayout), so that text order is time order. Rows written
+-- (sqldb.TimeLayout), so that text order is time order. Rows written
 -- before kept time.RFC3339Nano, which drops trailing zeros: "…00.12Z"
 -- sorted before "…00.1Z".
 UPDATE notifications SET created_at = substr(created_at, 1, 19) || '.' || substr(iif(substr(created_at, 20, 1) = '.', substr(created_at, 21, length(created_at) - 21), '') || '000000000', 1, 9) || 'Z';

@@ -1,6 +1,6 @@
 -- +goose Up
 -- Times become fixed-width RFC 3339 in UTC with nine fraction digits
--- (sqlitedb.TimeLayout), so that text order is time order. Rows written
+-- (sqldb.TimeLayout), so that text order is time order. Rows written
 -- before kept time.RFC3339Nano, which drops trailing zeros: "…00.12Z"
 -- sorted before "…00.1Z".
 UPDATE orders SET

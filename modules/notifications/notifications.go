@@ -16,7 +16,7 @@ import (
 	"example.com/modmono/modules/notifications/internal/store"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/modular"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Name is the module's name: its database, its migrations folder, its
@@ -83,11 +83,11 @@ func (m *Module) Workers() []modular.Worker {
 }
 
 // Migrations is the history of the notifications schema.
-func (m *Module) Migrations() sqlitedb.Migrations { return migrations.Of(Name) }
+func (m *Module) Migrations() sqldb.Migrations { return migrations.Of(Name) }
 
 // OpenAPI is the module's part of the OpenAPI document: its paths and
 // schemas.
 func (m *Module) OpenAPI() []byte { return openAPI }
 
 // DB is the module's own database.
-func (m *Module) DB() *sqlitedb.DB { return m.deps.DB }
+func (m *Module) DB() *sqldb.DB { return m.deps.DB }

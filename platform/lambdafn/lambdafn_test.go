@@ -19,13 +19,13 @@ import (
 
 	"example.com/modmono/platform/lambdafn"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // TestOneFailingRecordIsReportedAlone drives the real processor, with a
 // handler that fails on one event, through the SQS fixture aws-lambda-go ships.
 func TestOneFailingRecordIsReportedAlone(t *testing.T) {
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "m.db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

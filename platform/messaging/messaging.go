@@ -18,8 +18,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"example.com/modmono/platform/logging"
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 // Metadata keys set on every event.
@@ -52,12 +52,12 @@ var schemaFiles embed.FS
 
 // Schema returns the migration histories every module database carries: the
 // Pub/Sub tables (outbox, poison queue) and the inbox.
-func Schema() []sqlitedb.Migrations {
+func Schema() []sqldb.Migrations {
 	sub, err := fs.Sub(schemaFiles, "schema")
 	if err != nil {
 		panic(err) // the embedded directory is fixed at build time
 	}
-	return []sqlitedb.Migrations{sqlitepubsub.Schema(), {Files: sub, Table: "inbox_version"}}
+	return []sqldb.Migrations{sqlpubsub.Schema(), {Files: sub, Table: "inbox_version"}}
 }
 
 // CorrelationID returns the id that events written under ctx carry: the

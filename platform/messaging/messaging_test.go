@@ -16,15 +16,15 @@ import (
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func openDB(t testing.TB) *sqlitedb.DB {
+func openDB(t testing.TB) *sqldb.DB {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "m.db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func run(t *testing.T, r interface {
 	t.Cleanup(func() { r.Close(); <-done })
 }
 
-func startConsumer(t *testing.T, db *sqlitedb.DB, bus message.Subscriber, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
+func startConsumer(t *testing.T, db *sqldb.DB, bus message.Subscriber, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
 	t.Helper()
 	p, err := messaging.NewProcessor("test", db, hs, quiet, cfg)
 	if err != nil {
@@ -81,7 +81,7 @@ func recordEffect(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
 	return err
 }
 
-func effects(t *testing.T, db *sqlitedb.DB) []string {
+func effects(t *testing.T, db *sqldb.DB) []string {
 	t.Helper()
 	rows, err := db.Read.Query(`SELECT payload FROM effects ORDER BY rowid`)
 	if err != nil {
@@ -174,9 +174,9 @@ type poisoned struct {
 	payload, reason, attempts string
 }
 
-func poisonQueue(t *testing.T, db *sqlitedb.DB) []poisoned {
+func poisonQueue(t *testing.T, db *sqldb.DB) []poisoned {
 	t.Helper()
-	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: "inspect"})
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: "inspect"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqlpubsub"
 	"example.com/modmono/platform/tracing"
 )
 
@@ -52,7 +52,7 @@ func (o *Outbox) Add(ctx context.Context, tx *sql.Tx, topic string, payload any)
 	// The send span is the parent of the relay's and every consumer's.
 	spanCtx, span := tracing.Start(ctx, "send "+topic, trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))
 	tracing.Inject(spanCtx, msg.Metadata)
-	pub := forwarder.NewPublisher(sqlitepubsub.NewPublisher(tx, nil), forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})
+	pub := forwarder.NewPublisher(sqlpubsub.NewPublisher(tx, nil), forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})
 	err = pub.Publish(topic, msg)
 	tracing.End(span, err)
 	if err != nil {

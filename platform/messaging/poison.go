@@ -10,8 +10,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 // PoisonedEvent is an event a module's handlers gave up on, as kept in its
@@ -30,8 +30,8 @@ var ErrNotPoisoned = errors.New("no such event in the poison queue")
 
 // Poisoned lists db's poison queue, oldest first; with a non-empty id, only
 // that event (ErrNotPoisoned when it is not there).
-func Poisoned(ctx context.Context, db *sqlitedb.DB, id string) ([]PoisonedEvent, error) {
-	stored, err := sqlitepubsub.Messages(ctx, db.Read, PoisonTopic, id)
+func Poisoned(ctx context.Context, db *sqldb.DB, id string) ([]PoisonedEvent, error) {
+	stored, err := sqlpubsub.Messages(ctx, db.Read, PoisonTopic, id)
 	if err != nil {
 		return nil, err
 	}
@@ -56,13 +56,13 @@ func Poisoned(ctx context.Context, db *sqlitedb.DB, id string) ([]PoisonedEvent,
 }
 
 // PoisonCount returns how many events db's poison queue holds.
-func PoisonCount(ctx context.Context, db *sqlitedb.DB) (int, error) {
-	return sqlitepubsub.Count(ctx, db.Read, PoisonTopic)
+func PoisonCount(ctx context.Context, db *sqldb.DB) (int, error) {
+	return sqlpubsub.Count(ctx, db.Read, PoisonTopic)
 }
 
 // DropPoisoned deletes event id from db's poison queue, unapplied.
-func DropPoisoned(ctx context.Context, db *sqlitedb.DB, id string) error {
-	n, err := sqlitepubsub.Delete(ctx, db.Write, PoisonTopic, id)
+func DropPoisoned(ctx context.Context, db *sqldb.DB, id string) error {
+	n, err := sqlpubsub.Delete(ctx, db.Write, PoisonTopic, id)
 	if err == nil && n == 0 {
 		err = fmt.Errorf("%s: %w", id, ErrNotPoisoned)
 	}
@@ -109,7 +109,7 @@ type OutboxStatus struct {
 }
 
 // OutboxBacklog returns the status of db's outbox.
-func OutboxBacklog(ctx context.Context, db *sqlitedb.DB) (OutboxStatus, error) {
-	n, oldest, err := sqlitepubsub.Backlog(ctx, db.Read, OutboxTopic, relayGroup)
+func OutboxBacklog(ctx context.Context, db *sqldb.DB) (OutboxStatus, error) {
+	n, oldest, err := sqlpubsub.Backlog(ctx, db.Read, OutboxTopic, relayGroup)
 	return OutboxStatus{Backlog: n, Oldest: oldest}, err
 }

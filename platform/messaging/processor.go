@@ -17,8 +17,8 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"example.com/modmono/platform/logging"
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 	"example.com/modmono/platform/tracing"
 )
 
@@ -103,7 +103,7 @@ func (c *ProcessorConfig) setDefaults() {
 // trigger drives it directly through Handle.
 type Processor struct {
 	module   string
-	db       *sqlitedb.DB
+	db       *sqldb.DB
 	handlers map[string]Handler
 	logger   *slog.Logger
 	cfg      ProcessorConfig
@@ -114,9 +114,9 @@ type Processor struct {
 
 // NewProcessor returns the processor of module's handlers. Effects and inbox
 // rows go to db; so do poisoned messages (topic PoisonTopic).
-func NewProcessor(module string, db *sqlitedb.DB, handlers []Handler, logger *slog.Logger, cfg ProcessorConfig) (*Processor, error) {
+func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.Logger, cfg ProcessorConfig) (*Processor, error) {
 	cfg.setDefaults()
-	poisoned := sqlitepubsub.NewPublisher(db.Write, nil)
+	poisoned := sqlpubsub.NewPublisher(db.Write, nil)
 	poison, err := middleware.PoisonQueue(poisoned, PoisonTopic)
 	if err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", module, err)
@@ -217,9 +217,9 @@ func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) er
 // retention far beyond any redelivery window (SQS keeps messages 14 days at
 // most).
 func (p *Processor) ForgetHandled(ctx context.Context, retention time.Duration) error {
-	return sqlitedb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
+	return sqldb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
 		func(ctx context.Context, cutoff time.Time) error {
-			_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < ?`, cutoff.UnixMilli())
+			_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < $1`, cutoff.UnixMilli())
 			return err
 		})
 }
@@ -238,7 +238,7 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 		start := time.Now()
 		err := p.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 			res, err := tx.ExecContext(ctx,
-				`INSERT INTO inbox (handler, message_id, handled_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+				`INSERT INTO inbox (handler, message_id, handled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 				name, msg.UUID, time.Now().UnixMilli())
 			if err != nil {
 				return fmt.Errorf("inbox: %w", err)

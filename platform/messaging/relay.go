@@ -14,8 +14,8 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 	"example.com/modmono/platform/tracing"
 )
 
@@ -48,16 +48,16 @@ const relayGroup = "relay"
 // Relay moves a module's outbox onto the bus in commit order with Watermill's
 // forwarder. An event counts as relayed only once the bus acknowledged it.
 type Relay struct {
-	db     *sqlitedb.DB
+	db     *sqldb.DB
 	fwd    *forwarder.Forwarder
-	sub    *sqlitepubsub.Subscriber
+	sub    *sqlpubsub.Subscriber
 	cfg    RelayConfig
 	logger watermill.LoggerAdapter
 }
 
 // NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes it.
-func NewRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig) (*Relay, error) {
-	signal := new(sqlitepubsub.Signal)
+func NewRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig) (*Relay, error) {
+	signal := new(sqlpubsub.Signal)
 	db.OnCommit(signal.Notify)
 	return newRelay(db, bus, logger, cfg, signal, nil)
 }
@@ -65,7 +65,7 @@ func NewRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAda
 // RelayOnce publishes every event waiting in db's outbox to bus, in order,
 // and returns how many it published: the relay of a function that runs on a
 // schedule. When another relay holds the outbox it returns 0 at once.
-func RelayOnce(ctx context.Context, db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
+func RelayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
 	ctx, caughtUp := context.WithCancel(ctx)
 	defer caughtUp()
 	counter := &countingPublisher{Publisher: bus}
@@ -79,7 +79,7 @@ func RelayOnce(ctx context.Context, db *sqlitedb.DB, bus message.Publisher, logg
 	err = errors.Join(err, r.Close())
 	if err == nil {
 		// What was relayed is deleted now: a function has no prune loop.
-		_, err = sqlitepubsub.Prune(context.WithoutCancel(ctx), db.Write, OutboxTopic)
+		_, err = sqlpubsub.Prune(context.WithoutCancel(ctx), db.Write, OutboxTopic)
 	}
 	return int(counter.n.Load()), err
 }
@@ -97,10 +97,10 @@ func (p *countingPublisher) Publish(topic string, msgs ...*message.Message) erro
 	return nil
 }
 
-func newRelay(db *sqlitedb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig,
-	signal *sqlitepubsub.Signal, onIdle func()) (*Relay, error) {
+func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig,
+	signal *sqlpubsub.Signal, onIdle func()) (*Relay, error) {
 	cfg.setDefaults()
-	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
 		DB:            db.Write,
 		ReadDB:        db.Read,
 		ConsumerGroup: relayGroup,
@@ -166,7 +166,7 @@ func (r *Relay) pruneLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := sqlitepubsub.Prune(ctx, r.db.Write, OutboxTopic); err != nil && ctx.Err() == nil {
+			if _, err := sqlpubsub.Prune(ctx, r.db.Write, OutboxTopic); err != nil && ctx.Err() == nil {
 				r.logger.Error("Cannot prune relayed events", err, nil)
 			}
 		}

@@ -17,7 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Metrics holds the collectors of one process. It implements
@@ -105,7 +105,7 @@ func (m *Metrics) EventRetried(module, eventType string) {
 
 // AddModule watches module's database: its commits, its writer queue, and
 // at each scrape its outbox backlog and poison queue.
-func (m *Metrics) AddModule(module string, db *sqlitedb.DB) {
+func (m *Metrics) AddModule(module string, db *sqldb.DB) {
 	sizes := m.groupSize.WithLabelValues(module)
 	db.OnGroupCommit(func(n int) { sizes.Observe(float64(n)) })
 	m.modules.add(module, db)
@@ -141,7 +141,7 @@ type moduleCollector struct {
 
 type watched struct {
 	name string
-	db   *sqlitedb.DB
+	db   *sqldb.DB
 }
 
 func newModuleCollector(logger *slog.Logger) *moduleCollector {
@@ -159,7 +159,7 @@ func newModuleCollector(logger *slog.Logger) *moduleCollector {
 }
 
 // add is called while the server is built, before any scrape.
-func (c *moduleCollector) add(name string, db *sqlitedb.DB) {
+func (c *moduleCollector) add(name string, db *sqldb.DB) {
 	c.modules = append(c.modules, watched{name: name, db: db})
 }
 

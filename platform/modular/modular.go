@@ -14,7 +14,7 @@ import (
 
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Module is what every module shows the wiring.
@@ -29,13 +29,13 @@ type Module interface {
 	// Workers are the module's background loops (none is fine).
 	Workers() []Worker
 	// Migrations is the history of the schema the module owns.
-	Migrations() sqlitedb.Migrations
+	Migrations() sqldb.Migrations
 	// OpenAPI is the module's fragment of the OpenAPI document: its
 	// "paths" and "components" (see httpserver.OpenAPI).
 	OpenAPI() []byte
 	// DB is the module's own database: the wiring relays its outbox,
 	// applies its events in it and checks it for readiness.
-	DB() *sqlitedb.DB
+	DB() *sqldb.DB
 }
 
 // Worker is a background loop of a module. Run returns when ctx is done.
@@ -48,7 +48,7 @@ type Worker struct {
 type Deps struct {
 	// DB is the module's own database, migrated; no other module's tables
 	// are reachable through it.
-	DB *sqlitedb.DB
+	DB *sqldb.DB
 	// Tokens verifies the bearer tokens of signed-in users.
 	Tokens *auth.Tokens
 	// Expensive is the stricter rate limit for endpoints that cost much
@@ -61,10 +61,10 @@ type Deps struct {
 // Host is what the wiring builds modules on.
 type Host struct {
 	// Open opens the named module's own database.
-	Open func(name string) (*sqlitedb.DB, error)
+	Open func(name string) (*sqldb.DB, error)
 	// Schema is what every module database carries besides the module's
 	// own schema: the outbox, inbox and poison queue.
-	Schema    []sqlitedb.Migrations
+	Schema    []sqldb.Migrations
 	Tokens    *auth.Tokens
 	Expensive echo.MiddlewareFunc
 	Logger    *slog.Logger
@@ -75,7 +75,7 @@ type Host struct {
 }
 
 // Migrations lists every history m's database carries.
-func (h *Host) Migrations(m Module) []sqlitedb.Migrations {
+func (h *Host) Migrations(m Module) []sqldb.Migrations {
 	return append(slices.Clone(h.Schema), m.Migrations())
 }
 
@@ -108,7 +108,7 @@ func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C)
 	return m, func() { db.Close() }, nil
 }
 
-func migrate(db *sqlitedb.DB, histories []sqlitedb.Migrations) error {
+func migrate(db *sqldb.DB, histories []sqldb.Migrations) error {
 	for _, m := range histories {
 		if err := db.Migrate(context.Background(), m); err != nil {
 			return err
@@ -117,7 +117,7 @@ func migrate(db *sqlitedb.DB, histories []sqlitedb.Migrations) error {
 	return nil
 }
 
-func checkMigrated(db *sqlitedb.DB, histories []sqlitedb.Migrations) error {
+func checkMigrated(db *sqldb.DB, histories []sqldb.Migrations) error {
 	for _, m := range histories {
 		if err := db.CheckMigrated(context.Background(), m); err != nil {
 			return fmt.Errorf("%w; start the server of this version first, which migrates it", err)

@@ -19,14 +19,14 @@ import (
 
 	"example.com/modmono/platform/eventschema"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // OpenDB opens a database in a temporary directory with the messaging
 // schema and own applied, as the wiring opens a module's database.
-func OpenDB(t testing.TB, own sqlitedb.Migrations) *sqlitedb.DB {
+func OpenDB(t testing.TB, own sqldb.Migrations) *sqldb.DB {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "module.db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), "module.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func OpenDB(t testing.TB, own sqlitedb.Migrations) *sqlitedb.DB {
 
 // Processor returns the real processor of handlers on db, which tries each
 // event once: a test sees a handler's error instead of its retries.
-func Processor(t testing.TB, db *sqlitedb.DB, handlers []messaging.Handler) *messaging.Processor {
+func Processor(t testing.TB, db *sqldb.DB, handlers []messaging.Handler) *messaging.Processor {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p, err := messaging.NewProcessor("test", db, handlers, logger, messaging.ProcessorConfig{MaxRetries: 1})
@@ -67,7 +67,7 @@ func Deliver(ctx context.Context, p *messaging.Processor, topic string, payload 
 // Published relays db's outbox through the real relay and returns what it
 // published since the last call, in order. Each event must match its
 // topic's schema in contracts (a module's events.Contracts).
-func Published(t testing.TB, db *sqlitedb.DB, contracts fs.FS) []Event {
+func Published(t testing.TB, db *sqldb.DB, contracts fs.FS) []Event {
 	t.Helper()
 	var sink sink
 	logger := messaging.WatermillLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))

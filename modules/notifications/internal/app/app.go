@@ -7,7 +7,7 @@ import (
 	"log/slog"
 	"time"
 
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Kinds of notification.
@@ -35,7 +35,7 @@ type Notification struct {
 }
 
 // Querier is a database handle or the transaction of a use case.
-type Querier = sqlitedb.Querier
+type Querier = sqldb.Querier
 
 // Store is what the use cases need of the notifications database. Each
 // method runs on q, so that a handler's reads and writes share its
@@ -60,7 +60,7 @@ type Store interface {
 
 // Service runs the notifications use cases against the notifications database.
 type Service struct {
-	db     *sqlitedb.DB
+	db     *sqldb.DB
 	store  Store
 	sender Sender
 	logger *slog.Logger
@@ -68,7 +68,7 @@ type Service struct {
 
 // New returns the Service working on db through store; sender delivers
 // stored notifications.
-func New(db *sqlitedb.DB, store Store, sender Sender, logger *slog.Logger) *Service {
+func New(db *sqldb.DB, store Store, sender Sender, logger *slog.Logger) *Service {
 	return &Service{db: db, store: store, sender: sender, logger: logger}
 }
 

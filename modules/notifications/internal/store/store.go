@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"example.com/modmono/modules/notifications/internal/app"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Store implements app.Store on SQLite.
@@ -22,7 +22,7 @@ type querier = app.Querier
 
 // PutRecipient stores a user's contact details, unless the user is deleted.
 func (Store) PutRecipient(ctx context.Context, q querier, userID, email, name string) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO recipients (user_id, email, name) VALUES (?, ?, ?)
+	_, err := q.ExecContext(ctx, `INSERT INTO recipients (user_id, email, name) VALUES ($1, $2, $3)
 ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, name = excluded.name
 WHERE recipients.deleted_at IS NULL`, userID, email, name)
 	if err != nil {
@@ -34,7 +34,7 @@ WHERE recipients.deleted_at IS NULL`, userID, email, name)
 // IsDeleted reports whether userID closed their account.
 func (Store) IsDeleted(ctx context.Context, q querier, userID string) (bool, error) {
 	var deleted sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT deleted_at FROM recipients WHERE user_id = ?`, userID).Scan(&deleted)
+	err := q.QueryRowContext(ctx, `SELECT deleted_at FROM recipients WHERE user_id = $1`, userID).Scan(&deleted)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil
@@ -47,12 +47,12 @@ func (Store) IsDeleted(ctx context.Context, q querier, userID string) (bool, err
 // ForgetRecipient deletes userID's notifications and contact details and
 // keeps only a tombstone, so late events about them create nothing.
 func (Store) ForgetRecipient(ctx context.Context, q querier, userID string, at time.Time) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM notifications WHERE user_id = ?`, userID); err != nil {
+	if _, err := q.ExecContext(ctx, `DELETE FROM notifications WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("delete notifications: %w", err)
 	}
-	_, err := q.ExecContext(ctx, `INSERT INTO recipients (user_id, deleted_at) VALUES (?, ?)
+	_, err := q.ExecContext(ctx, `INSERT INTO recipients (user_id, deleted_at) VALUES ($1, $2)
 ON CONFLICT (user_id) DO UPDATE SET email = NULL, name = NULL, deleted_at = excluded.deleted_at`,
-		userID, sqlitedb.Time(at))
+		userID, sqldb.Time(at))
 	if err != nil {
 		return fmt.Errorf("forget recipient: %w", err)
 	}
@@ -62,7 +62,7 @@ ON CONFLICT (user_id) DO UPDATE SET email = NULL, name = NULL, deleted_at = excl
 // Insert stores n.
 func (Store) Insert(ctx context.Context, q querier, n app.Notification) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO notifications (id, user_id, kind, subject, body, event_id, created_at)
-VALUES (?, ?, ?, ?, ?, ?, ?)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, sqlitedb.Time(n.CreatedAt))
+VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, sqldb.Time(n.CreatedAt))
 	if err != nil {
 		return fmt.Errorf("insert notification: %w", err)
 	}
@@ -78,7 +78,7 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 	if beforeSeq <= 0 {
 		beforeSeq = 1<<63 - 1
 	}
-	out, err := query(ctx, q, selectNotifications+`WHERE n.user_id = ? AND n.seq < ? ORDER BY n.seq DESC LIMIT ?`,
+	out, err := query(ctx, q, selectNotifications+`WHERE n.user_id = $1 AND n.seq < $2 ORDER BY n.seq DESC LIMIT $3`,
 		userID, beforeSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list notifications: %w", err)
@@ -90,7 +90,7 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 // oldest first.
 func (Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, error) {
 	out, err := query(ctx, q, selectNotifications+`WHERE n.seq > COALESCE((SELECT sent_through FROM dispatch_cursor), 0)
-ORDER BY n.seq LIMIT ?`, limit)
+ORDER BY n.seq LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read unsent notifications: %w", err)
 	}
@@ -100,8 +100,9 @@ ORDER BY n.seq LIMIT ?`, limit)
 // MarkSentThrough records that the Sender accepted every notification up
 // to seq.
 func (Store) MarkSentThrough(ctx context.Context, q querier, seq int64) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_through) VALUES (1, ?)
-ON CONFLICT (id) DO UPDATE SET sent_through = max(sent_through, excluded.sent_through)`, seq)
+	_, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_through) VALUES (1, $1)
+ON CONFLICT (id) DO UPDATE SET sent_through = excluded.sent_through
+WHERE dispatch_cursor.sent_through < excluded.sent_through`, seq)
 	if err != nil {
 		return fmt.Errorf("move the sent cursor: %w", err)
 	}
@@ -118,7 +119,7 @@ func query(ctx context.Context, q querier, sqlText string, args ...any) ([]app.N
 	for rows.Next() {
 		var n app.Notification
 		if err := rows.Scan(&n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
-			(*sqlitedb.Time)(&n.CreatedAt), &n.Email, &n.Name); err != nil {
+			(*sqldb.Time)(&n.CreatedAt), &n.Email, &n.Name); err != nil {
 			return nil, err
 		}
 		out = append(out, n)

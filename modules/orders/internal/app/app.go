@@ -10,12 +10,12 @@ import (
 	"example.com/modmono/modules/orders/events"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Service runs the orders use cases against the orders database.
 type Service struct {
-	db       *sqlitedb.DB
+	db       *sqldb.DB
 	store    Store
 	outbox   *messaging.Outbox
 	maxItems int
@@ -23,7 +23,7 @@ type Service struct {
 
 // New returns the Service working on db through store. An order holds at
 // most maxItems lines.
-func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox, maxItems int) *Service {
+func New(db *sqldb.DB, store Store, outbox *messaging.Outbox, maxItems int) *Service {
 	return &Service{db: db, store: store, outbox: outbox, maxItems: maxItems}
 }
 
@@ -31,7 +31,7 @@ func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox, maxItems int) *
 var ErrNotFound = errors.New("not found")
 
 // Querier is a database handle or the transaction of a use case.
-type Querier = sqlitedb.Querier
+type Querier = sqldb.Querier
 
 // Store is what the use cases need of the orders database. Each method runs
 // on q, so that a use case's reads and writes share its transaction.

@@ -9,7 +9,7 @@ import (
 	"example.com/modmono/modules/orders/internal/store"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 const userID = "0190a0b2-7c3e-7000-8000-000000000001"
@@ -17,7 +17,7 @@ const userID = "0190a0b2-7c3e-7000-8000-000000000001"
 // module is the orders use cases on a temporary database of their own.
 type module struct {
 	svc       *app.Service
-	db        *sqlitedb.DB
+	db        *sqldb.DB
 	processor *messaging.Processor
 }
 

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"example.com/modmono/modules/orders/internal/app"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // IdempotencyKey returns what userID's key first produced.
 func (Store) IdempotencyKey(ctx context.Context, q querier, userID, key string) (app.IdempotentResult, error) {
 	var r app.IdempotentResult
 	var raw []byte
-	err := q.QueryRowContext(ctx, `SELECT request_hash, order_json FROM idempotency_keys WHERE user_id = ? AND key = ?`,
+	err := q.QueryRowContext(ctx, `SELECT request_hash, order_json FROM idempotency_keys WHERE user_id = $1 AND key = $2`,
 		userID, key).Scan(&r.RequestHash, &raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, app.ErrNotFound
@@ -35,7 +35,7 @@ func (Store) PutIdempotencyKey(ctx context.Context, q querier, userID, key strin
 	raw, err := json.Marshal(r.Order)
 	if err == nil {
 		_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, order_json, created_at)
-VALUES (?, ?, ?, ?, ?)`, userID, key, r.RequestHash, raw, sqlitedb.Time(at))
+VALUES ($1, $2, $3, $4, $5)`, userID, key, r.RequestHash, raw, sqldb.Time(at))
 	}
 	if err != nil {
 		return fmt.Errorf("store idempotency key: %w", err)
@@ -45,7 +45,7 @@ VALUES (?, ?, ?, ?, ?)`, userID, key, r.RequestHash, raw, sqlitedb.Time(at))
 
 // SweepIdempotencyKeys forgets the keys created before before.
 func (Store) SweepIdempotencyKeys(ctx context.Context, q querier, before time.Time) (int64, error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < ?`, sqlitedb.Time(before))
+	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, sqldb.Time(before))
 	if err != nil {
 		return 0, fmt.Errorf("sweep idempotency keys: %w", err)
 	}

@@ -9,14 +9,14 @@ import (
 	"time"
 
 	"example.com/modmono/modules/orders/internal/app"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // UserAddress returns the replicated address of userID.
 func (Store) UserAddress(ctx context.Context, q querier, userID string) (app.Address, error) {
 	var a app.Address
 	var raw []byte
-	err := q.QueryRowContext(ctx, `SELECT address FROM user_addresses WHERE user_id = ?`, userID).Scan(&raw)
+	err := q.QueryRowContext(ctx, `SELECT address FROM user_addresses WHERE user_id = $1`, userID).Scan(&raw)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, app.ErrNotFound
 	}
@@ -34,9 +34,9 @@ func (Store) UserAddress(ctx context.Context, q querier, userID string) (app.Add
 func (Store) PutUserAddress(ctx context.Context, q querier, userID string, a app.Address, at time.Time) error {
 	raw, err := json.Marshal(a)
 	if err == nil {
-		_, err = q.ExecContext(ctx, `INSERT INTO user_addresses (user_id, address, updated_at) VALUES (?, ?, ?)
+		_, err = q.ExecContext(ctx, `INSERT INTO user_addresses (user_id, address, updated_at) VALUES ($1, $2, $3)
 ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at
-WHERE excluded.updated_at >= user_addresses.updated_at`, userID, raw, sqlitedb.Time(at))
+WHERE excluded.updated_at >= user_addresses.updated_at`, userID, raw, sqldb.Time(at))
 	}
 	if err != nil {
 		return fmt.Errorf("store address replica: %w", err)
@@ -46,7 +46,7 @@ WHERE excluded.updated_at >= user_addresses.updated_at`, userID, raw, sqlitedb.T
 
 // DeleteUserAddress forgets userID's address.
 func (Store) DeleteUserAddress(ctx context.Context, q querier, userID string) error {
-	if _, err := q.ExecContext(ctx, `DELETE FROM user_addresses WHERE user_id = ?`, userID); err != nil {
+	if _, err := q.ExecContext(ctx, `DELETE FROM user_addresses WHERE user_id = $1`, userID); err != nil {
 		return fmt.Errorf("delete address replica: %w", err)
 	}
 	return nil
@@ -54,8 +54,8 @@ func (Store) DeleteUserAddress(ctx context.Context, q querier, userID string) er
 
 // MarkUserDeleted records that userID closed their account.
 func (Store) MarkUserDeleted(ctx context.Context, q querier, userID string, at time.Time) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO deleted_users (user_id, deleted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`,
-		userID, sqlitedb.Time(at))
+	_, err := q.ExecContext(ctx, `INSERT INTO deleted_users (user_id, deleted_at) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		userID, sqldb.Time(at))
 	if err != nil {
 		return fmt.Errorf("mark user deleted: %w", err)
 	}
@@ -65,7 +65,7 @@ func (Store) MarkUserDeleted(ctx context.Context, q querier, userID string, at t
 // IsUserDeleted reports whether userID closed their account.
 func (Store) IsUserDeleted(ctx context.Context, q querier, userID string) (bool, error) {
 	var one int
-	err := q.QueryRowContext(ctx, `SELECT 1 FROM deleted_users WHERE user_id = ?`, userID).Scan(&one)
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM deleted_users WHERE user_id = $1`, userID).Scan(&one)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return false, nil

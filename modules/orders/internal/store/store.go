@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"example.com/modmono/modules/orders/internal/app"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Store implements app.Store on SQLite.
@@ -28,9 +28,9 @@ func (Store) Insert(ctx context.Context, q querier, o *app.Order) error {
 	if err != nil {
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
-	at := sqlitedb.Time(o.CreatedAt)
+	at := sqldb.Time(o.CreatedAt)
 	res, err := q.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
-shipping_address, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
 	if err != nil {
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
@@ -54,7 +54,7 @@ func marshalValues(o *app.Order) (items, addr []byte, err error) {
 
 // ByID returns order id if userID owns it.
 func (Store) ByID(ctx context.Context, q querier, userID, id string) (app.Order, error) {
-	orders, err := queryOrders(ctx, q, `WHERE id = ? AND user_id = ?`, id, userID)
+	orders, err := queryOrders(ctx, q, `WHERE id = $1 AND user_id = $2`, id, userID)
 	if err != nil {
 		return app.Order{}, fmt.Errorf("read order %s: %w", id, err)
 	}
@@ -70,7 +70,7 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 	if beforeSeq <= 0 {
 		beforeSeq = 1<<63 - 1
 	}
-	orders, err := queryOrders(ctx, q, `WHERE user_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?`, userID, beforeSeq, limit)
+	orders, err := queryOrders(ctx, q, `WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, userID, beforeSeq, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
@@ -79,7 +79,7 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 
 // OpenByUser returns userID's orders that can still be cancelled.
 func (Store) OpenByUser(ctx context.Context, q querier, userID string) ([]app.Order, error) {
-	orders, err := queryOrders(ctx, q, `WHERE user_id = ? AND status = ? ORDER BY seq`, userID, app.StatusPlaced)
+	orders, err := queryOrders(ctx, q, `WHERE user_id = $1 AND status = $2 ORDER BY seq`, userID, app.StatusPlaced)
 	if err != nil {
 		return nil, fmt.Errorf("list open orders: %w", err)
 	}
@@ -88,8 +88,8 @@ func (Store) OpenByUser(ctx context.Context, q querier, userID string) ([]app.Or
 
 // SetStatus changes the status of order id.
 func (Store) SetStatus(ctx context.Context, q querier, id, status string, at time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE orders SET status = ?, updated_at = ? WHERE id = ?`,
-		status, sqlitedb.Time(at), id)
+	_, err := q.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3`,
+		status, sqldb.Time(at), id)
 	if err != nil {
 		return fmt.Errorf("set order %s %s: %w", id, status, err)
 	}
@@ -117,7 +117,7 @@ func scanOrder(rows *sql.Rows) (app.Order, error) {
 	var o app.Order
 	var items, addr []byte
 	if err := rows.Scan(&o.Seq, &o.ID, &o.UserID, &o.Status, &items, &o.TotalCents, &o.Currency, &addr,
-		(*sqlitedb.Time)(&o.CreatedAt)); err != nil {
+		(*sqldb.Time)(&o.CreatedAt)); err != nil {
 		return o, err
 	}
 	if err := json.Unmarshal(items, &o.Items); err != nil {

@@ -11,7 +11,7 @@ import (
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
 
@@ -35,7 +35,7 @@ var (
 )
 
 // Querier is a database handle or the transaction of a use case.
-type Querier = sqlitedb.Querier
+type Querier = sqldb.Querier
 
 // Store is what the use cases need of the users database. Each method runs
 // on q, so that a use case's reads and writes share its transaction.
@@ -49,7 +49,7 @@ type Store interface {
 
 // Service runs the users use cases against the users database.
 type Service struct {
-	db           *sqlitedb.DB
+	db           *sqldb.DB
 	store        Store
 	outbox       *messaging.Outbox
 	tokens       *auth.Tokens
@@ -61,7 +61,7 @@ type Service struct {
 
 // New returns the Service working on db through store. passwordCost is the
 // bcrypt cost (4 to 31).
-func New(db *sqlitedb.DB, store Store, outbox *messaging.Outbox, tokens *auth.Tokens, passwordCost int) (*Service, error) {
+func New(db *sqldb.DB, store Store, outbox *messaging.Outbox, tokens *auth.Tokens, passwordCost int) (*Service, error) {
 	dummy, err := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), passwordCost)
 	if err != nil {
 		return nil, err

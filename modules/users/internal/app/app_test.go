@@ -13,11 +13,11 @@ import (
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // newService returns the users use cases on a temporary database of their own.
-func newService(t *testing.T) (*app.Service, *sqlitedb.DB) {
+func newService(t *testing.T) (*app.Service, *sqldb.DB) {
 	t.Helper()
 	db := messagingtest.OpenDB(t, migrations.Of("users"))
 	tokens, err := auth.NewTokens([]byte("test-secret-test-secret-test-secret-0123"), time.Hour)

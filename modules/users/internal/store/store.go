@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"example.com/modmono/modules/users/internal/app"
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Store implements app.Store on SQLite.
@@ -24,11 +24,11 @@ address_postal_code, address_country, created_at`
 
 // Insert stores a new user; a taken e-mail is app.ErrEmailTaken.
 func (Store) Insert(ctx context.Context, q querier, u app.User) error {
-	at := sqlitedb.Time(u.CreatedAt)
+	at := sqldb.Time(u.CreatedAt)
 	_, err := q.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, at, at)
+VALUES ($1, $2, $3, $4, $5, $6)`, u.ID, u.Email, u.Name, u.PasswordHash, at, at)
 	switch {
-	case sqlitedb.IsUniqueViolation(err):
+	case sqldb.IsUniqueViolation(err):
 		return app.ErrEmailTaken
 	case err != nil:
 		return fmt.Errorf("insert user: %w", err)
@@ -38,25 +38,25 @@ VALUES (?, ?, ?, ?, ?, ?)`, u.ID, u.Email, u.Name, u.PasswordHash, at, at)
 
 // ByID returns the user with id.
 func (Store) ByID(ctx context.Context, q querier, id string) (app.User, error) {
-	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE id = ?`, id))
+	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE id = $1`, id))
 }
 
 // ByEmail returns the user with email (already lower-cased).
 func (Store) ByEmail(ctx context.Context, q querier, email string) (app.User, error) {
-	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE email = ?`, email))
+	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE email = $1`, email))
 }
 
 // SetAddress replaces the address of user id.
 func (Store) SetAddress(ctx context.Context, q querier, id string, a app.Address, at time.Time) error {
-	res, err := q.ExecContext(ctx, `UPDATE users SET address_line1 = ?, address_line2 = ?, address_city = ?,
-address_postal_code = ?, address_country = ?, updated_at = ? WHERE id = ?`,
-		a.Line1, a.Line2, a.City, a.PostalCode, a.Country, sqlitedb.Time(at), id)
+	res, err := q.ExecContext(ctx, `UPDATE users SET address_line1 = $1, address_line2 = $2, address_city = $3,
+address_postal_code = $4, address_country = $5, updated_at = $6 WHERE id = $7`,
+		a.Line1, a.Line2, a.City, a.PostalCode, a.Country, sqldb.Time(at), id)
 	return affectedOne(res, err, "set address")
 }
 
 // Delete removes user id.
 func (Store) Delete(ctx context.Context, q querier, id string) error {
-	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = ?`, id)
+	res, err := q.ExecContext(ctx, `DELETE FROM users WHERE id = $1`, id)
 	return affectedOne(res, err, "delete user")
 }
 
@@ -80,7 +80,7 @@ func scan(row *sql.Row) (app.User, error) {
 	var u app.User
 	var line1, line2, city, postal, country sql.NullString
 	err := row.Scan(&u.ID, &u.Email, &u.Name, &u.PasswordHash, &line1, &line2, &city, &postal, &country,
-		(*sqlitedb.Time)(&u.CreatedAt))
+		(*sqldb.Time)(&u.CreatedAt))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return app.User{}, app.ErrNotFound

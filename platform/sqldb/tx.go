@@ -1,4 +1,4 @@
-package sqlitedb
+package sqldb
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 const maxGroup = 32
 
 // ErrClosed is returned by InTx on a closed DB.
-var ErrClosed = errors.New("sqlitedb: database closed")
+var ErrClosed = errors.New("sqldb: database closed")
 
 type txRequest struct {
 	ctx  context.Context

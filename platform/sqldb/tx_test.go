@@ -1,4 +1,4 @@
-package sqlitedb_test
+package sqldb_test
 
 import (
 	"context"
@@ -10,12 +10,12 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
-func open(t *testing.T) *sqlitedb.DB {
+func open(t *testing.T) *sqldb.DB {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "t.db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), "t.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +31,7 @@ func insert(ctx context.Context, tx *sql.Tx, name string) error {
 	return err
 }
 
-func names(t *testing.T, db *sqlitedb.DB) map[string]bool {
+func names(t *testing.T, db *sqldb.DB) map[string]bool {
 	t.Helper()
 	rows, err := db.Read.Query(`SELECT name FROM rows`)
 	if err != nil {
@@ -52,7 +52,7 @@ func names(t *testing.T, db *sqlitedb.DB) map[string]bool {
 // groupBehind holds the writer in one transaction while n more InTx calls
 // queue up, so that they are committed as one group; it returns once all
 // have returned, with each call's error.
-func groupBehind(t *testing.T, db *sqlitedb.DB, n int, fn func(i int, ctx context.Context, tx *sql.Tx) error) []error {
+func groupBehind(t *testing.T, db *sqldb.DB, n int, fn func(i int, ctx context.Context, tx *sql.Tx) error) []error {
 	t.Helper()
 	release, started := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
@@ -171,7 +171,7 @@ func TestInTxAfterCloseFails(t *testing.T) {
 	db := open(t)
 	db.Close()
 	err := db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error { return nil })
-	if !errors.Is(err, sqlitedb.ErrClosed) {
+	if !errors.Is(err, sqldb.ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}
 }

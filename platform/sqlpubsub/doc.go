@@ -1,4 +1,4 @@
-// Package sqlitepubsub is a Watermill Pub/Sub stored in a SQLite database.
+// Package sqlpubsub is a Watermill Pub/Sub stored in a SQLite database.
 //
 // It is the transport of the transactional outbox: a Publisher built on a
 // *sql.Tx writes messages in the same transaction as the business change, and
@@ -7,13 +7,13 @@
 // one subscriber (in any process) the group's consumer of a topic at a time,
 // which is what keeps delivery in order. Delivery is at-least-once: an offset
 // moves only after the message is acknowledged.
-package sqlitepubsub
+package sqlpubsub
 
 import (
 	"embed"
 	"io/fs"
 
-	"example.com/modmono/platform/sqlitedb"
+	"example.com/modmono/platform/sqldb"
 )
 
 //go:embed schema/*.sql
@@ -21,10 +21,10 @@ var schemaFiles embed.FS
 
 // Schema is the migration history of the tables this package uses. Apply it
 // to every database that carries messages.
-func Schema() sqlitedb.Migrations {
+func Schema() sqldb.Migrations {
 	sub, err := fs.Sub(schemaFiles, "schema")
 	if err != nil {
 		panic(err) // the embedded directory is fixed at build time
 	}
-	return sqlitedb.Migrations{Files: sub, Table: "pubsub_version"}
+	return sqldb.Migrations{Files: sub, Table: "pubsub_version"}
 }

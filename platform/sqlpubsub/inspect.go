@@ -1,4 +1,4 @@
-package sqlitepubsub
+package sqlpubsub
 
 import (
 	"context"
@@ -21,9 +21,9 @@ type Stored struct {
 // non-empty uuid, only the copies of that message.
 func Messages(ctx context.Context, db *sql.DB, topic, uuid string) ([]Stored, error) {
 	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, payload, metadata, created_at FROM pubsub_messages
-WHERE topic = ?1 AND (?2 = '' OR uuid = ?2) ORDER BY seq`, topic, uuid)
+WHERE topic = $1 AND ($2 = '' OR uuid = $2) ORDER BY seq`, topic, uuid)
 	if err != nil {
-		return nil, fmt.Errorf("sqlitepubsub: read %s: %w", topic, err)
+		return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
 	}
 	defer rows.Close()
 	var out []Stored
@@ -33,11 +33,11 @@ WHERE topic = ?1 AND (?2 = '' OR uuid = ?2) ORDER BY seq`, topic, uuid)
 		var payload []byte
 		var ms int64
 		if err := rows.Scan(&s.Seq, &id, &payload, &metadata, &ms); err != nil {
-			return nil, fmt.Errorf("sqlitepubsub: read %s: %w", topic, err)
+			return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
 		}
 		s.Message = message.NewMessage(id, payload)
 		if err := json.Unmarshal([]byte(metadata), &s.Message.Metadata); err != nil {
-			return nil, fmt.Errorf("sqlitepubsub: metadata of %s: %w", id, err)
+			return nil, fmt.Errorf("sqlpubsub: metadata of %s: %w", id, err)
 		}
 		s.PublishedAt = time.UnixMilli(ms).UTC()
 		out = append(out, s)
@@ -48,9 +48,9 @@ WHERE topic = ?1 AND (?2 = '' OR uuid = ?2) ORDER BY seq`, topic, uuid)
 // Delete deletes every copy of message uuid from topic and returns how many
 // it deleted.
 func Delete(ctx context.Context, db *sql.DB, topic, uuid string) (int64, error) {
-	res, err := db.ExecContext(ctx, `DELETE FROM pubsub_messages WHERE topic = ? AND uuid = ?`, topic, uuid)
+	res, err := db.ExecContext(ctx, `DELETE FROM pubsub_messages WHERE topic = $1 AND uuid = $2`, topic, uuid)
 	if err != nil {
-		return 0, fmt.Errorf("sqlitepubsub: delete %s from %s: %w", uuid, topic, err)
+		return 0, fmt.Errorf("sqlpubsub: delete %s from %s: %w", uuid, topic, err)
 	}
 	return res.RowsAffected()
 }
@@ -61,10 +61,10 @@ func Backlog(ctx context.Context, db *sql.DB, topic, group string) (int, time.Ti
 	var n int
 	var oldest sql.NullInt64
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM pubsub_messages
-WHERE topic = ?1 AND seq > COALESCE((SELECT acked FROM pubsub_offsets WHERE consumer_group = ?2 AND topic = ?1), 0)`,
+WHERE topic = $1 AND seq > COALESCE((SELECT acked FROM pubsub_offsets WHERE consumer_group = $2 AND topic = $1), 0)`,
 		topic, group).Scan(&n, &oldest)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlitepubsub: backlog of %s: %w", topic, err)
+		return 0, time.Time{}, fmt.Errorf("sqlpubsub: backlog of %s: %w", topic, err)
 	}
 	var at time.Time
 	if oldest.Valid {
@@ -76,9 +76,9 @@ WHERE topic = ?1 AND seq > COALESCE((SELECT acked FROM pubsub_offsets WHERE cons
 // Count returns how many distinct messages topic holds.
 func Count(ctx context.Context, db *sql.DB, topic string) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT uuid) FROM pubsub_messages WHERE topic = ?`, topic).Scan(&n)
+	err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT uuid) FROM pubsub_messages WHERE topic = $1`, topic).Scan(&n)
 	if err != nil {
-		return 0, fmt.Errorf("sqlitepubsub: count %s: %w", topic, err)
+		return 0, fmt.Errorf("sqlpubsub: count %s: %w", topic, err)
 	}
 	return n, nil
 }

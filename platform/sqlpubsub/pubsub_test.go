@@ -1,4 +1,4 @@
-package sqlitepubsub_test
+package sqlpubsub_test
 
 import (
 	"context"
@@ -10,18 +10,18 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
 
-	"example.com/modmono/platform/sqlitedb"
-	"example.com/modmono/platform/sqlitepubsub"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
-func openDB(t *testing.T) *sqlitedb.DB {
+func openDB(t *testing.T) *sqldb.DB {
 	t.Helper()
-	db, err := sqlitedb.Open(filepath.Join(t.TempDir(), "pubsub.db"), sqlitedb.Options{})
+	db, err := sqldb.Open(filepath.Join(t.TempDir(), "pubsub.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background(), sqlitepubsub.Schema()); err != nil {
+	if err := db.Migrate(context.Background(), sqlpubsub.Schema()); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -31,9 +31,9 @@ func openDB(t *testing.T) *sqlitedb.DB {
 // shares one database, as separate instances of a service would.
 func TestPubSub(t *testing.T) {
 	db := openDB(t)
-	signal := new(sqlitepubsub.Signal)
+	signal := new(sqlpubsub.Signal)
 	newPubSub := func(t *testing.T, group string) (message.Publisher, message.Subscriber) {
-		sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{
+		sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
 			DB:            db.Write,
 			ReadDB:        db.Read,
 			ConsumerGroup: group,
@@ -45,7 +45,7 @@ func TestPubSub(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return sqlitepubsub.NewPublisher(db.Write, signal), sub
+		return sqlpubsub.NewPublisher(db.Write, signal), sub
 	}
 	tests.TestPubSub(t,
 		tests.Features{
@@ -62,14 +62,14 @@ func TestPubSub(t *testing.T) {
 
 func TestPruneDeletesOnlyWhatEveryGroupAcknowledged(t *testing.T) {
 	db := openDB(t)
-	pub := sqlitepubsub.NewPublisher(db.Write, nil)
+	pub := sqlpubsub.NewPublisher(db.Write, nil)
 	for i := 0; i < 3; i++ {
 		if err := pub.Publish("t", message.NewMessage(watermill.NewUUID(), []byte("x"))); err != nil {
 			t.Fatal(err)
 		}
 	}
 	ctx := context.Background()
-	if n, err := sqlitepubsub.Prune(ctx, db.Write, "t"); err != nil || n != 0 {
+	if n, err := sqlpubsub.Prune(ctx, db.Write, "t"); err != nil || n != 0 {
 		t.Fatalf("prune before any subscriber: n=%d err=%v, want 0 rows", n, err)
 	}
 
@@ -78,16 +78,16 @@ func TestPruneDeletesOnlyWhatEveryGroupAcknowledged(t *testing.T) {
 	fast.Close()
 	slow.Close()
 
-	n, err := sqlitepubsub.Prune(ctx, db.Write, "t")
+	n, err := sqlpubsub.Prune(ctx, db.Write, "t")
 	if err != nil || n != 1 {
 		t.Fatalf("prune: n=%d err=%v, want the 1 row both groups acked", n, err)
 	}
 }
 
 // consume acknowledges n messages of topic "t" as group and returns the subscriber.
-func consume(t *testing.T, db *sqlitedb.DB, group string, n int) *sqlitepubsub.Subscriber {
+func consume(t *testing.T, db *sqldb.DB, group string, n int) *sqlpubsub.Subscriber {
 	t.Helper()
-	sub, err := sqlitepubsub.NewSubscriber(sqlitepubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: group})
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: group})
 	if err != nil {
 		t.Fatal(err)
 	}

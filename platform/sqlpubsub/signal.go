@@ -1,4 +1,4 @@
-package sqlitepubsub
+package sqlpubsub
 
 import "sync"
 

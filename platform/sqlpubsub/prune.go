@@ -1,4 +1,4 @@
-package sqlitepubsub
+package sqlpubsub
 
 import (
 	"context"
@@ -11,10 +11,10 @@ import (
 // group has ever subscribed to are kept.
 func Prune(ctx context.Context, db *sql.DB, topic string) (int64, error) {
 	res, err := db.ExecContext(ctx, `
-DELETE FROM pubsub_messages WHERE topic = ?1
-AND seq <= (SELECT MIN(acked) FROM pubsub_offsets WHERE topic = ?1)`, topic)
+DELETE FROM pubsub_messages WHERE topic = $1
+AND seq <= (SELECT MIN(acked) FROM pubsub_offsets WHERE topic = $1)`, topic)
 	if err != nil {
-		return 0, fmt.Errorf("sqlitepubsub: prune %s: %w", topic, err)
+		return 0, fmt.Errorf("sqlpubsub: prune %s: %w", topic, err)
 	}
 	return res.RowsAffected()
 }

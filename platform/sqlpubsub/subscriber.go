@@ -1,4 +1,4 @@
-package sqlitepubsub
+package sqlpubsub
 
 import (
 	"context"
@@ -62,7 +62,7 @@ func (c *SubscriberConfig) setDefaults() {
 // Validate reports a config that cannot work.
 func (c SubscriberConfig) Validate() error {
 	if c.DB == nil {
-		return errors.New("sqlitepubsub: SubscriberConfig.DB is required")
+		return errors.New("sqlpubsub: SubscriberConfig.DB is required")
 	}
 	return nil
 }
@@ -90,7 +90,7 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	select {
 	case <-s.closing:
-		return nil, errors.New("sqlitepubsub: subscriber closed")
+		return nil, errors.New("sqlpubsub: subscriber closed")
 	default:
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -190,9 +190,9 @@ func (s *subscription) sleep(wake <-chan struct{}) {
 }
 
 const acquireLease = `
-INSERT INTO pubsub_offsets (consumer_group, topic, acked, owner, lease_until) VALUES (?, ?, 0, ?, ?)
+INSERT INTO pubsub_offsets (consumer_group, topic, acked, owner, lease_until) VALUES ($1, $2, 0, $3, $4)
 ON CONFLICT (consumer_group, topic) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-WHERE pubsub_offsets.owner IS NULL OR pubsub_offsets.owner = excluded.owner OR pubsub_offsets.lease_until < ?
+WHERE pubsub_offsets.owner IS NULL OR pubsub_offsets.owner = excluded.owner OR pubsub_offsets.lease_until < $5
 RETURNING acked`
 
 // holdLease takes or renews the group's lease on the topic. It renews only
@@ -227,14 +227,14 @@ func (s *subscription) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := s.cfg.DB.ExecContext(ctx,
-		`UPDATE pubsub_offsets SET owner = NULL, lease_until = 0 WHERE consumer_group = ? AND topic = ? AND owner = ?`,
+		`UPDATE pubsub_offsets SET owner = NULL, lease_until = 0 WHERE consumer_group = $1 AND topic = $2 AND owner = $3`,
 		s.cfg.ConsumerGroup, s.topic, s.owner)
 	if err != nil {
 		s.log.Error("Cannot release lease", err, nil)
 	}
 }
 
-const selectBatch = `SELECT seq, uuid, payload, metadata FROM pubsub_messages WHERE topic = ? AND seq > ? ORDER BY seq LIMIT ?`
+const selectBatch = `SELECT seq, uuid, payload, metadata FROM pubsub_messages WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 
 func (s *subscription) fetch() ([]row, error) {
 	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, selectBatch, s.topic, s.acked, s.cfg.BatchSize)
@@ -298,7 +298,7 @@ func (s *subscription) deliver(r row) bool {
 	}
 }
 
-const moveOffset = `UPDATE pubsub_offsets SET acked = ?, lease_until = ? WHERE consumer_group = ? AND topic = ? AND owner = ?`
+const moveOffset = `UPDATE pubsub_offsets SET acked = $1, lease_until = $2 WHERE consumer_group = $3 AND topic = $4 AND owner = $5`
 
 // flush stores the offset of the last acknowledged message, renewing the
 // lease with it. Offsets are stored once per fetched batch rather than per

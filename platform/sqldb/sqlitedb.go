@@ -1,11 +1,11 @@
-// Package sqlitedb opens a module's SQLite database, tuned for a concurrent web
+// Package sqldb opens a module's SQLite database, tuned for a concurrent web
 // server, and applies the module's embedded migrations.
 //
 // SQLite allows one writer at a time. Instead of letting concurrent writers
 // collide on the file lock (SQLITE_BUSY), every write goes through a pool of
 // exactly one connection, so writers queue in Go; reads use a separate pool of
 // read-only connections that WAL mode lets run beside the writer.
-package sqlitedb
+package sqldb
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package sqlitepubsub
+package sqlpubsub
 
 import (
 	"context"
@@ -34,28 +34,28 @@ func NewPublisher(exec Executor, signal *Signal) *Publisher {
 	return &Publisher{exec: exec, signal: signal}
 }
 
-const insertMessage = `INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at) VALUES (?, ?, ?, ?, ?)`
+const insertMessage = `INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at) VALUES ($1, $2, $3, $4, $5)`
 
 // Publish stores messages on topic. With a *sql.DB they are stored atomically.
 func (p *Publisher) Publish(topic string, messages ...*message.Message) error {
 	if p.closed.Load() {
-		return errors.New("sqlitepubsub: publisher closed")
+		return errors.New("sqlpubsub: publisher closed")
 	}
 	if topic == "" {
-		return errors.New("sqlitepubsub: empty topic")
+		return errors.New("sqlpubsub: empty topic")
 	}
 	ctx := context.Background()
 	if db, ok := p.exec.(*sql.DB); ok {
 		tx, err := db.BeginTx(ctx, nil)
 		if err != nil {
-			return fmt.Errorf("sqlitepubsub: begin: %w", err)
+			return fmt.Errorf("sqlpubsub: begin: %w", err)
 		}
 		if err := insertAll(ctx, tx, topic, messages); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
 		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("sqlitepubsub: commit: %w", err)
+			return fmt.Errorf("sqlpubsub: commit: %w", err)
 		}
 		p.signal.Notify()
 		return nil
@@ -68,14 +68,14 @@ func insertAll(ctx context.Context, exec Executor, topic string, messages []*mes
 	for _, msg := range messages {
 		md, err := json.Marshal(msg.Metadata)
 		if err != nil {
-			return fmt.Errorf("sqlitepubsub: metadata of %s: %w", msg.UUID, err)
+			return fmt.Errorf("sqlpubsub: metadata of %s: %w", msg.UUID, err)
 		}
 		payload := msg.Payload
 		if payload == nil {
 			payload = []byte{}
 		}
 		if _, err := exec.ExecContext(ctx, insertMessage, topic, msg.UUID, payload, string(md), now); err != nil {
-			return fmt.Errorf("sqlitepubsub: insert %s: %w", msg.UUID, err)
+			return fmt.Errorf("sqlpubsub: insert %s: %w", msg.UUID, err)
 		}
 	}
 	return nil
