@@ -63,12 +63,12 @@ func TestTimesWrittenBeforeBecomeFixedWidth(t *testing.T) {
 func open(t *testing.T, module string) (*sqldb.DB, *goose.Provider) {
 	t.Helper()
 	own := migrations.Of(module)
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), module+".db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), module+".db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	p, err := goose.NewProvider(goose.DialectSQLite3, db.Write, own.Files,
+	p, err := goose.NewProvider(goose.DialectSQLite3, db.Write, own.SQLite,
 		goose.WithTableName(own.Table), goose.WithDisableGlobalRegistry(true))
 	if err != nil {
 		t.Fatal(err)

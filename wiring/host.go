@@ -25,7 +25,7 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	open := func(name string) (*sqldb.DB, error) {
-		return sqldb.Open(filepath.Join(cfg.DataDir, name+".db"), sqldb.Options{})
+		return sqldb.OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), sqldb.Options{})
 	}
 	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens,
 		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil

@@ -18,7 +18,7 @@ import (
 // as a second process would.
 func openModuleDB(t *testing.T, dataDir, module string) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(filepath.Join(dataDir, module+".db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(dataDir, module+".db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ import (
 // TestOneFailingRecordIsReportedAlone drives the real processor, with a
 // handler that fails on one event, through the SQS fixture aws-lambda-go ships.
 func TestOneFailingRecordIsReportedAlone(t *testing.T) {
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

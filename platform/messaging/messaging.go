@@ -12,7 +12,6 @@ package messaging
 import (
 	"context"
 	"embed"
-	"io/fs"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
@@ -47,17 +46,17 @@ const OutboxTopic = "outbox"
 // handlers gave up on, with the error and the attempt count in the metadata.
 const PoisonTopic = "poison"
 
-//go:embed schema/*.sql
+//go:embed schema/sqlite/*.sql schema/postgres/*.sql
 var schemaFiles embed.FS
 
 // Schema returns the migration histories every module database carries: the
 // Pub/Sub tables (outbox, poison queue) and the inbox.
 func Schema() []sqldb.Migrations {
-	sub, err := fs.Sub(schemaFiles, "schema")
+	inbox, err := sqldb.ForEngine(schemaFiles, "schema", "inbox_version")
 	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
+		panic(err) // the embedded directories are fixed at build time
 	}
-	return []sqldb.Migrations{sqlpubsub.Schema(), {Files: sub, Table: "inbox_version"}}
+	return []sqldb.Migrations{sqlpubsub.Schema(), inbox}
 }
 
 // CorrelationID returns the id that events written under ctx carry: the

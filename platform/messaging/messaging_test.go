@@ -24,7 +24,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func openDB(t testing.TB) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

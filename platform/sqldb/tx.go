@@ -30,7 +30,11 @@ type txResult struct {
 // outcome is durable: after the commit that holds fn's writes, or with the
 // error that rolled them back.
 //
-// Concurrent calls are committed together (group commit): one writer
+// On PostgreSQL each call is its own READ COMMITTED transaction, run again
+// (up to three times) when the server aborts it as a deadlock or
+// serialization victim, so fn must not have effects outside tx.
+//
+// On SQLite, concurrent calls are committed together (group commit): one writer
 // goroutine runs each fn inside its own SAVEPOINT of a shared transaction and
 // commits once for the group, which is what lets SQLite's single writer keep
 // up with many concurrent requests. fn must use the ctx it is given, which
@@ -39,6 +43,9 @@ type txResult struct {
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if db.dialect == Postgres {
+		return db.pgInTx(ctx, fn)
 	}
 	req := &txRequest{ctx: ctx, fn: fn, done: make(chan txResult, 1)}
 	if err := db.enqueue(req); err != nil {
@@ -141,6 +148,11 @@ func (db *DB) commitGroup(group []*txRequest) {
 		return
 	}
 	db.deliver(group, results)
+	db.committed(len(group))
+}
+
+// committed runs the commit hooks for a commit that carried size InTx calls.
+func (db *DB) committed(size int) {
 	db.mu.Lock()
 	hooks, sizeHooks := db.onCommit, db.onGroupCommit
 	db.mu.Unlock()
@@ -148,7 +160,7 @@ func (db *DB) commitGroup(group []*txRequest) {
 		f()
 	}
 	for _, f := range sizeHooks {
-		f(len(group))
+		f(size)
 	}
 }
 

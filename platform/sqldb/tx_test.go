@@ -15,7 +15,7 @@ import (
 
 func open(t *testing.T) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), "t.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "t.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,20 +11,19 @@ package sqlpubsub
 
 import (
 	"embed"
-	"io/fs"
 
 	"example.com/modmono/platform/sqldb"
 )
 
-//go:embed schema/*.sql
+//go:embed schema/sqlite/*.sql schema/postgres/*.sql
 var schemaFiles embed.FS
 
 // Schema is the migration history of the tables this package uses. Apply it
 // to every database that carries messages.
 func Schema() sqldb.Migrations {
-	sub, err := fs.Sub(schemaFiles, "schema")
+	m, err := sqldb.ForEngine(schemaFiles, "schema", "pubsub_version")
 	if err != nil {
-		panic(err) // the embedded directory is fixed at build time
+		panic(err) // the embedded directories are fixed at build time
 	}
-	return sqldb.Migrations{Files: sub, Table: "pubsub_version"}
+	return m
 }

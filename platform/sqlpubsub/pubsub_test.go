@@ -16,7 +16,7 @@ import (
 
 func openDB(t *testing.T) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), "pubsub.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "pubsub.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

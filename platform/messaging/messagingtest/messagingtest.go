@@ -26,7 +26,7 @@ import (
 // schema and own applied, as the wiring opens a module's database.
 func OpenDB(t testing.TB, own sqldb.Migrations) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.Open(filepath.Join(t.TempDir(), "module.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "module.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,11 @@
-// Package sqldb opens a module's SQLite database, tuned for a concurrent web
-// server, and applies the module's embedded migrations.
+// Package sqldb opens a module's database, SQLite or PostgreSQL, tuned for a
+// concurrent web server, and applies the module's embedded migrations.
 //
-// SQLite allows one writer at a time. Instead of letting concurrent writers
+// Stores write one SQL text for both engines: $1, $2 … placeholders in
+// order of first use (SQLite numbers $N parameters that way), ON CONFLICT
+// upserts, and times as fixed-width text (Time).
+//
+// On SQLite, a module's database is its own file. SQLite allows one writer at a time. Instead of letting concurrent writers
 // collide on the file lock (SQLITE_BUSY), every write goes through a pool of
 // exactly one connection, so writers queue in Go; reads use a separate pool of
 // read-only connections that WAL mode lets run beside the writer.
@@ -17,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 )
 
@@ -38,8 +43,23 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// DB is one module's database: a single-connection writer and a reader pool.
+// Dialect names the engine under a DB.
+type Dialect string
+
+// The engines a DB can run on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is one module's database. On SQLite: a single-connection writer and a
+// reader pool. On PostgreSQL: one pool, both Write and Read, whose
+// connections see only the module's schema.
 type DB struct {
+	dialect Dialect
+	schema  string          // PostgreSQL: the module's schema
+	pgConf  *pgx.ConnConfig // PostgreSQL: how the listener connects
+
 	// Write is the only handle that may change data. Transactions on it begin
 	// IMMEDIATE, so they hold the write lock from their first statement.
 	Write *sql.DB
@@ -60,8 +80,8 @@ type DB struct {
 	writerWG sync.WaitGroup
 }
 
-// Open opens (creating if needed) the database file at path in WAL mode.
-func Open(path string, opts Options) (*DB, error) {
+// OpenSQLite opens (creating if needed) the database file at path in WAL mode.
+func OpenSQLite(path string, opts Options) (*DB, error) {
 	opts.setDefaults()
 	write, err := sql.Open(writerDriver, dsn(path, opts, false))
 	if err != nil {
@@ -92,7 +112,7 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	ckpt.SetMaxOpenConns(1)
-	db := &DB{Write: write, Read: read, path: path, ckpt: ckpt,
+	db := &DB{dialect: SQLite, Write: write, Read: read, path: path, ckpt: ckpt,
 		queue: make(chan *txRequest, maxGroup), closing: make(chan struct{})}
 	db.writerWG.Add(2)
 	go db.writeLoop()
@@ -115,8 +135,14 @@ func dsn(path string, opts Options, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-// Path is the file the database lives in.
+// Path is the file the database lives in ("" on PostgreSQL).
 func (db *DB) Path() string { return db.path }
+
+// Dialect is the engine under db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Schema is the PostgreSQL schema db works in ("" on SQLite).
+func (db *DB) Schema() string { return db.schema }
 
 // OnCommit registers f to run after every successful InTx commit. The outbox
 // relay uses it to wake up as soon as an event is committed; f must not block.
@@ -134,13 +160,17 @@ func (db *DB) OnGroupCommit(f func(size int)) {
 	db.onGroupCommit = append(db.onGroupCommit, f)
 }
 
-// QueueDepth is how many InTx calls wait for the writer now.
+// QueueDepth is how many InTx calls wait for the SQLite writer now (always
+// 0 on PostgreSQL, which has no single writer).
 func (db *DB) QueueDepth() int { return len(db.queue) }
 
 // Ping checks that both pools answer.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.Write.PingContext(ctx); err != nil {
 		return err
+	}
+	if db.Read == db.Write {
+		return nil
 	}
 	return db.Read.PingContext(ctx)
 }
@@ -154,5 +184,8 @@ func (db *DB) Close() error {
 	}
 	db.closeMu.Unlock()
 	db.writerWG.Wait()
+	if db.dialect == Postgres {
+		return db.Write.Close()
+	}
 	return errors.Join(db.Read.Close(), db.Write.Close(), db.ckpt.Close())
 }

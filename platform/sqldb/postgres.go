@@ -1,0 +1,177 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// PostgresOptions tune a PostgreSQL database; the zero value gives the defaults.
+type PostgresOptions struct {
+	// MaxConns caps the module's pool. Default: 10.
+	MaxConns int
+	// ConnectTimeout bounds each new connection unless the URL sets
+	// connect_timeout. Default: 5s.
+	ConnectTimeout time.Duration
+}
+
+// OpenPostgres connects to the PostgreSQL database at url and works in
+// schema: every connection has search_path set to it alone, so unqualified
+// table names are the module's own. The schema is created when it is
+// missing (which needs the CREATE privilege on the database); a schema an
+// administrator created for a module's role is used as it is.
+func OpenPostgres(ctx context.Context, url, schema string, opts PostgresOptions) (*DB, error) {
+	if schema == "" {
+		return nil, errors.New("postgres: no schema given")
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = 10
+	}
+	if opts.ConnectTimeout <= 0 {
+		opts.ConnectTimeout = 5 * time.Second
+	}
+	conf, err := pgx.ParseConfig(url)
+	if err != nil {
+		// pgx's message can quote the URL, password included.
+		return nil, errors.New("postgres: the URL cannot be parsed")
+	}
+	if conf.ConnectTimeout == 0 {
+		conf.ConnectTimeout = opts.ConnectTimeout
+	}
+	conf.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
+	if conf.RuntimeParams["application_name"] == "" {
+		conf.RuntimeParams["application_name"] = "modmono-" + schema
+	}
+	pool := stdlib.OpenDB(*conf)
+	pool.SetMaxOpenConns(opts.MaxConns)
+	pool.SetMaxIdleConns(opts.MaxConns)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	db := &DB{dialect: Postgres, schema: schema, pgConf: conf, Write: pool, Read: pool,
+		closing: make(chan struct{})}
+	if err := db.ensureSchema(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres %s@%s:%d/%s: %w", conf.User, conf.Host, conf.Port, conf.Database, err)
+	}
+	return db, nil
+}
+
+func (db *DB) ensureSchema(ctx context.Context) error {
+	var exists bool
+	err := db.Write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`,
+		db.schema).Scan(&exists)
+	if err != nil {
+		return err
+	}
+	if exists {
+		return nil
+	}
+	_, err = db.Write.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{db.schema}.Sanitize())
+	if err != nil {
+		return fmt.Errorf("create schema %s: %w", db.schema, err)
+	}
+	return nil
+}
+
+// pgInTx is InTx on PostgreSQL.
+func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	db.closeMu.RLock()
+	closed := db.closed
+	db.closeMu.RUnlock()
+	if closed {
+		return ErrClosed
+	}
+	for attempt := 1; ; attempt++ {
+		err := db.pgTxOnce(ctx, fn)
+		if err == nil {
+			db.committed(1)
+			return nil
+		}
+		if attempt == 3 || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+	tx, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(ctx, tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// retryable reports a transaction the server aborted to resolve a conflict
+// with another: running it again can succeed.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// Listen calls f whenever a transaction committed on db may have written
+// something channel's listeners care about: at once for this process's own
+// commits, and, on PostgreSQL, on every NOTIFY on channel from any process,
+// plus once after each (re)connection for what was missed while away. f must
+// not block. Listening stops when db closes.
+func (db *DB) Listen(channel string, f func()) {
+	db.OnCommit(f)
+	if db.dialect != Postgres {
+		return // one process owns a SQLite file: its own commits are all there are
+	}
+	db.writerWG.Add(1)
+	go func() {
+		defer db.writerWG.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() {
+			<-db.closing
+			cancel()
+		}()
+		for ctx.Err() == nil {
+			err := db.listenOnce(ctx, channel, f)
+			if ctx.Err() != nil {
+				return
+			}
+			_ = err // the fallback poll covers the gap; retry after a pause
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}()
+}
+
+func (db *DB) listenOnce(ctx context.Context, channel string, f func()) error {
+	conn, err := pgx.ConnectConfig(ctx, db.pgConf)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
+		return err
+	}
+	f() // whatever was committed while nobody listened
+	for {
+		if _, err := conn.WaitForNotification(ctx); err != nil {
+			return err
+		}
+		f()
+	}
+}
