@@ -56,7 +56,7 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 	if cfg.Sender == nil {
 		cfg.Sender = LogSender{Logger: deps.Logger}
 	}
-	m := &Module{deps: deps, svc: app.New(deps.DB, store.Store{}, cfg.Sender, deps.Logger), wake: make(chan struct{}, 1)}
+	m := &Module{deps: deps, svc: app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, cfg.Sender, deps.Logger), wake: make(chan struct{}, 1)}
 	deps.DB.OnCommit(func() {
 		select {
 		case m.wake <- struct{}{}:

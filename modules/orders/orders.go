@@ -57,7 +57,7 @@ var _ modular.Module = (*Module)(nil)
 // New returns the module working on its own database.
 func New(deps modular.Deps, cfg Config) (*Module, error) {
 	cfg.setDefaults()
-	svc := app.New(deps.DB, store.Store{}, messaging.NewOutbox(Name), cfg.MaxItems)
+	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, messaging.NewOutbox(Name), cfg.MaxItems)
 	return &Module{deps: deps, cfg: cfg, svc: svc}, nil
 }
 

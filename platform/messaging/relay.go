@@ -55,10 +55,11 @@ type Relay struct {
 	logger watermill.LoggerAdapter
 }
 
-// NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes it.
+// NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes
+// it, from any process on PostgreSQL.
 func NewRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig) (*Relay, error) {
 	signal := new(sqlpubsub.Signal)
-	db.OnCommit(signal.Notify)
+	db.Listen(sqlpubsub.Channel(db.Schema()), signal.Notify)
 	return newRelay(db, bus, logger, cfg, signal, nil)
 }
 
@@ -103,6 +104,7 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
 		DB:            db.Write,
 		ReadDB:        db.Read,
+		Dialect:       db.Dialect(),
 		ConsumerGroup: relayGroup,
 		Signal:        signal,
 		PollInterval:  cfg.PollInterval,

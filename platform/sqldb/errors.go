@@ -5,14 +5,18 @@ import (
 	"database/sql"
 	"errors"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
 )
 
 // IsUniqueViolation reports whether err is a UNIQUE or PRIMARY KEY conflict.
 func IsUniqueViolation(err error) bool {
 	var se sqlite3.Error
-	return errors.As(err, &se) &&
-		(se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
 // Querier is what a store function needs: a *sql.DB (DB.Read, DB.Write) or
@@ -21,4 +25,33 @@ type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// Settled returns a condition on column col, which holds the id of the
+// transaction that wrote a row (0 on SQLite): true once no transaction
+// older than that one is still running. Rows are read in (xid, seq) order
+// only where this holds, so none can commit later behind a position a
+// reader has passed. On SQLite, commits are serial and every row settles.
+func (d Dialect) Settled(col string) string {
+	if d == Postgres {
+		return col + " < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"
+	}
+	return "TRUE"
+}
+
+// InsertReturning runs insert, an INSERT of one row, and returns the value of
+// its integer column col: RETURNING on PostgreSQL, the rowid on SQLite, where
+// col must be the INTEGER PRIMARY KEY (RETURNING would cost SQLite a
+// temporary table per insert).
+func (d Dialect) InsertReturning(ctx context.Context, q Querier, insert, col string, args ...any) (int64, error) {
+	if d == Postgres {
+		var id int64
+		err := q.QueryRowContext(ctx, insert+" RETURNING "+col, args...).Scan(&id)
+		return id, err
+	}
+	res, err := q.ExecContext(ctx, insert, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
 }

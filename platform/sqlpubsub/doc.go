@@ -1,4 +1,5 @@
-// Package sqlpubsub is a Watermill Pub/Sub stored in a SQLite database.
+// Package sqlpubsub is a Watermill Pub/Sub stored in a SQLite or PostgreSQL
+// database.
 //
 // It is the transport of the transactional outbox: a Publisher built on a
 // *sql.Tx writes messages in the same transaction as the business change, and
@@ -7,6 +8,10 @@
 // one subscriber (in any process) the group's consumer of a topic at a time,
 // which is what keeps delivery in order. Delivery is at-least-once: an offset
 // moves only after the message is acknowledged.
+//
+// On PostgreSQL, transactions commit out of seq order, so an offset is the
+// pair (xid, seq) and a Subscriber reads only rows whose transaction has
+// settled (sqldb.Dialect.Settled); a trigger announces commits on Channel.
 package sqlpubsub
 
 import (
@@ -27,3 +32,7 @@ func Schema() sqldb.Migrations {
 	}
 	return m
 }
+
+// Channel is the PostgreSQL notification channel on which every commit that
+// published to the tables in schema is announced (see the schema's trigger).
+func Channel(schema string) string { return "sqlpubsub_" + schema }

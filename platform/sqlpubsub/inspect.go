@@ -21,7 +21,7 @@ type Stored struct {
 // non-empty uuid, only the copies of that message.
 func Messages(ctx context.Context, db *sql.DB, topic, uuid string) ([]Stored, error) {
 	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, payload, metadata, created_at FROM pubsub_messages
-WHERE topic = $1 AND ($2 = '' OR uuid = $2) ORDER BY seq`, topic, uuid)
+WHERE topic = $1 AND ($2 = '' OR uuid = $2) ORDER BY xid, seq`, topic, uuid)
 	if err != nil {
 		return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
 	}
@@ -60,8 +60,9 @@ func Delete(ctx context.Context, db *sql.DB, topic, uuid string) (int64, error) 
 func Backlog(ctx context.Context, db *sql.DB, topic, group string) (int, time.Time, error) {
 	var n int
 	var oldest sql.NullInt64
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(created_at) FROM pubsub_messages
-WHERE topic = $1 AND seq > COALESCE((SELECT acked FROM pubsub_offsets WHERE consumer_group = $2 AND topic = $1), 0)`,
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(m.created_at) FROM pubsub_messages AS m
+WHERE m.topic = $1 AND NOT EXISTS (SELECT 1 FROM pubsub_offsets AS o
+WHERE o.consumer_group = $2 AND o.topic = $1 AND (o.acked_xid, o.acked) >= (m.xid, m.seq))`,
 		topic, group).Scan(&n, &oldest)
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("sqlpubsub: backlog of %s: %w", topic, err)

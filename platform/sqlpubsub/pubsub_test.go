@@ -2,7 +2,7 @@ package sqlpubsub_test
 
 import (
 	"context"
-	"path/filepath"
+	"database/sql"
 	"testing"
 	"time"
 
@@ -11,31 +11,32 @@ import (
 	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
 
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqldb/sqldbtest"
 	"example.com/modmono/platform/sqlpubsub"
 )
 
-func openDB(t *testing.T) *sqldb.DB {
+func openDB(t *testing.T, engine sqldb.Dialect) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "pubsub.db"), sqldb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background(), sqlpubsub.Schema()); err != nil {
-		t.Fatal(err)
-	}
-	return db
+	return sqldbtest.Open(t, engine, "pubsub", sqlpubsub.Schema())
 }
 
-// TestPubSub runs Watermill's universal Pub/Sub suite. Every constructor call
-// shares one database, as separate instances of a service would.
+// TestPubSub runs Watermill's universal Pub/Sub suite on each engine. Every
+// constructor call shares one database, as separate instances of a service
+// would.
 func TestPubSub(t *testing.T) {
-	db := openDB(t)
+	for _, engine := range sqldbtest.Engines {
+		t.Run(string(engine), func(t *testing.T) { testPubSub(t, engine) })
+	}
+}
+
+func testPubSub(t *testing.T, engine sqldb.Dialect) {
+	db := openDB(t, engine)
 	signal := new(sqlpubsub.Signal)
 	newPubSub := func(t *testing.T, group string) (message.Publisher, message.Subscriber) {
 		sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
 			DB:            db.Write,
 			ReadDB:        db.Read,
+			Dialect:       db.Dialect(),
 			ConsumerGroup: group,
 			Signal:        signal,
 			PollInterval:  20 * time.Millisecond,
@@ -61,7 +62,13 @@ func TestPubSub(t *testing.T) {
 }
 
 func TestPruneDeletesOnlyWhatEveryGroupAcknowledged(t *testing.T) {
-	db := openDB(t)
+	for _, engine := range sqldbtest.Engines {
+		t.Run(string(engine), func(t *testing.T) { testPrune(t, engine) })
+	}
+}
+
+func testPrune(t *testing.T, engine sqldb.Dialect) {
+	db := openDB(t, engine)
 	pub := sqlpubsub.NewPublisher(db.Write, nil)
 	for i := 0; i < 3; i++ {
 		if err := pub.Publish("t", message.NewMessage(watermill.NewUUID(), []byte("x"))); err != nil {
@@ -87,7 +94,7 @@ func TestPruneDeletesOnlyWhatEveryGroupAcknowledged(t *testing.T) {
 // consume acknowledges n messages of topic "t" as group and returns the subscriber.
 func consume(t *testing.T, db *sqldb.DB, group string, n int) *sqlpubsub.Subscriber {
 	t.Helper()
-	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: group})
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, Dialect: db.Dialect(), ConsumerGroup: group})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,4 +111,51 @@ func consume(t *testing.T, db *sqldb.DB, group string, n int) *sqlpubsub.Subscri
 		}
 	}
 	return sub
+}
+
+// A commit in another process wakes a PostgreSQL subscriber through NOTIFY,
+// long before its fallback poll.
+func TestACommitElsewhereWakesTheSubscriber(t *testing.T) {
+	url := sqldbtest.PostgresURL(t)
+	open := func() *sqldb.DB {
+		db, err := sqldb.OpenPostgres(context.Background(), url, "pubsub", sqldb.PostgresOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	here, elsewhere := open(), open()
+	if err := here.Migrate(context.Background(), sqlpubsub.Schema()); err != nil {
+		t.Fatal(err)
+	}
+	signal := new(sqlpubsub.Signal)
+	here.Listen(sqlpubsub.Channel(here.Schema()), signal.Notify)
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
+		DB: here.Write, Dialect: here.Dialect(), Signal: signal, PollInterval: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	msgs, err := sub.Subscribe(context.Background(), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(200 * time.Millisecond) // let the listener connect and the first read find nothing
+	err = elsewhere.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+		return sqlpubsub.NewPublisher(tx, nil).Publish("t", message.NewMessage("m1", []byte("x")))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-msgs:
+		m.Ack()
+		if m.UUID != "m1" {
+			t.Fatalf("got %s, want m1", m.UUID)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the commit elsewhere never woke the subscriber")
+	}
 }

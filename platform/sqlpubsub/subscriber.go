@@ -12,6 +12,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
+
+	"example.com/modmono/platform/sqldb"
 )
 
 // SubscriberConfig configures a Subscriber. Zero values take the defaults.
@@ -20,6 +22,8 @@ type SubscriberConfig struct {
 	DB *sql.DB
 	// ReadDB serves the message reads. Default: DB.
 	ReadDB *sql.DB
+	// Dialect is the engine under DB. Default: SQLite.
+	Dialect sqldb.Dialect
 	// ConsumerGroup names whose offset this subscriber moves. Default: "default".
 	ConsumerGroup string
 	// Signal wakes subscriptions right after messages are committed.
@@ -41,6 +45,9 @@ type SubscriberConfig struct {
 func (c *SubscriberConfig) setDefaults() {
 	if c.ReadDB == nil {
 		c.ReadDB = c.DB
+	}
+	if c.Dialect == "" {
+		c.Dialect = sqldb.SQLite
 	}
 	if c.ConsumerGroup == "" {
 		c.ConsumerGroup = "default"
@@ -136,13 +143,21 @@ type subscription struct {
 	ctx   context.Context
 	log   watermill.LoggerAdapter
 
-	acked      int64 // the stored offset
-	pending    int64 // the last acknowledged offset, stored by the next flush
+	acked      offset // the stored offset
+	pending    offset // the last acknowledged offset, stored by the next flush
 	leaseUntil time.Time
 }
 
+// offset is a message's place in delivery order: the transaction that wrote
+// it (always 0 on SQLite), then its seq.
+type offset struct{ xid, seq int64 }
+
+func (o offset) after(p offset) bool {
+	return o.xid > p.xid || o.xid == p.xid && o.seq > p.seq
+}
+
 type row struct {
-	seq      int64
+	offset
 	uuid     string
 	payload  []byte
 	metadata message.Metadata
@@ -190,10 +205,10 @@ func (s *subscription) sleep(wake <-chan struct{}) {
 }
 
 const acquireLease = `
-INSERT INTO pubsub_offsets (consumer_group, topic, acked, owner, lease_until) VALUES ($1, $2, 0, $3, $4)
+INSERT INTO pubsub_offsets (consumer_group, topic, acked_xid, acked, owner, lease_until) VALUES ($1, $2, 0, 0, $3, $4)
 ON CONFLICT (consumer_group, topic) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
 WHERE pubsub_offsets.owner IS NULL OR pubsub_offsets.owner = excluded.owner OR pubsub_offsets.lease_until < $5
-RETURNING acked`
+RETURNING acked_xid, acked`
 
 // holdLease takes or renews the group's lease on the topic. It renews only
 // when half the lease has passed, so a busy subscription renews through acks.
@@ -203,9 +218,9 @@ func (s *subscription) holdLease() bool {
 		return true
 	}
 	until := now.Add(s.cfg.LeaseTTL)
-	var acked int64
+	var acked offset
 	err := s.cfg.DB.QueryRowContext(s.ctx, acquireLease, s.cfg.ConsumerGroup, s.topic, s.owner,
-		until.UnixMilli(), now.UnixMilli()).Scan(&acked)
+		until.UnixMilli(), now.UnixMilli()).Scan(&acked.xid, &acked.seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false // another subscriber holds it
 	}
@@ -234,10 +249,14 @@ func (s *subscription) release() {
 	}
 }
 
-const selectBatch = `SELECT seq, uuid, payload, metadata FROM pubsub_messages WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3`
+// selectBatch reads in (xid, seq) order past an offset, only where the
+// writing transaction has settled (see sqldb.Dialect.Settled).
+const selectBatch = `SELECT xid, seq, uuid, payload, metadata FROM pubsub_messages
+WHERE topic = $1 AND (xid, seq) > ($2, $3) AND %s ORDER BY xid, seq LIMIT $4`
 
 func (s *subscription) fetch() ([]row, error) {
-	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, selectBatch, s.topic, s.acked, s.cfg.BatchSize)
+	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, fmt.Sprintf(selectBatch, s.cfg.Dialect.Settled("xid")),
+		s.topic, s.acked.xid, s.acked.seq, s.cfg.BatchSize)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +265,7 @@ func (s *subscription) fetch() ([]row, error) {
 	for rows.Next() {
 		var r row
 		var md string
-		if err := rows.Scan(&r.seq, &r.uuid, &r.payload, &md); err != nil {
+		if err := rows.Scan(&r.xid, &r.seq, &r.uuid, &r.payload, &md); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(md), &r.metadata); err != nil {
@@ -276,7 +295,7 @@ func (s *subscription) deliver(r row) bool {
 		select {
 		case <-msg.Acked():
 			cancel()
-			s.pending = r.seq
+			s.pending = r.offset
 			if time.Until(s.leaseUntil) < s.cfg.LeaseTTL/2 {
 				return s.flush() // renew the lease before it can lapse
 			}
@@ -290,7 +309,7 @@ func (s *subscription) deliver(r row) bool {
 			cancel()
 			select {
 			case <-msg.Acked(): // acked just as we were closed: keep the offset
-				s.pending = r.seq
+				s.pending = r.offset
 			default:
 			}
 			return false
@@ -298,14 +317,15 @@ func (s *subscription) deliver(r row) bool {
 	}
 }
 
-const moveOffset = `UPDATE pubsub_offsets SET acked = $1, lease_until = $2 WHERE consumer_group = $3 AND topic = $4 AND owner = $5`
+const moveOffset = `UPDATE pubsub_offsets SET acked_xid = $1, acked = $2, lease_until = $3
+WHERE consumer_group = $4 AND topic = $5 AND owner = $6`
 
 // flush stores the offset of the last acknowledged message, renewing the
 // lease with it. Offsets are stored once per fetched batch rather than per
 // message: a crash redelivers at most one batch, which at-least-once
 // delivery allows and consumers' inboxes absorb.
 func (s *subscription) flush() bool {
-	if s.pending <= s.acked {
+	if !s.pending.after(s.acked) {
 		return s.holdLease()
 	}
 	until := time.Now().Add(s.cfg.LeaseTTL)
@@ -313,9 +333,10 @@ func (s *subscription) flush() bool {
 	// messages were handled, and dropping it would redeliver them.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, s.pending, until.UnixMilli(), s.cfg.ConsumerGroup, s.topic, s.owner)
+	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, s.pending.xid, s.pending.seq, until.UnixMilli(),
+		s.cfg.ConsumerGroup, s.topic, s.owner)
 	if err != nil {
-		s.log.Error("Cannot store offset", err, watermill.LogFields{"seq": s.pending})
+		s.log.Error("Cannot store offset", err, watermill.LogFields{"xid": s.pending.xid, "seq": s.pending.seq})
 		s.lostLease()
 		return false
 	}
@@ -331,5 +352,5 @@ func (s *subscription) flush() bool {
 // lostLease forgets what this subscription had not stored: whoever holds
 // the lease next delivers it again.
 func (s *subscription) lostLease() {
-	s.leaseUntil, s.pending = time.Time{}, 0
+	s.leaseUntil, s.pending = time.Time{}, offset{}
 }

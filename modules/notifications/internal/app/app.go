@@ -22,7 +22,8 @@ const (
 // come from the recipient replica and are empty while the recipient is
 // unknown.
 type Notification struct {
-	Seq       int64 // commit order; keyset pagination and the Sender's cursor
+	Seq       int64 // insertion order; keyset pagination
+	Xid       int64 // the writing transaction (0 on SQLite); with Seq, the Sender's position
 	ID        string
 	UserID    string
 	Kind      string
@@ -54,8 +55,8 @@ type Store interface {
 	// Unsent returns up to limit notifications the Sender has not accepted
 	// yet, oldest first.
 	Unsent(ctx context.Context, q Querier, limit int) ([]Notification, error)
-	// MarkSentThrough records that the Sender accepted every notification up to seq.
-	MarkSentThrough(ctx context.Context, q Querier, seq int64) error
+	// MarkSentThrough records that the Sender accepted every notification up to n.
+	MarkSentThrough(ctx context.Context, q Querier, n Notification) error
 }
 
 // Service runs the notifications use cases against the notifications database.

@@ -31,7 +31,7 @@ func newModule(t *testing.T) module {
 	t.Helper()
 	db := messagingtest.OpenDB(t, migrations.Of("notifications"))
 	sent := &recorder{}
-	svc := app.New(db, store.Store{}, sent, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := app.New(db, store.Store{Dialect: db.Dialect()}, sent, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	return module{svc: svc, processor: messagingtest.Processor(t, db, svc.Handlers()), sent: sent}
 }
 

@@ -77,7 +77,7 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 		sent++
 	}
 	if sent > 0 {
-		if err := s.store.MarkSentThrough(ctx, s.db.Write, batch[sent-1].Seq); err != nil {
+		if err := s.store.MarkSentThrough(ctx, s.db.Write, batch[sent-1]); err != nil {
 			return 0, err
 		}
 	}

@@ -13,8 +13,10 @@ import (
 	"example.com/modmono/platform/sqldb"
 )
 
-// Store implements app.Store on SQLite.
-type Store struct{}
+// Store implements app.Store on SQLite and PostgreSQL.
+type Store struct {
+	Dialect sqldb.Dialect
+}
 
 var _ app.Store = Store{}
 
@@ -69,7 +71,7 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body,
 	return nil
 }
 
-const selectNotifications = `SELECT n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
+const selectNotifications = `SELECT n.xid, n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
 COALESCE(r.email, ''), COALESCE(r.name, '') FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id `
 
 // ListByUser returns up to limit of userID's notifications older than
@@ -87,10 +89,11 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 }
 
 // Unsent returns up to limit notifications the Sender has not accepted yet,
-// oldest first.
-func (Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, error) {
-	out, err := query(ctx, q, selectNotifications+`WHERE n.seq > COALESCE((SELECT sent_through FROM dispatch_cursor), 0)
-ORDER BY n.seq LIMIT $1`, limit)
+// in (xid, seq) order, among those whose transaction has settled.
+func (s Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, error) {
+	out, err := query(ctx, q, selectNotifications+`WHERE (n.xid, n.seq) > (
+COALESCE((SELECT sent_xid FROM dispatch_cursor), 0), COALESCE((SELECT sent_through FROM dispatch_cursor), 0))
+AND `+s.Dialect.Settled("n.xid")+` ORDER BY n.xid, n.seq LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read unsent notifications: %w", err)
 	}
@@ -98,11 +101,11 @@ ORDER BY n.seq LIMIT $1`, limit)
 }
 
 // MarkSentThrough records that the Sender accepted every notification up
-// to seq.
-func (Store) MarkSentThrough(ctx context.Context, q querier, seq int64) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_through) VALUES (1, $1)
-ON CONFLICT (id) DO UPDATE SET sent_through = excluded.sent_through
-WHERE dispatch_cursor.sent_through < excluded.sent_through`, seq)
+// to n, in (xid, seq) order.
+func (Store) MarkSentThrough(ctx context.Context, q querier, n app.Notification) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_xid, sent_through) VALUES (1, $1, $2)
+ON CONFLICT (id) DO UPDATE SET sent_xid = excluded.sent_xid, sent_through = excluded.sent_through
+WHERE (dispatch_cursor.sent_xid, dispatch_cursor.sent_through) < (excluded.sent_xid, excluded.sent_through)`, n.Xid, n.Seq)
 	if err != nil {
 		return fmt.Errorf("move the sent cursor: %w", err)
 	}
@@ -118,7 +121,7 @@ func query(ctx context.Context, q querier, sqlText string, args ...any) ([]app.N
 	var out []app.Notification
 	for rows.Next() {
 		var n app.Notification
-		if err := rows.Scan(&n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
+		if err := rows.Scan(&n.Xid, &n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
 			(*sqldb.Time)(&n.CreatedAt), &n.Email, &n.Name); err != nil {
 			return nil, err
 		}

@@ -13,8 +13,10 @@ import (
 	"example.com/modmono/platform/sqldb"
 )
 
-// Store implements app.Store on SQLite.
-type Store struct{}
+// Store implements app.Store on SQLite and PostgreSQL.
+type Store struct {
+	Dialect sqldb.Dialect
+}
 
 var _ app.Store = Store{}
 
@@ -23,21 +25,16 @@ type querier = app.Querier
 const orderColumns = `seq, id, user_id, status, items, total_cents, currency, shipping_address, created_at`
 
 // Insert stores o and sets its Seq.
-func (Store) Insert(ctx context.Context, q querier, o *app.Order) error {
+func (s Store) Insert(ctx context.Context, q querier, o *app.Order) error {
 	items, addr, err := marshalValues(o)
 	if err != nil {
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
 	at := sqldb.Time(o.CreatedAt)
-	res, err := q.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
-shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	o.Seq, err = s.Dialect.InsertReturning(ctx, q, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, "seq",
 		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
 	if err != nil {
-		return fmt.Errorf("insert order %s: %w", o.ID, err)
-	}
-	// seq is the INTEGER PRIMARY KEY, so the rowid. (RETURNING would cost a
-	// temporary table per insert.)
-	if o.Seq, err = res.LastInsertId(); err != nil {
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
 	return nil

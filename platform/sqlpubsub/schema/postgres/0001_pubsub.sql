@@ -26,6 +26,22 @@ CREATE TABLE pubsub_offsets (
     PRIMARY KEY (consumer_group, topic)
 );
 
+-- Every insert wakes the subscribers listening on sqlpubsub_<schema>, once
+-- per transaction (PostgreSQL folds equal notifications) and only when it
+-- commits: the relay in any process starts at once instead of at its poll.
+-- +goose StatementBegin
+CREATE FUNCTION pubsub_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('sqlpubsub_' || TG_TABLE_SCHEMA, '');
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER pubsub_messages_notify AFTER INSERT ON pubsub_messages
+    FOR EACH STATEMENT EXECUTE FUNCTION pubsub_notify();
+
 -- +goose Down
+DROP TRIGGER pubsub_messages_notify ON pubsub_messages;
+DROP FUNCTION pubsub_notify();
 DROP TABLE pubsub_offsets;
 DROP TABLE pubsub_messages;

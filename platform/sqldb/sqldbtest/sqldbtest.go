@@ -1,0 +1,103 @@
+// Package sqldbtest gives tests their databases: a SQLite file in the
+// test's temporary directory, and, when TEST_DATABASE_URL names a PostgreSQL
+// server, a database of the test's own on it, created for the test and
+// dropped after it.
+package sqldbtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"example.com/modmono/platform/sqldb"
+)
+
+// Engines are the engines a store test runs on: SQLite always, PostgreSQL
+// when the environment offers one (see PostgresURL).
+var Engines = []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres}
+
+// Service returns the value of the environment variable that names a test
+// service. Without it the test is skipped, unless REQUIRE_SERVICES=1 (as in
+// CI), which makes the missing service a failure.
+func Service(t testing.TB, variable string) string {
+	t.Helper()
+	v := os.Getenv(variable)
+	if v != "" {
+		return v
+	}
+	if os.Getenv("REQUIRE_SERVICES") == "1" {
+		t.Fatalf("%s is not set and REQUIRE_SERVICES=1", variable)
+	}
+	t.Skipf("%s is not set: skipping the test that needs it", variable)
+	return ""
+}
+
+// PostgresURL creates a database of the test's own on the server at
+// TEST_DATABASE_URL and returns its URL; the cleanup drops it.
+func PostgresURL(t testing.TB) string {
+	t.Helper()
+	admin := Service(t, "TEST_DATABASE_URL")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, admin)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	defer conn.Close(ctx)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "test_" + hex.EncodeToString(b)
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatalf("create database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, admin)
+		if err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
+			t.Errorf("drop database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// Open opens a fresh, empty database on engine for schema (the file name
+// on SQLite) and applies histories to it; the cleanup closes it.
+func Open(t testing.TB, engine sqldb.Dialect, schema string, histories ...sqldb.Migrations) *sqldb.DB {
+	t.Helper()
+	var db *sqldb.DB
+	var err error
+	switch engine {
+	case sqldb.Postgres:
+		db, err = sqldb.OpenPostgres(context.Background(), PostgresURL(t), schema, sqldb.PostgresOptions{})
+	default:
+		db, err = sqldb.OpenSQLite(filepath.Join(t.TempDir(), schema+".db"), sqldb.Options{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	for _, m := range histories {
+		if err := db.Migrate(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db
+}
