@@ -12,8 +12,12 @@ STATIC_LDFLAGS := -s -w -linkmode external -extldflags "-static"
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
 
-test: ## the whole test suite, with the race detector
+test: ## the whole test suite, with the race detector; with TEST_DATABASE_URL the HTTP suite again on PostgreSQL
 	$(GO) test -race -count=1 ./...
+	@if [ -n "$$TEST_DATABASE_URL" ] || [ "$$REQUIRE_SERVICES" = 1 ]; then \
+		echo "== the HTTP suite on PostgreSQL"; \
+		TEST_STORAGE=postgres $(GO) test -race -count=1 ./wiring; \
+	fi
 
 lint: fmt-check vet staticcheck deps-check generate-check ## every check CI runs besides the tests
 

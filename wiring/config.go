@@ -12,6 +12,8 @@ import (
 
 	"example.com/modmono/modules/notifications"
 	"example.com/modmono/modules/orders"
+	"github.com/jackc/pgx/v5"
+
 	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/httpserver"
@@ -50,6 +52,15 @@ type Config struct {
 	// ExpensiveRateLimit limits sign-up and login per client:
 	// AUTH_RATE_LIMIT (2 a second) and AUTH_RATE_LIMIT_BURST (20).
 	ExpensiveRateLimit httpserver.RateLimit
+
+	// Storage: with DATABASE_URL (postgres://…) every module keeps its
+	// data in its own schema of that PostgreSQL database, and
+	// <MODULE>_DATABASE_URL (USERS_, ORDERS_, NOTIFICATIONS_) moves one
+	// module elsewhere, for instance to a login of a role that has grants on
+	// its schema only. Without either, each module is a SQLite file in
+	// DATA_DIR. DB_MAX_CONNS caps each module's PostgreSQL pool (default 10).
+	DatabaseURLs map[string]DatabaseURL // by module; none: SQLite
+	DBMaxConns   int
 
 	// Each module's own settings.
 	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
@@ -110,6 +121,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ClientIP:          httpserver.ClientIP{Header: p.oneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
 		RateLimit:         httpserver.RateLimit{Rate: p.float("RATE_LIMIT", 0, 0, 1e6), Burst: p.int("RATE_LIMIT_BURST", 200, 1, 1e6)},
 	}
+	cfg.DBMaxConns = p.int("DB_MAX_CONNS", 10, 1, 1000)
+	cfg.DatabaseURLs = p.databaseURLs(Modules)
 	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: p.tracesExported()}
 	cfg.HTTP.ClientIP.TrustedProxies = p.networks("TRUSTED_PROXIES")
 	if len(cfg.HTTP.ClientIP.TrustedProxies) > 0 && cfg.HTTP.ClientIP.Header == "" {
@@ -271,4 +284,50 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 	}
 	p.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
 	return def
+}
+
+// DatabaseURL is where a module's PostgreSQL schema lives, and the variable
+// that said so, for error messages.
+type DatabaseURL struct {
+	URL      string
+	Variable string
+}
+
+// DatabaseVariable names the variable that moves module to a database of
+// its own.
+func DatabaseVariable(module string) string {
+	return strings.ToUpper(module) + "_DATABASE_URL"
+}
+
+// databaseURLs reads DATABASE_URL and each module's override. A URL is
+// checked here for its form only; whether the server answers is found out
+// at start-up, and either error names the variable.
+func (p *parser) databaseURLs(modules []string) map[string]DatabaseURL {
+	urls := map[string]DatabaseURL{}
+	shared := p.postgresURL("DATABASE_URL")
+	for _, m := range modules {
+		if u := p.postgresURL(DatabaseVariable(m)); u != "" {
+			urls[m] = DatabaseURL{URL: u, Variable: DatabaseVariable(m)}
+		} else if shared != "" {
+			urls[m] = DatabaseURL{URL: shared, Variable: "DATABASE_URL"}
+		}
+	}
+	return urls
+}
+
+func (p *parser) postgresURL(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return ""
+	}
+	// Never quote the value: it carries a password.
+	if !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
+		p.fail(name, "must be a postgres:// or postgresql:// URL")
+		return ""
+	}
+	if _, err := pgx.ParseConfig(v); err != nil {
+		p.fail(name, "is not a valid PostgreSQL URL")
+		return ""
+	}
+	return v
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/wiring"
 )
 
 // busMessage is a users event as the relay would put it on a queue.
@@ -95,7 +96,7 @@ func TestSQSBatchesReachTheModuleAndReportOnlyFailures(t *testing.T) {
 	if len(failures) != 0 {
 		t.Fatalf("failures %v", failures)
 	}
-	notifications := openModuleDB(t, fs.dataDir, "notifications")
+	notifications := openModuleDB(t, wiring.Config{DataDir: fs.dataDir}, "notifications")
 	var welcomes int
 	if err := notifications.Read.QueryRow(`SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'welcome'`, userID).Scan(&welcomes); err != nil {
 		t.Fatal(err)
@@ -185,7 +186,7 @@ func TestEventsFlowBetweenFunctions(t *testing.T) {
 		t.Fatalf("a second run relayed %d events again", n)
 	}
 	var left int
-	if err := openModuleDB(t, fs.dataDir, "users").Read.QueryRow(`SELECT count(*) FROM pubsub_messages`).Scan(&left); err != nil || left != 0 {
+	if err := openModuleDB(t, wiring.Config{DataDir: fs.dataDir}, "users").Read.QueryRow(`SELECT count(*) FROM pubsub_messages`).Scan(&left); err != nil || left != 0 {
 		t.Fatalf("%d relayed events left in the outbox (%v)", left, err)
 	}
 	published := sns.published()

@@ -24,7 +24,7 @@ func (fs *lambdaFunctions) events(t *testing.T, args ...string) (string, error) 
 func (fs *lambdaFunctions) welcomes(t *testing.T, userID string) int {
 	t.Helper()
 	var n int
-	db := openModuleDB(t, fs.dataDir, "notifications")
+	db := openModuleDB(t, wiring.Config{DataDir: fs.dataDir}, "notifications")
 	if err := db.Read.QueryRow(`SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'welcome'`, userID).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func (fs *lambdaFunctions) welcomes(t *testing.T, userID string) int {
 
 func TestPoisonedEventsAreListedShownReplayedAndDropped(t *testing.T) {
 	fs := startFunctions(t)
-	notifications := openModuleDB(t, fs.dataDir, "notifications")
+	notifications := openModuleDB(t, wiring.Config{DataDir: fs.dataDir}, "notifications")
 	userID := "0b9c4a34-6f51-4a3c-9d7e-2a8c1f1b5e02"
 	registered := busMessage(t, "ev-ok", "users.UserRegistered.v1",
 		map[string]any{"user_id": userID, "email": "poison@example.com", "name": "P", "registered_at": "2026-11-21T10:00:00Z"})

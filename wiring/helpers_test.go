@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/sqldb/sqldbtest"
 	"example.com/modmono/wiring"
 )
 
@@ -56,8 +58,15 @@ func testConfig(t testing.TB, dataDir string, env ...string) wiring.Config {
 	return cfg
 }
 
+// startServer starts the server with env on top of testEnv. With
+// TEST_STORAGE=postgres, its modules keep their data in a PostgreSQL database
+// of the test's own (see sqldbtest.PostgresURL): the same suite, run once
+// per engine.
 func startServer(t testing.TB, env ...string) *testServer {
 	t.Helper()
+	if os.Getenv("TEST_STORAGE") == "postgres" {
+		env = append([]string{"DATABASE_URL", sqldbtest.PostgresURL(t)}, env...)
+	}
 	cfg := testConfig(t, t.TempDir(), env...)
 	logs := &logBuffer{t: t}
 	logger := logging.New(logs, cfg.LogLevel, logging.JSON)

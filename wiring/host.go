@@ -19,13 +19,25 @@ import (
 	"example.com/modmono/platform/tracing"
 )
 
-// provideHost opens each module's database as <DataDir>/<name>.db.
+// provideHost opens each module's database: the schema named after it on
+// PostgreSQL when the configuration gives the module a URL, else the file
+// <DataDir>/<name>.db.
 func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular.Host, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	open := func(name string) (*sqldb.DB, error) {
-		return sqldb.OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), sqldb.Options{})
+		url, ok := cfg.DatabaseURLs[name]
+		if !ok || url.URL == "" {
+			return sqldb.OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), sqldb.Options{})
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		db, err := sqldb.OpenPostgres(ctx, url.URL, name, sqldb.PostgresOptions{MaxConns: cfg.DBMaxConns})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", url.Variable, err)
+		}
+		return db, nil
 	}
 	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens,
 		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil

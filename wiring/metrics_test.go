@@ -100,7 +100,7 @@ func TestMetricsFollowRequestsAndTheEventPath(t *testing.T) {
 
 func TestMetricsShowRetriesAndThePoisonQueue(t *testing.T) {
 	s := startServer(t, "CONSUMER_MAX_RETRIES", "2")
-	notifications := openModuleDB(t, s.Config.DataDir, "notifications")
+	notifications := openModuleDB(t, s.Config, "notifications")
 	execSQL(t, notifications.Write, `ALTER TABLE recipients RENAME TO recipients_broken`)
 	s.signUp(t)
 

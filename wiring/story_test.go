@@ -113,7 +113,7 @@ func TestCrossModuleStory(t *testing.T) {
 	})
 	t.Run("orders forgot the address", func(t *testing.T) {
 		var n int
-		err := openModuleDB(t, s.Config.DataDir, "orders").Read.QueryRow(`SELECT count(*) FROM user_addresses WHERE user_id = ?`, u.ID).Scan(&n)
+		err := openModuleDB(t, s.Config, "orders").Read.QueryRow(`SELECT count(*) FROM user_addresses WHERE user_id = $1`, u.ID).Scan(&n)
 		if err != nil || n != 0 {
 			t.Fatalf("%d addresses kept for the deleted user (%v)", n, err)
 		}

@@ -12,13 +12,21 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqlpubsub"
+	"example.com/modmono/wiring"
 )
 
-// openModuleDB opens a running server's module database from the outside,
-// as a second process would.
-func openModuleDB(t *testing.T, dataDir, module string) *sqldb.DB {
+// openModuleDB opens the database of module that cfg configures (its
+// PostgreSQL schema, or its file in cfg.DataDir) from the outside, as a
+// second process would.
+func openModuleDB(t *testing.T, cfg wiring.Config, module string) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.OpenSQLite(filepath.Join(dataDir, module+".db"), sqldb.Options{})
+	var db *sqldb.DB
+	var err error
+	if u, ok := cfg.DatabaseURLs[module]; ok {
+		db, err = sqldb.OpenPostgres(context.Background(), u.URL, module, sqldb.PostgresOptions{MaxConns: 2})
+	} else {
+		db, err = sqldb.OpenSQLite(filepath.Join(cfg.DataDir, module+".db"), sqldb.Options{})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +41,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 
 	// An OrderPlaced without the fields consumers rely on, committed to the
 	// orders outbox the way the module itself writes events.
-	orders := openModuleDB(t, s.Config.DataDir, "orders")
+	orders := openModuleDB(t, s.Config, "orders")
 	err := orders.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
 		return messaging.NewOutbox("orders").Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": 42})
 	})
@@ -45,7 +53,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 		return count(s.notifications(t, token), "order_placed") == 1
 	})
 
-	notifications := openModuleDB(t, s.Config.DataDir, "notifications")
+	notifications := openModuleDB(t, s.Config, "notifications")
 	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: notifications.Write, ConsumerGroup: "test-inspect"})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +81,7 @@ func TestReadinessFailsWhileAMigrationIsMissing(t *testing.T) {
 	s := startServer(t)
 	s.do(t, request{Method: "GET", Path: "/readyz"}).expect(t, 200)
 
-	orders := openModuleDB(t, s.Config.DataDir, "orders")
+	orders := openModuleDB(t, s.Config, "orders")
 	if _, err := orders.Write.Exec(`DELETE FROM schema_version WHERE version_id = (SELECT MAX(version_id) FROM schema_version)`); err != nil {
 		t.Fatal(err)
 	}

@@ -30,6 +30,10 @@ func New(db *sqldb.DB, store Store, outbox *messaging.Outbox, maxItems int) *Ser
 // ErrNotFound is what a Store returns when no row matches.
 var ErrNotFound = errors.New("not found")
 
+// ErrKeyTaken is what a Store returns when an Idempotency-Key it is asked to
+// record was recorded by a concurrent transaction.
+var ErrKeyTaken = errors.New("idempotency key taken")
+
 // Querier is a database handle or the transaction of a use case.
 type Querier = sqldb.Querier
 

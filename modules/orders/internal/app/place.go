@@ -65,6 +65,18 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 		return Order{}, err
 	}
 	hash := p.hash()
+	for attempt := 1; ; attempt++ {
+		o, err := s.place(ctx, userID, p, idempotencyKey, hash)
+		// Two requests with one new key raced, and the other committed
+		// first: run again to answer with the order it created.
+		if errors.Is(err, ErrKeyTaken) && attempt < 3 {
+			continue
+		}
+		return o, err
+	}
+}
+
+func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey, hash string) (Order, error) {
 	var o Order
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
 		if deleted, err := s.store.IsUserDeleted(ctx, tx, userID); err != nil || deleted {

@@ -37,6 +37,9 @@ func (Store) PutIdempotencyKey(ctx context.Context, q querier, userID, key strin
 		_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, order_json, created_at)
 VALUES ($1, $2, $3, $4, $5)`, userID, key, r.RequestHash, raw, sqldb.Time(at))
 	}
+	if sqldb.IsUniqueViolation(err) {
+		return app.ErrKeyTaken
+	}
 	if err != nil {
 		return fmt.Errorf("store idempotency key: %w", err)
 	}
