@@ -16,7 +16,7 @@ test: ## the whole test suite, with the race detector; with TEST_DATABASE_URL th
 	$(GO) test -race -count=1 ./...
 	@if [ -n "$$TEST_DATABASE_URL" ] || [ "$$REQUIRE_SERVICES" = 1 ]; then \
 		echo "== the HTTP suite on PostgreSQL"; \
-		TEST_STORAGE=postgres $(GO) test -race -count=1 ./wiring; \
+		TEST_STORAGE=postgres $(GO) test -race -count=1 ./wiring ./modules/... ./platform/messaging/...; \
 	fi
 
 lint: fmt-check vet staticcheck deps-check generate-check ## every check CI runs besides the tests

@@ -29,9 +29,10 @@ type Querier interface {
 
 // Settled returns a condition on column col, which holds the id of the
 // transaction that wrote a row (0 on SQLite): true once no transaction
-// older than that one is still running. Rows are read in (xid, seq) order
-// only where this holds, so none can commit later behind a position a
-// reader has passed. On SQLite, commits are serial and every row settles.
+// older than that one is still running, in any database of the server.
+// Rows are read in (xid, seq) order only where this holds, so none can
+// commit later behind a position a reader has passed. On SQLite, commits are
+// serial and every row settles at once.
 func (d Dialect) Settled(col string) string {
 	if d == Postgres {
 		return col + " < pg_snapshot_xmin(pg_current_snapshot())::text::bigint"

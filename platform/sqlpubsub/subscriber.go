@@ -171,10 +171,14 @@ func (s *subscription) run() {
 			continue
 		}
 		wake := s.cfg.Signal.wait()
-		batch, err := s.fetch()
+		batch, unsettled, err := s.fetch()
 		if err != nil {
 			s.log.Error("Cannot read messages", err, nil)
 			s.sleep(nil)
+			continue
+		}
+		if len(batch) == 0 && unsettled {
+			s.awaitSettling()
 			continue
 		}
 		if len(batch) == 0 {
@@ -249,31 +253,51 @@ func (s *subscription) release() {
 	}
 }
 
-// selectBatch reads in (xid, seq) order past an offset, only where the
-// writing transaction has settled (see sqldb.Dialect.Settled).
-const selectBatch = `SELECT xid, seq, uuid, payload, metadata FROM pubsub_messages
-WHERE topic = $1 AND (xid, seq) > ($2, $3) AND %s ORDER BY xid, seq LIMIT $4`
+// selectBatch reads in (xid, seq) order past an offset, and tells which
+// rows' transactions have settled (see sqldb.Dialect.Settled). In xid order
+// the settled rows come first.
+const selectBatch = `SELECT xid, seq, uuid, payload, metadata, %s FROM pubsub_messages
+WHERE topic = $1 AND (xid, seq) > ($2, $3) ORDER BY xid, seq LIMIT $4`
 
-func (s *subscription) fetch() ([]row, error) {
+// fetch reads the next batch that may be delivered. unsettled reports
+// committed rows behind it that must wait for older transactions to end.
+func (s *subscription) fetch() (batch []row, unsettled bool, err error) {
 	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, fmt.Sprintf(selectBatch, s.cfg.Dialect.Settled("xid")),
 		s.topic, s.acked.xid, s.acked.seq, s.cfg.BatchSize)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	defer rows.Close()
-	var batch []row
 	for rows.Next() {
 		var r row
 		var md string
-		if err := rows.Scan(&r.xid, &r.seq, &r.uuid, &r.payload, &md); err != nil {
-			return nil, err
+		var settled bool
+		if err := rows.Scan(&r.xid, &r.seq, &r.uuid, &r.payload, &md, &settled); err != nil {
+			return nil, false, err
+		}
+		if !settled {
+			return batch, true, nil
 		}
 		if err := json.Unmarshal([]byte(md), &r.metadata); err != nil {
-			return nil, fmt.Errorf("metadata of message %d: %w", r.seq, err)
+			return nil, false, fmt.Errorf("metadata of message %d: %w", r.seq, err)
 		}
 		batch = append(batch, r)
 	}
-	return batch, rows.Err()
+	return batch, false, rows.Err()
+}
+
+// settleWait is how long a subscription waits before reading again when
+// the next rows wait for older transactions, which commonly end within
+// milliseconds and announce nothing.
+const settleWait = time.Millisecond
+
+func (s *subscription) awaitSettling() {
+	t := time.NewTimer(settleWait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-s.ctx.Done():
+	}
 }
 
 // deliver hands r out until it is acked. It reports false when the

@@ -27,14 +27,31 @@ CREATE INDEX notifications_user_seq ON notifications (user_id, seq);
 CREATE INDEX notifications_xid_seq ON notifications (xid, seq);
 
 -- How far the Sender got: every notification up to (sent_xid,
--- sent_through) was accepted. One row.
+-- sent_through) was accepted. One row, whose lease makes one Sender at a
+-- time (in any process) the one that sends.
 CREATE TABLE dispatch_cursor (
     id           INTEGER PRIMARY KEY CHECK (id = 1),
     sent_xid     BIGINT NOT NULL,
-    sent_through BIGINT NOT NULL
+    sent_through BIGINT NOT NULL,
+    owner        TEXT,
+    lease_until  BIGINT NOT NULL DEFAULT 0 -- unix milliseconds
 );
 
+-- A new notification wakes the Sender, in whichever process holds it.
+-- +goose StatementBegin
+CREATE FUNCTION notifications_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('notifications_' || TG_TABLE_SCHEMA, '');
+    RETURN NULL;
+END
+$$;
+-- +goose StatementEnd
+CREATE TRIGGER notifications_notify AFTER INSERT ON notifications
+    FOR EACH STATEMENT EXECUTE FUNCTION notifications_notify();
+
 -- +goose Down
+DROP TRIGGER notifications_notify ON notifications;
+DROP FUNCTION notifications_notify();
 DROP TABLE dispatch_cursor;
 DROP TABLE notifications;
 DROP TABLE recipients;

@@ -10,7 +10,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 
@@ -20,23 +19,16 @@ import (
 	"example.com/modmono/platform/eventschema"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqldb/sqldbtest"
 )
 
-// OpenDB opens a database in a temporary directory with the messaging
-// schema and own applied, as the wiring opens a module's database.
+// OpenDB opens an empty module database with the messaging schema and own
+// applied, as the wiring opens a module's database: a SQLite file in a
+// temporary directory, or, with TEST_STORAGE=postgres, a schema in a
+// PostgreSQL database of the test's own (see sqldbtest).
 func OpenDB(t testing.TB, own sqldb.Migrations) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "module.db"), sqldb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, m := range append(messaging.Schema(), own) {
-		if err := db.Migrate(context.Background(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return db
+	return sqldbtest.Open(t, sqldbtest.Engine(), "module", append(messaging.Schema(), own)...)
 }
 
 // Processor returns the real processor of handlers on db, which tries each

@@ -23,6 +23,15 @@ import (
 // when the environment offers one (see PostgresURL).
 var Engines = []sqldb.Dialect{sqldb.SQLite, sqldb.Postgres}
 
+// Engine is the engine of the suites run once per engine: PostgreSQL when
+// TEST_STORAGE=postgres, else SQLite.
+func Engine() sqldb.Dialect {
+	if os.Getenv("TEST_STORAGE") == "postgres" {
+		return sqldb.Postgres
+	}
+	return sqldb.SQLite
+}
+
 // Service returns the value of the environment variable that names a test
 // service. Without it the test is skipped, unless REQUIRE_SERVICES=1 (as in
 // CI), which makes the missing service a failure.

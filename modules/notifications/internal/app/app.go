@@ -52,11 +52,16 @@ type Store interface {
 	// ListByUser returns up to limit of userID's notifications older than
 	// beforeSeq (0: from the newest), newest first.
 	ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, limit int) ([]Notification, error)
+	// ClaimSender makes owner the one Sender until until, unless another
+	// holds an unexpired claim; it reports whether owner holds it now.
+	ClaimSender(ctx context.Context, q Querier, owner string, until, now time.Time) (bool, error)
 	// Unsent returns up to limit notifications the Sender has not accepted
-	// yet, oldest first.
-	Unsent(ctx context.Context, q Querier, limit int) ([]Notification, error)
-	// MarkSentThrough records that the Sender accepted every notification up to n.
-	MarkSentThrough(ctx context.Context, q Querier, n Notification) error
+	// yet, oldest first. waiting reports stored notifications that must
+	// wait for older transactions to end before they can be sent in order.
+	Unsent(ctx context.Context, q Querier, limit int) (batch []Notification, waiting bool, err error)
+	// MarkSentThrough records that the Sender accepted every notification
+	// up to n, if owner still holds the claim; it reports whether it did.
+	MarkSentThrough(ctx context.Context, q Querier, owner string, n Notification) (bool, error)
 }
 
 // Service runs the notifications use cases against the notifications database.

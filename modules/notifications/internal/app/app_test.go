@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"sync"
@@ -142,5 +143,50 @@ func TestTheSenderGetsEachNotificationOnceWithTheRecipient(t *testing.T) {
 		if n.Email != "ada@example.com" || (i > 0 && n.Seq <= m.sent.sent[i-1].Seq) {
 			t.Errorf("sent #%d: %+v, want the recipient's e-mail, in order", i, n)
 		}
+	}
+}
+
+// Two Senders on one database, as in two server processes: the claim on
+// the cursor makes one of them send, so nothing is sent twice.
+func TestTwoSendersSendEachNotificationOnce(t *testing.T) {
+	m := newModule(t)
+	m.deliver(t, userevents.TopicUserRegistered, registered())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 2)
+	wakes := []chan struct{}{make(chan struct{}, 1), make(chan struct{}, 1)}
+	for _, w := range wakes {
+		go func() { done <- m.svc.Dispatch(ctx, w) }()
+	}
+	for i := range 20 {
+		m.deliver(t, orderevents.TopicOrderPlaced, placed(fmt.Sprintf("0190a0b2-7c3e-7000-8000-%012d", i)))
+		for _, w := range wakes {
+			select {
+			case w <- struct{}{}:
+			default:
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for m.sent.count() < 21 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // room for a duplicate to show
+	cancel()
+	for range wakes {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.sent.mu.Lock()
+	defer m.sent.mu.Unlock()
+	seen := map[string]bool{}
+	for _, n := range m.sent.sent {
+		if seen[n.ID] {
+			t.Errorf("notification %s sent twice", n.ID)
+		}
+		seen[n.ID] = true
+	}
+	if len(seen) != 21 {
+		t.Fatalf("sent %d distinct notifications, want 21", len(seen))
 	}
 }

@@ -2,8 +2,11 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/google/uuid"
 )
 
 // Sender delivers a stored notification to its recipient: by e-mail, a
@@ -28,23 +31,35 @@ func (s LogSender) Send(ctx context.Context, n Notification) error {
 // poll covers the rest. A failed send is retried with backoff, so nothing
 // stored is ever skipped.
 //
+// Only one Dispatch sends at a time, across every process on the database:
+// the one holding the claim on the cursor, renewed with each batch. The
+// others poll for the claim to lapse, which a crashed holder's does after
+// senderLease.
+//
 // After a wake-up it lingers briefly before reading, so that a burst of
 // notifications is sent and marked in one batch instead of one write each.
 func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 	const poll, linger, maxBackoff = 30 * time.Second, 20 * time.Millisecond, time.Minute
+	owner := uuid.NewString()
 	backoff := time.Second
 	for {
-		sent, err := s.dispatchBatch(ctx)
+		sent, waiting, err := s.dispatchBatch(ctx, owner)
 		wait := poll
 		switch {
 		case ctx.Err() != nil:
 			return nil
+		case errors.Is(err, errNotHolder):
+			wait = senderLease / 3
 		case err != nil:
 			s.logger.ErrorContext(ctx, "sending notifications failed", "error", err, "retry_in", backoff)
 			wait, backoff = backoff, min(2*backoff, maxBackoff)
 		case sent > 0:
 			backoff = time.Second
 			continue
+		case waiting:
+			// Stored, but behind transactions still running: those end
+			// within milliseconds and announce nothing.
+			wait = time.Millisecond
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -63,12 +78,24 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 	}
 }
 
-func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
-	batch, err := s.store.Unsent(ctx, s.db.Read, 100)
+// senderLease is how long a claim on the Sender lasts unless renewed.
+const senderLease = 15 * time.Second
+
+var errNotHolder = errors.New("another process holds the sender")
+
+func (s *Service) dispatchBatch(ctx context.Context, owner string) (sent int, waiting bool, err error) {
+	now := time.Now()
+	held, err := s.store.ClaimSender(ctx, s.db.Write, owner, now.Add(senderLease), now)
 	if err != nil {
-		return 0, err
+		return 0, false, err
 	}
-	sent := 0
+	if !held {
+		return 0, false, errNotHolder
+	}
+	batch, waiting, err := s.store.Unsent(ctx, s.db.Read, 100)
+	if err != nil {
+		return 0, false, err
+	}
 	var sendErr error
 	for _, n := range batch {
 		if sendErr = s.sender.Send(ctx, n); sendErr != nil {
@@ -77,9 +104,15 @@ func (s *Service) dispatchBatch(ctx context.Context) (int, error) {
 		sent++
 	}
 	if sent > 0 {
-		if err := s.store.MarkSentThrough(ctx, s.db.Write, batch[sent-1]); err != nil {
-			return 0, err
+		ok, err := s.store.MarkSentThrough(ctx, s.db.Write, owner, batch[sent-1])
+		if err != nil {
+			return 0, false, err
+		}
+		if !ok {
+			// The claim lapsed mid-batch and another took over: it sends
+			// these again, which Sender allows (Notification.ID tells).
+			return 0, false, errNotHolder
 		}
 	}
-	return sent, sendErr
+	return sent, waiting, sendErr
 }

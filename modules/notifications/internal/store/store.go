@@ -71,8 +71,10 @@ VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body,
 	return nil
 }
 
-const selectNotifications = `SELECT n.xid, n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
-COALESCE(r.email, ''), COALESCE(r.name, '') FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id `
+const notificationColumns = `n.xid, n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
+COALESCE(r.email, ''), COALESCE(r.name, '')`
+
+const selectNotifications = `SELECT ` + notificationColumns + ` FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id `
 
 // ListByUser returns up to limit of userID's notifications older than
 // beforeSeq (0: from the newest), newest first.
@@ -88,28 +90,62 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 	return out, nil
 }
 
-// Unsent returns up to limit notifications the Sender has not accepted yet,
-// in (xid, seq) order, among those whose transaction has settled.
-func (s Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, error) {
-	out, err := query(ctx, q, selectNotifications+`WHERE (n.xid, n.seq) > (
-COALESCE((SELECT sent_xid FROM dispatch_cursor), 0), COALESCE((SELECT sent_through FROM dispatch_cursor), 0))
-AND `+s.Dialect.Settled("n.xid")+` ORDER BY n.xid, n.seq LIMIT $1`, limit)
+// ClaimSender makes owner the one Sender until until, unless another holds
+// an unexpired claim.
+func (Store) ClaimSender(ctx context.Context, q querier, owner string, until, now time.Time) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_xid, sent_through, owner, lease_until)
+VALUES (1, 0, 0, $1, $2)
+ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
+WHERE dispatch_cursor.owner IS NULL OR dispatch_cursor.owner = excluded.owner OR dispatch_cursor.lease_until < $3`,
+		owner, until.UnixMilli(), now.UnixMilli())
 	if err != nil {
-		return nil, fmt.Errorf("read unsent notifications: %w", err)
+		return false, fmt.Errorf("claim the sender: %w", err)
 	}
-	return out, nil
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// Unsent returns up to limit notifications the Sender has not accepted yet,
+// in (xid, seq) order, stopping at the first whose transaction has not
+// settled.
+func (s Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, bool, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+s.Dialect.Settled("n.xid")+`, `+notificationColumns+`
+FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id
+WHERE (n.xid, n.seq) > (
+COALESCE((SELECT sent_xid FROM dispatch_cursor), 0), COALESCE((SELECT sent_through FROM dispatch_cursor), 0))
+ORDER BY n.xid, n.seq LIMIT $1`, limit)
+	if err != nil {
+		return nil, false, fmt.Errorf("read unsent notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []app.Notification
+	for rows.Next() {
+		var settled bool
+		var n app.Notification
+		if err := rows.Scan(append([]any{&settled}, scanTargets(&n)...)...); err != nil {
+			return nil, false, fmt.Errorf("read unsent notifications: %w", err)
+		}
+		if !settled {
+			return out, true, nil
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, fmt.Errorf("read unsent notifications: %w", err)
+	}
+	return out, false, nil
 }
 
 // MarkSentThrough records that the Sender accepted every notification up
-// to n, in (xid, seq) order.
-func (Store) MarkSentThrough(ctx context.Context, q querier, n app.Notification) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_xid, sent_through) VALUES (1, $1, $2)
-ON CONFLICT (id) DO UPDATE SET sent_xid = excluded.sent_xid, sent_through = excluded.sent_through
-WHERE (dispatch_cursor.sent_xid, dispatch_cursor.sent_through) < (excluded.sent_xid, excluded.sent_through)`, n.Xid, n.Seq)
+// to n, in (xid, seq) order, if owner still holds the claim.
+func (Store) MarkSentThrough(ctx context.Context, q querier, owner string, n app.Notification) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE dispatch_cursor SET sent_xid = $1, sent_through = $2
+WHERE id = 1 AND owner = $3 AND (sent_xid, sent_through) < ($1, $2)`, n.Xid, n.Seq, owner)
 	if err != nil {
-		return fmt.Errorf("move the sent cursor: %w", err)
+		return false, fmt.Errorf("move the sent cursor: %w", err)
 	}
-	return nil
+	rows, err := res.RowsAffected()
+	return rows == 1, err
 }
 
 func query(ctx context.Context, q querier, sqlText string, args ...any) ([]app.Notification, error) {
@@ -121,11 +157,16 @@ func query(ctx context.Context, q querier, sqlText string, args ...any) ([]app.N
 	var out []app.Notification
 	for rows.Next() {
 		var n app.Notification
-		if err := rows.Scan(&n.Xid, &n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
-			(*sqldb.Time)(&n.CreatedAt), &n.Email, &n.Name); err != nil {
+		if err := rows.Scan(scanTargets(&n)...); err != nil {
 			return nil, err
 		}
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// scanTargets are where the notificationColumns of a row go.
+func scanTargets(n *app.Notification) []any {
+	return []any{&n.Xid, &n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
+		(*sqldb.Time)(&n.CreatedAt), &n.Email, &n.Name}
 }
