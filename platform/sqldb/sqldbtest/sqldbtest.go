@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/testenv"
 )
 
 // Engines are the engines a store test runs on: SQLite always, PostgreSQL
@@ -32,27 +33,11 @@ func Engine() sqldb.Dialect {
 	return sqldb.SQLite
 }
 
-// Service returns the value of the environment variable that names a test
-// service. Without it the test is skipped, unless REQUIRE_SERVICES=1 (as in
-// CI), which makes the missing service a failure.
-func Service(t testing.TB, variable string) string {
-	t.Helper()
-	v := os.Getenv(variable)
-	if v != "" {
-		return v
-	}
-	if os.Getenv("REQUIRE_SERVICES") == "1" {
-		t.Fatalf("%s is not set and REQUIRE_SERVICES=1", variable)
-	}
-	t.Skipf("%s is not set: skipping the test that needs it", variable)
-	return ""
-}
-
 // PostgresURL creates a database of the test's own on the server at
 // TEST_DATABASE_URL and returns its URL; the cleanup drops it.
 func PostgresURL(t testing.TB) string {
 	t.Helper()
-	admin := Service(t, "TEST_DATABASE_URL")
+	admin := testenv.Service(t, "TEST_DATABASE_URL")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	conn, err := pgx.Connect(ctx, admin)

@@ -1,0 +1,77 @@
+package natsbus_test
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill"
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
+	"github.com/nats-io/nats.go"
+
+	"example.com/modmono/platform/natsbus"
+	"example.com/modmono/platform/testenv"
+)
+
+// openBus opens a bus on a stream of the test's own, deleted after it.
+func openBus(t *testing.T) natsbus.Config {
+	t.Helper()
+	url := testenv.Service(t, "TEST_NATS_URL")
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	cfg := natsbus.Config{URL: url, Stream: "test_" + hex.EncodeToString(b), AckWait: 5 * time.Second}
+	t.Cleanup(func() {
+		conn, err := nats.Connect(url)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer conn.Close()
+		js, _ := conn.JetStream()
+		if err := js.DeleteStream(cfg.Stream); err != nil {
+			t.Errorf("delete stream %s: %v", cfg.Stream, err)
+		}
+	})
+	return cfg
+}
+
+// TestPubSub runs Watermill's universal Pub/Sub suite on the bus as the
+// server configures it: one stream, a durable consumer per group and topic.
+func TestPubSub(t *testing.T) {
+	cfg := openBus(t)
+	newPubSub := func(t *testing.T, group string) (message.Publisher, message.Subscriber) {
+		if group == "" {
+			group = "solo_" + watermill.NewShortUUID() // a subscriber of its own
+		}
+		bus, err := natsbus.Open(cfg, watermill.NopLogger{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sub, err := bus.Subscriber(group)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bus, sub
+	}
+	tests.TestPubSub(t,
+		tests.Features{
+			ConsumerGroups:                   true,
+			ExactlyOnceDelivery:              false,
+			GuaranteedOrder:                  false, // several subscribers per instance share a topic
+			Persistent:                       true,
+			RequireSingleInstance:            true, // without a shared group, instances are independent
+			NewSubscriberReceivesOldMessages: true,
+		},
+		func(t *testing.T) (message.Publisher, message.Subscriber) { return newPubSub(t, "") },
+		newPubSub,
+	)
+}
+
+func TestOpenFailsWhenNoServerAnswers(t *testing.T) {
+	_, err := natsbus.Open(natsbus.Config{URL: "nats://127.0.0.1:1", ConnectTimeout: time.Second}, nil)
+	if err == nil {
+		t.Fatal("Open succeeded with no server")
+	}
+}
