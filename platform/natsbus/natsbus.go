@@ -14,12 +14,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	wmnats "github.com/ThreeDotsLabs/watermill-nats/v2/pkg/nats"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 )
 
 // Config configures a Bus. Zero values take the defaults.
@@ -90,7 +92,7 @@ func Open(cfg Config, logger watermill.LoggerAdapter) (*Bus, error) {
 		b.pub, err = wmnats.NewPublisherWithNatsConn(conn, wmnats.PublisherPublishConfig{
 			Marshaler:         dedupMarshaler{},
 			SubjectCalculator: wmnats.DefaultSubjectCalculator, // unused: Publish passes the subject
-			JetStream:         b.jetStream(""),
+			JetStream:         wmnats.JetStreamConfig{}, // the stream exists: no provisioning
 		}, logger)
 	}
 	if err != nil {
@@ -146,15 +148,6 @@ func durable(group, subject string) string {
 	return strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(group + "__" + subject)
 }
 
-func (b *Bus) jetStream(group string) wmnats.JetStreamConfig {
-	return wmnats.JetStreamConfig{
-		SubscribeOptions: []nats.SubOpt{
-			nats.DeliverAll(), nats.AckExplicit(), nats.AckWait(b.cfg.AckWait), nats.ManualAck(),
-		},
-		DurablePrefix:     group,
-		DurableCalculator: durable,
-	}
-}
 
 // dedupMarshaler marks each message with its subject and UUID as the
 // JetStream message id, so the stream drops a copy published again within
@@ -189,32 +182,151 @@ func (b *Bus) Subscriber(group string) (message.Subscriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	sub, err := wmnats.NewSubscriberWithNatsConn(conn, wmnats.SubscriberSubscriptionConfig{
-		Unmarshaler:       &wmnats.NATSMarshaler{},
-		SubscribersCount:  b.cfg.Subscribers,
-		AckWaitTimeout:    b.cfg.AckWait,
-		CloseTimeout:      30 * time.Second,
-		SubscribeTimeout:  30 * time.Second,
-		SubjectCalculator: b.subject,
-		JetStream:         b.jetStream(group),
-		QueueGroupPrefix:  group,
-	}, b.logger)
+	js, err := jetstream.New(conn)
 	if err != nil {
 		conn.Close()
 		return nil, err
 	}
-	return subscriber{sub}, nil
+	return &subscriber{bus: b, group: group, conn: conn, js: js, closing: make(chan struct{})}, nil
 }
 
-// subscriber hides watermill-nats's SubscribeInitialize, which would make a
-// stream per topic: the bus's one stream already holds every topic.
-type subscriber struct{ sub *wmnats.Subscriber }
-
-func (s subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	return s.sub.Subscribe(ctx, topic)
+// subscriber pulls each topic from the group's durable consumer of it.
+//
+// watermill-nats's own JetStream subscriber closes its output channel while
+// a NATS callback may still be sending to it: a data race that -race reports
+// under Watermill's TestPubSub, and a possible panic at shutdown. This one
+// pulls in goroutines of its own and closes the output only after they
+// have all returned; the wire format stays watermill-nats's.
+type subscriber struct {
+	bus     *Bus
+	group   string
+	conn    *nats.Conn
+	js      jetstream.JetStream
+	closing chan struct{}
+	once    sync.Once
+	wg      sync.WaitGroup
 }
 
-func (s subscriber) Close() error { return s.sub.Close() }
+// Subscribe creates (or joins) the group's durable consumer of topic and
+// delivers its events until ctx is done or the subscriber closes.
+func (s *subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
+	select {
+	case <-s.closing:
+		return nil, errors.New("natsbus: subscriber closed")
+	default:
+	}
+	subject := s.bus.subject(s.group, topic).Primary
+	cons, err := s.js.CreateOrUpdateConsumer(ctx, s.bus.cfg.Stream, jetstream.ConsumerConfig{
+		Durable:       durable(s.group, subject),
+		FilterSubject: subject,
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
+		AckWait:       s.bus.cfg.AckWait,
+		MaxDeliver:    -1, // the consumer's poison queue decides when to give up
+	})
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: consumer of %s for %s: %w", topic, s.group, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	out := make(chan *message.Message)
+	var pullers sync.WaitGroup
+	for range s.bus.cfg.Subscribers {
+		it, err := cons.Messages(jetstream.PullMaxMessages(8))
+		if err != nil {
+			cancel()
+			pullers.Wait()
+			return nil, fmt.Errorf("natsbus: pull %s for %s: %w", topic, s.group, err)
+		}
+		pullers.Add(1)
+		go func() {
+			defer pullers.Done()
+			s.pull(ctx, it, out)
+		}()
+		go func() {
+			<-ctx.Done()
+			it.Stop()
+		}()
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-ctx.Done():
+		case <-s.closing:
+			cancel()
+		}
+		pullers.Wait()
+		close(out)
+		cancel()
+	}()
+	return out, nil
+}
+
+// pull hands each event to out and waits for its verdict (see settle).
+func (s *subscriber) pull(ctx context.Context, it jetstream.MessagesContext, out chan<- *message.Message) {
+	var unmarshaler wmnats.NATSMarshaler
+	for {
+		m, err := it.Next()
+		if err != nil {
+			if ctx.Err() == nil && !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				s.bus.logger.Error("Cannot pull an event", err, watermill.LogFields{"group": s.group})
+				continue
+			}
+			return
+		}
+		msg, err := unmarshaler.Unmarshal(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
+		if err != nil {
+			// Not ours to read: leave it to expire rather than loop on it.
+			s.bus.logger.Error("Cannot read an event, dropping it", err, watermill.LogFields{"subject": m.Subject()})
+			_ = m.Term()
+			continue
+		}
+		msgCtx, cancel := context.WithCancel(ctx)
+		msg.SetContext(msgCtx)
+		select {
+		case out <- msg:
+		case <-ctx.Done():
+			cancel()
+			_ = m.Nak()
+			return
+		}
+		select {
+		case <-msg.Acked():
+		case <-msg.Nacked():
+		case <-ctx.Done():
+		}
+		s.settle(ctx, m, msg)
+		cancel()
+	}
+}
+
+// settle tells JetStream what became of m: acknowledged (stored before the
+// next event is pulled), rejected (redelivered after a pause), or neither
+// before the subscription ended (handed back at once).
+func (s *subscriber) settle(ctx context.Context, m jetstream.Msg, msg *message.Message) {
+	select {
+	case <-msg.Acked():
+		if err := m.DoubleAck(context.WithoutCancel(ctx)); err != nil {
+			s.bus.logger.Error("Cannot acknowledge an event", err, watermill.LogFields{"message_uuid": msg.UUID})
+		}
+		return
+	default:
+	}
+	select {
+	case <-msg.Nacked():
+		_ = m.NakWithDelay(time.Second)
+	default:
+		_ = m.Nak()
+	}
+}
+
+// Close ends every subscription, waits for their pullers, and closes the
+// connection.
+func (s *subscriber) Close() error {
+	s.once.Do(func() { close(s.closing) })
+	s.wg.Wait()
+	return s.conn.Drain()
+}
 
 // Check reports whether the bus is connected: the readiness check.
 func (b *Bus) Check(context.Context) error {
