@@ -1,12 +1,12 @@
-// Package natsbus is the event bus between processes: NATS JetStream
-// through Watermill's NATS Pub/Sub.
+// Package natsbus is the event bus between processes: NATS JetStream, with
+// Watermill's NATS publisher and wire format.
 //
 // Every topic is a subject under one stream of the bus's own (Config.Stream,
 // subjects "<stream>.>"), which the bus creates or updates at start instead
 // of letting Watermill derive a stream per topic. Each consumer group (a
-// module) has a durable consumer per topic, delivered to a queue group of the
-// same name, so the instances of a module share its events and every event
-// reaches each module once, surviving restarts.
+// module) has one durable pull consumer per topic, which every instance of
+// the module pulls from: the instances share the module's events, and each
+// event reaches each module once, surviving restarts.
 package natsbus
 
 import (
@@ -92,7 +92,7 @@ func Open(cfg Config, logger watermill.LoggerAdapter) (*Bus, error) {
 		b.pub, err = wmnats.NewPublisherWithNatsConn(conn, wmnats.PublisherPublishConfig{
 			Marshaler:         dedupMarshaler{},
 			SubjectCalculator: wmnats.DefaultSubjectCalculator, // unused: Publish passes the subject
-			JetStream:         wmnats.JetStreamConfig{}, // the stream exists: no provisioning
+			JetStream:         wmnats.JetStreamConfig{},        // the stream exists: no provisioning
 		}, logger)
 	}
 	if err != nil {
@@ -147,7 +147,6 @@ func (b *Bus) subject(group, topic string) *wmnats.SubjectDetail {
 func durable(group, subject string) string {
 	return strings.NewReplacer(".", "_", "*", "_", ">", "_").Replace(group + "__" + subject)
 }
-
 
 // dedupMarshaler marks each message with its subject and UUID as the
 // JetStream message id, so the stream drops a copy published again within
