@@ -12,11 +12,11 @@ STATIC_LDFLAGS := -s -w -linkmode external -extldflags "-static"
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
 
-test: ## the whole test suite, with the race detector; with TEST_DATABASE_URL the HTTP suite again on PostgreSQL
+test: ## the whole suite with the race detector; given TEST_DATABASE_URL and TEST_NATS_URL, the HTTP and module suites again on PostgreSQL + NATS
 	$(GO) test -race -count=1 ./...
-	@if [ -n "$$TEST_DATABASE_URL" ] || [ "$$REQUIRE_SERVICES" = 1 ]; then \
-		echo "== the HTTP suite on PostgreSQL"; \
-		TEST_STORAGE=postgres $(GO) test -race -count=1 ./wiring ./modules/... ./platform/messaging/...; \
+	@if [ -n "$$TEST_DATABASE_URL$$TEST_NATS_URL" ] || [ "$$REQUIRE_SERVICES" = 1 ]; then \
+		echo "== the HTTP and module suites on PostgreSQL + NATS JetStream"; \
+		TEST_STORAGE=postgres TEST_BUS=nats $(GO) test -race -count=1 ./wiring ./modules/... ./platform/messaging/...; \
 	fi
 
 lint: fmt-check vet staticcheck deps-check generate-check ## every check CI runs besides the tests

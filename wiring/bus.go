@@ -8,13 +8,23 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/natsbus"
 	"example.com/modmono/platform/snspub"
 )
 
-// provideBus is the in-process bus; closing it is the last step of shutdown.
-func provideBus(logger *slog.Logger) (Bus, func()) {
-	bus := messaging.NewInProcessBus(messaging.WatermillLogger(logger))
-	return bus, func() { _ = bus.Close() }
+// provideBus is the bus of BUS: in memory, or NATS JetStream at NATS_URL.
+// Closing it is the last step of shutdown.
+func provideBus(cfg Config, logger *slog.Logger) (Bus, func(), error) {
+	wl := messaging.WatermillLogger(logger)
+	if cfg.BusKind != "nats" {
+		bus := messaging.NewInProcessBus(wl)
+		return bus, func() { _ = bus.Close() }, nil
+	}
+	bus, err := natsbus.Open(cfg.Bus, wl)
+	if err != nil {
+		return nil, nil, fmt.Errorf("NATS_URL: %w", err)
+	}
+	return bus, func() { _ = bus.Close() }, nil
 }
 
 // provideFunctionBus is where a function's relay publishes: the SNS topic

@@ -18,6 +18,7 @@ import (
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/natsbus"
 	"example.com/modmono/platform/tracing"
 )
 
@@ -62,7 +63,16 @@ type Config struct {
 	DatabaseURLs map[string]DatabaseURL // by module; none: SQLite
 	DBMaxConns   int
 
-	// Each module's own settings.
+	// Bus is how the server's modules pass events: BUS=inprocess (the
+	// default: one process) or BUS=nats, NATS JetStream at NATS_URL, which
+	// several server instances share; NATS_STREAM names the stream
+	// (default modmono) and NATS_ACK_WAIT is how long an event may go
+	// unacknowledged before JetStream redelivers it (default 30s).
+	Bus natsbus.Config
+	// BusKind is BUS: "inprocess" or "nats".
+	BusKind string
+
+		// Each module's own settings.
 	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
 	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL (default 24h), ORDER_MAX_ITEMS (default 100)
 	Notifications notifications.Config // the Sender (default: a log line per notification)
@@ -123,6 +133,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.DBMaxConns = p.int("DB_MAX_CONNS", 10, 1, 1000)
 	cfg.DatabaseURLs = p.databaseURLs(Modules)
+	cfg.BusKind = p.oneOf("BUS", "inprocess", "inprocess", "nats")
+	cfg.Bus = natsbus.Config{
+		URL:     strings.TrimSpace(getenv("NATS_URL")),
+		Stream:  p.str("NATS_STREAM", "modmono"),
+		AckWait: p.duration("NATS_ACK_WAIT", 30*time.Second, time.Second, time.Hour),
+	}
+	if cfg.BusKind == "nats" && cfg.Bus.URL == "" {
+		p.fail("NATS_URL", "BUS=nats needs the NATS server's URL, e.g. nats://127.0.0.1:4222")
+	}
+	if !validStream(cfg.Bus.Stream) {
+		p.fail("NATS_STREAM", "%q is not a JetStream stream name (letters, digits, - and _)", cfg.Bus.Stream)
+	}
 	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: p.tracesExported()}
 	cfg.HTTP.ClientIP.TrustedProxies = p.networks("TRUSTED_PROXIES")
 	if len(cfg.HTTP.ClientIP.TrustedProxies) > 0 && cfg.HTTP.ClientIP.Header == "" {
@@ -330,4 +352,13 @@ func (p *parser) postgresURL(name string) string {
 		return ""
 	}
 	return v
+}
+
+func validStream(name string) bool {
+	for _, r := range name {
+		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return name != "" && len(name) <= 64
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -15,8 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"github.com/nats-io/nats.go"
+
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/sqldb/sqldbtest"
+	"example.com/modmono/platform/testenv"
 	"example.com/modmono/wiring"
 )
 
@@ -60,12 +65,16 @@ func testConfig(t testing.TB, dataDir string, env ...string) wiring.Config {
 
 // startServer starts the server with env on top of testEnv. With
 // TEST_STORAGE=postgres, its modules keep their data in a PostgreSQL database
-// of the test's own (see sqldbtest.PostgresURL): the same suite, run once
-// per engine.
+// of the test's own (see sqldbtest.PostgresURL), and with TEST_BUS=nats they
+// pass events through a JetStream stream of the test's own: the same suite,
+// run once per configuration.
 func startServer(t testing.TB, env ...string) *testServer {
 	t.Helper()
 	if os.Getenv("TEST_STORAGE") == "postgres" {
 		env = append([]string{"DATABASE_URL", sqldbtest.PostgresURL(t)}, env...)
+	}
+	if os.Getenv("TEST_BUS") == "nats" {
+		env = append([]string{"BUS", "nats", "NATS_URL", testenv.Service(t, "TEST_NATS_URL"), "NATS_STREAM", natsStream(t)}, env...)
 	}
 	cfg := testConfig(t, t.TempDir(), env...)
 	logs := &logBuffer{t: t}
@@ -324,4 +333,27 @@ func allPages[T any](tb testing.TB, s *testServer, token, base string, limit int
 		}
 	}
 	return all
+}
+
+// natsStream names a JetStream stream for t alone and deletes it after t.
+func natsStream(t testing.TB) string {
+	t.Helper()
+	url := testenv.Service(t, "TEST_NATS_URL")
+	name := "test_" + strings.ReplaceAll(uuid.NewString(), "-", "")
+	t.Cleanup(func() {
+		conn, err := nats.Connect(url)
+		if err != nil {
+			t.Errorf("delete stream %s: %v", name, err)
+			return
+		}
+		defer conn.Close()
+		js, err := conn.JetStream()
+		if err == nil {
+			err = js.DeleteStream(name)
+		}
+		if err != nil && !errors.Is(err, nats.ErrStreamNotFound) {
+			t.Errorf("delete stream %s: %v", name, err)
+		}
+	})
+	return name
 }

@@ -40,7 +40,11 @@ type worker struct {
 // Bus is the event bus the server's relays publish to and consumers read.
 type Bus interface {
 	message.Publisher
-	message.Subscriber
+	// Subscriber returns the subscriber of a consumer group (a module):
+	// each event reaches every group once.
+	Subscriber(group string) (message.Subscriber, error)
+	// Check is the bus's readiness check.
+	Check(ctx context.Context) error
 }
 
 func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
@@ -66,6 +70,7 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 			s.workers = append(s.workers, worker{m.Name() + " " + w.Name, w.Run})
 		}
 	}
+	checks = append(checks, httpserver.Check{Name: "bus", Check: bus.Check})
 	httpserver.RegisterHealth(s.echo, checks)
 	if err := registerOpenAPI(s.echo, modules, metrics.OpenAPI()); err != nil {
 		return nil, err
@@ -94,7 +99,11 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 		if err != nil {
 			return err
 		}
-		c, err := messaging.NewConsumer(p, bus)
+		sub, err := bus.Subscriber(m.Name())
+		if err != nil {
+			return err
+		}
+		c, err := messaging.NewConsumer(p, sub)
 		if err != nil {
 			return err
 		}

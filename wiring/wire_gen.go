@@ -21,7 +21,10 @@ import (
 // InitializeServer builds the whole system for server mode: every module of
 // the catalog on one host.
 func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) {
-	bus, cleanup := provideBus(logger)
+	bus, cleanup, err := provideBus(cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
 	tokens, err := provideTokens(cfg, logger)
 	if err != nil {
 		cleanup()

@@ -14,16 +14,16 @@ type Consumer struct {
 	router *message.Router
 }
 
-// NewConsumer subscribes p's handlers to bus.
-func NewConsumer(p *Processor, bus message.Subscriber) (*Consumer, error) {
+// NewConsumer subscribes p's handlers to sub, the bus's subscriber of p's
+// module, which the Consumer closes when it stops.
+func NewConsumer(p *Processor, sub message.Subscriber) (*Consumer, error) {
 	router, err := message.NewRouter(message.RouterConfig{CloseTimeout: p.cfg.CloseTimeout}, WatermillLogger(p.logger))
 	if err != nil {
 		return nil, fmt.Errorf("consumer %s: %w", p.module, err)
 	}
 	router.AddMiddleware(p.middlewares()...)
-	shared := sharedSubscriber{bus}
 	for _, topic := range p.Topics() {
-		router.AddConsumerHandler(p.module+"."+topic, topic, shared, p.apply(p.handlers[topic]))
+		router.AddConsumerHandler(p.module+"."+topic, topic, sub, p.apply(p.handlers[topic]))
 	}
 	return &Consumer{router: router}, nil
 }
@@ -42,9 +42,3 @@ func (c *Consumer) Close() error { return c.router.Close() }
 func WatermillLogger(logger *slog.Logger) watermill.LoggerAdapter {
 	return watermill.NewSlogLoggerWithLevelMapping(logger, map[slog.Level]slog.Level{slog.LevelInfo: slog.LevelDebug})
 }
-
-// sharedSubscriber keeps a router from closing the bus when it stops: the bus
-// serves every module, and whoever created it closes it.
-type sharedSubscriber struct{ message.Subscriber }
-
-func (sharedSubscriber) Close() error { return nil }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
@@ -40,7 +39,7 @@ func openDB(t testing.TB) *sqldb.DB {
 	return db
 }
 
-func newBus(t testing.TB) *gochannel.GoChannel {
+func newBus(t testing.TB) *messaging.InProcessBus {
 	bus := messaging.NewInProcessBus(messaging.WatermillLogger(quiet))
 	t.Cleanup(func() { bus.Close() })
 	return bus
@@ -63,13 +62,17 @@ func run(t *testing.T, r interface {
 	t.Cleanup(func() { r.Close(); <-done })
 }
 
-func startConsumer(t *testing.T, db *sqldb.DB, bus message.Subscriber, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
+func startConsumer(t *testing.T, db *sqldb.DB, bus *messaging.InProcessBus, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
 	t.Helper()
 	p, err := messaging.NewProcessor("test", db, hs, quiet, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := messaging.NewConsumer(p, bus)
+	sub, err := bus.Subscriber("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := messaging.NewConsumer(p, sub)
 	if err != nil {
 		t.Fatal(err)
 	}
