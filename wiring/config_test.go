@@ -44,16 +44,49 @@ func TestConfigNamesEveryBadVariable(t *testing.T) {
 		"JWT_SECRET": "short", "MAX_BODY_BYTES": "-1", "SHUTDOWN_TIMEOUT": "0s", "RELAY_POLL_INTERVAL": "1ns",
 		"CONSUMER_MAX_RETRIES": "0", "RATE_LIMIT": "fast", "AUTH_RATE_LIMIT": "-1", "HTTP_READ_TIMEOUT": "0s",
 		"HTTP_MAX_HEADER_BYTES": "10", "CLIENT_IP_HEADER": "X-Client", "TRUSTED_PROXIES": "10.0.0.0/99", "ORDER_MAX_ITEMS": "0",
+		"DATABASE_URL": "mysql://db/app", "ORDERS_DATABASE_URL": "postgres://u:secret@h:99999/db", "DB_MAX_CONNS": "0",
+		"BUS": "kafka", "NATS_STREAM": "a.b", "NATS_ACK_WAIT": "1ms",
 	}))
 	if err == nil {
 		t.Fatal("bad configuration accepted")
 	}
 	for _, name := range []string{"PORT", "TOKEN_TTL", "BCRYPT_COST", "LOG_LEVEL", "LOG_FORMAT", "JWT_SECRET",
 		"MAX_BODY_BYTES", "SHUTDOWN_TIMEOUT", "RELAY_POLL_INTERVAL", "CONSUMER_MAX_RETRIES", "RATE_LIMIT", "AUTH_RATE_LIMIT",
-		"HTTP_READ_TIMEOUT", "HTTP_MAX_HEADER_BYTES", "CLIENT_IP_HEADER", "TRUSTED_PROXIES", "ORDER_MAX_ITEMS"} {
+		"HTTP_READ_TIMEOUT", "HTTP_MAX_HEADER_BYTES", "CLIENT_IP_HEADER", "TRUSTED_PROXIES", "ORDER_MAX_ITEMS",
+		"DATABASE_URL", "ORDERS_DATABASE_URL", "DB_MAX_CONNS", "BUS", "NATS_STREAM", "NATS_ACK_WAIT"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("the error does not name %s:\n%v", name, err)
 		}
+	}
+	if strings.Contains(err.Error(), "secret") {
+		t.Errorf("the error shows a password:\n%v", err)
+	}
+}
+
+func TestConfigGivesEachModuleItsDatabase(t *testing.T) {
+	cfg, err := wiring.LoadConfig(env(map[string]string{
+		"DATABASE_URL":        "postgres://app@db/shop",
+		"ORDERS_DATABASE_URL": "postgresql://orders@db/shop",
+		"BUS":                 "nats", "NATS_URL": "nats://bus:4222",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]wiring.DatabaseURL{
+		"users":         {URL: "postgres://app@db/shop", Variable: "DATABASE_URL"},
+		"orders":        {URL: "postgresql://orders@db/shop", Variable: "ORDERS_DATABASE_URL"},
+		"notifications": {URL: "postgres://app@db/shop", Variable: "DATABASE_URL"},
+	}
+	for m, w := range want {
+		if cfg.DatabaseURLs[m] != w {
+			t.Errorf("%s: %+v, want %+v", m, cfg.DatabaseURLs[m], w)
+		}
+	}
+	if cfg.BusKind != "nats" || cfg.Bus.URL != "nats://bus:4222" || cfg.Bus.Stream != "modmono" {
+		t.Errorf("bus: %s %+v", cfg.BusKind, cfg.Bus)
+	}
+	if _, err := wiring.LoadConfig(env(map[string]string{"BUS": "nats"})); err == nil || !strings.Contains(err.Error(), "NATS_URL:") {
+		t.Errorf("BUS=nats without NATS_URL: %v", err)
 	}
 }
 
