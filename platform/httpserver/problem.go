@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Problem is an RFC 9457 problem details body.
@@ -47,7 +48,8 @@ func problemType(status int) string {
 }
 
 // ToProblem maps any error a handler returns to the problem the client sees.
-// The second result is false for errors that are our fault (a 500).
+// The second result is false for errors that are not the client's (a 500,
+// or a 503 when the database is out of reach), which are logged.
 func ToProblem(err error) (Problem, bool) {
 	var appErr *apperror.Error
 	if errors.As(err, &appErr) {
@@ -60,6 +62,9 @@ func ToProblem(err error) (Problem, bool) {
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) && httpErr.Code < 500 {
 		return newProblem(httpErr.Code, echoDetail(httpErr)), true
+	}
+	if sqldb.IsUnavailable(err) {
+		return newProblem(http.StatusServiceUnavailable, "A service the server depends on is unavailable; retry later."), false
 	}
 	return newProblem(http.StatusInternalServerError, "The server could not complete the request."), false
 }
@@ -88,6 +93,9 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		if !ok {
 			logger.ErrorContext(c.Request().Context(), "request failed", "error", err,
 				"method", c.Request().Method, "path", c.Request().URL.Path)
+		}
+		if p.Status == http.StatusServiceUnavailable {
+			c.Response().Header().Set("Retry-After", "5")
 		}
 		c.Response().Header().Set(echo.HeaderContentType, MIMEProblem)
 		var writeErr error

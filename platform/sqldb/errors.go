@@ -3,7 +3,11 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"io"
+	"net"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
@@ -55,4 +59,27 @@ func (d Dialect) InsertReturning(ctx context.Context, q Querier, insert, col str
 		return 0, err
 	}
 	return res.LastInsertId()
+}
+
+// IsUnavailable reports whether err says the database could not be reached
+// or went away, rather than refusing the statement: the request may succeed
+// once the database is back.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	var pe *pgconn.PgError
+	switch {
+	case errors.As(err, &netErr), errors.As(err, &connErr),
+		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
+		pgconn.SafeToRetry(err): // the statement never reached the server
+		return true
+	case errors.As(err, &pe):
+		// Class 08: connection exception; 57P01–57P03: shut down, or
+		// cannot connect now.
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	return false
 }
