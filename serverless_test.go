@@ -190,7 +190,8 @@ func checkFunction(t *testing.T, fn cfnResource, module string) {
 	}](t, fn)
 	vars := p.Environment.Variables
 	if p.Runtime != "provided.al2023" || p.Handler != "bootstrap" || string(vars["APP_MODULE"]) != `"`+module+`"` ||
-		string(vars["APP_MODE"]) != `"lambda"` || !strings.Contains(string(vars["JWT_SECRET"]), "resolve:secretsmanager") {
+		string(vars["APP_MODE"]) != `"lambda"` || !strings.Contains(string(vars["JWT_SECRET"]), "resolve:secretsmanager") ||
+		!strings.Contains(string(vars["DATABASE_URL"]), "/"+module+"-database-url}}") {
 		t.Errorf("function of %s: runtime %q, handler %q, environment %v", module, p.Runtime, p.Handler, vars)
 	}
 }
