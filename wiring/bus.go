@@ -7,6 +7,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"example.com/modmono/platform/gcppub"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/natsbus"
 	"example.com/modmono/platform/snspub"
@@ -27,16 +28,25 @@ func provideBus(cfg Config, logger *slog.Logger) (Bus, func(), error) {
 	return bus, func() { _ = bus.Close() }, nil
 }
 
-// provideFunctionBus is where a function's relay publishes: the SNS topic
-// of EVENTS_TOPIC_ARN, or nothing when it is unset (the relay then refuses
-// to run, rather than drop events).
-func provideFunctionBus(cfg Config) (message.Publisher, error) {
-	if cfg.EventsTopicARN == "" {
-		return nil, nil
+// provideFunctionBus is where a function's relay publishes: on Lambda the
+// SNS topic of EVENTS_TOPIC_ARN, on Cloud Functions the Pub/Sub topic of
+// PUBSUB_TOPIC; nil when unset (the relay then refuses to run, rather than
+// drop events).
+func provideFunctionBus(cfg Config) (message.Publisher, func(), error) {
+	ctx := context.Background()
+	switch {
+	case cfg.Mode == ModeGCF && cfg.PubSubTopic != "":
+		p, err := gcppub.New(ctx, cfg.PubSubTopic)
+		if err != nil {
+			return nil, nil, fmt.Errorf("PUBSUB_TOPIC: %w", err)
+		}
+		return p, func() { _ = p.Close() }, nil
+	case cfg.Mode != ModeGCF && cfg.EventsTopicARN != "":
+		p, err := snspub.New(ctx, cfg.EventsTopicARN, messaging.MarshalMessage)
+		if err != nil {
+			return nil, nil, fmt.Errorf("EVENTS_TOPIC_ARN: %w", err)
+		}
+		return p, func() { _ = p.Close() }, nil
 	}
-	p, err := snspub.New(context.Background(), cfg.EventsTopicARN, messaging.MarshalMessage)
-	if err != nil {
-		return nil, fmt.Errorf("EVENTS_TOPIC_ARN: %w", err)
-	}
-	return p, nil
+	return nil, func() {}, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/gcppub"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/natsbus"
@@ -72,15 +73,16 @@ type Config struct {
 	// BusKind is BUS: "inprocess" or "nats".
 	BusKind string
 
-		// Each module's own settings.
+	// Each module's own settings.
 	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
 	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL (default 24h), ORDER_MAX_ITEMS (default 100)
 	Notifications notifications.Config // the Sender (default: a log line per notification)
 
 	Mode           Mode   // APP_MODE: server, lambda or gcf (default: detected, see detectMode)
 	Module         string // APP_MODULE: the one module a function runs (lambda; gcf derives it from FUNCTION_TARGET)
-	FunctionTarget string // FUNCTION_TARGET: set by the Cloud Functions runtime: "<module>" or "<module>-events"
+	FunctionTarget string // FUNCTION_TARGET: set by the Cloud Functions runtime: "<module>", "<module>-events" or "<module>-relay"
 	EventsTopicARN string // EVENTS_TOPIC_ARN: the SNS topic a Lambda relay publishes to
+	PubSubTopic    string // PUBSUB_TOPIC: the Pub/Sub topic a Cloud Functions relay publishes to, projects/<p>/topics/<id>
 
 	// checkSchemaOnly: the process must not migrate (the events command).
 	checkSchemaOnly bool
@@ -155,10 +157,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.FunctionTarget = strings.TrimSpace(getenv("FUNCTION_TARGET"))
 	cfg.EventsTopicARN = strings.TrimSpace(getenv("EVENTS_TOPIC_ARN"))
+	if cfg.PubSubTopic = strings.TrimSpace(getenv("PUBSUB_TOPIC")); cfg.PubSubTopic != "" {
+		if _, err := gcppub.Project(cfg.PubSubTopic); err != nil {
+			p.fail("PUBSUB_TOPIC", "%q is not a topic name projects/<project>/topics/<id>", cfg.PubSubTopic)
+		}
+	}
 	cfg.Mode = Mode(p.oneOf("APP_MODE", string(detectMode(getenv)), string(ModeServer), string(ModeLambda), string(ModeGCF)))
 	cfg.Module = strings.TrimSpace(getenv("APP_MODULE"))
 	if cfg.Mode == ModeGCF && cfg.Module == "" {
-		cfg.Module = strings.TrimSuffix(cfg.FunctionTarget, "-events")
+		cfg.Module = strings.TrimSuffix(strings.TrimSuffix(cfg.FunctionTarget, "-events"), "-relay")
 	}
 	if cfg.Mode != ModeServer && !slices.Contains(Modules, cfg.Module) {
 		name := "APP_MODULE"

@@ -24,9 +24,10 @@ type Function struct {
 	// Processor applies the events the module consumes; nil if it consumes none.
 	Processor *messaging.Processor
 
-	module    modular.Module
-	publisher message.Publisher
-	logger    *slog.Logger
+	module      modular.Module
+	publisher   message.Publisher
+	busVariable string // what names the publisher's destination
+	logger      *slog.Logger
 }
 
 func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.Module, publisher message.Publisher) (*Function, error) {
@@ -36,6 +37,10 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 		module:    m,
 		publisher: publisher,
 		logger:    logger.With("module", m.Name()),
+	}
+	f.busVariable = "EVENTS_TOPIC_ARN"
+	if cfg.Mode == ModeGCF {
+		f.busVariable = "PUBSUB_TOPIC"
 	}
 	m.RegisterRoutes(f.Echo)
 	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)})
@@ -56,7 +61,7 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 // returns how many it relayed.
 func (f *Function) RelayOnce(ctx context.Context) (int, error) {
 	if f.publisher == nil {
-		return 0, fmt.Errorf("%s: no bus to relay to: set EVENTS_TOPIC_ARN", f.Name)
+		return 0, fmt.Errorf("%s: no bus to relay to: set %s", f.Name, f.busVariable)
 	}
 	return messaging.RelayOnce(ctx, f.module.DB(), f.publisher, messaging.WatermillLogger(f.logger))
 }

@@ -14,7 +14,7 @@ func RegisterGCF(f *Function, logger *slog.Logger) {
 	if f.Processor != nil {
 		events = f.Processor
 	}
-	gcffn.Register(f.Name, f.Echo, events, logger)
+	gcffn.Register(f.Name, f.Echo, events, f.RelayOnce, logger)
 }
 
 // RunGCF serves cfg.Module's functions through the Functions Framework on

@@ -67,17 +67,19 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Fu
 	if err != nil {
 		return nil, nil, err
 	}
-	publisher, err := provideFunctionBus(cfg)
+	publisher, cleanup2, err := provideFunctionBus(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	function, err := newFunction(cfg, logger, host, modularModule, publisher)
 	if err != nil {
+		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	return function, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

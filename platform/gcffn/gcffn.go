@@ -1,7 +1,8 @@
 // Package gcffn runs one module under the Google Cloud Functions framework:
-// an HTTP function named after the module serving its routes, and a
-// CloudEvent function "<module>-events" taking the Pub/Sub messagePublished
-// events that carry the bus messages it consumes.
+// an HTTP function named after the module serving its routes, a CloudEvent
+// function "<module>-events" taking the Pub/Sub messagePublished events that
+// carry the bus messages it consumes, and an HTTP function "<module>-relay"
+// that Cloud Scheduler calls to publish the module's outbox.
 package gcffn
 
 import (
@@ -28,12 +29,38 @@ type EventApplier interface {
 // EventsName is the name of a module's CloudEvent function.
 func EventsName(module string) string { return module + "-events" }
 
+// RelayName is the name of a module's relay function.
+func RelayName(module string) string { return module + "-relay" }
+
 // Register declares the module's functions to the framework. events may be
 // nil for a module that consumes nothing.
-func Register(module string, h http.Handler, events EventApplier, logger *slog.Logger) {
+func Register(module string, h http.Handler, events EventApplier, relay func(context.Context) (int, error), logger *slog.Logger) {
 	functions.HTTP(module, h.ServeHTTP)
 	if events != nil {
 		functions.CloudEvent(EventsName(module), Events(events, logger))
+	}
+	functions.HTTP(RelayName(module), Relay(relay, logger))
+}
+
+// Relay returns the HTTP function that publishes the outbox once per POST,
+// as a Cloud Scheduler job calls it, and answers how many events it
+// published. A failure answers 500, and the scheduler's next run (or its
+// retry) carries on where this one stopped.
+func Relay(relay func(context.Context) (int, error), logger *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "POST to relay the outbox", http.StatusMethodNotAllowed)
+			return
+		}
+		n, err := relay(r.Context())
+		if err != nil {
+			logger.ErrorContext(r.Context(), "relay failed", "relayed", n, "error", err)
+			http.Error(w, "relay failed; the next run carries on", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]int{"relayed": n})
 	}
 }
 
