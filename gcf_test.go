@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -87,6 +88,27 @@ func TestCloudFunctionsProcesses(t *testing.T) {
 	send("ce-2", data) // Pub/Sub redelivers: the inbox absorbs it
 	send("ce-3", []byte(`{"unexpected":true}`))
 
+	// A Pub/Sub push subscription posts its own JSON, not a CloudEvent, to
+	// the endpoint .../projects/<p>/topics/<t>: the framework converts it.
+	const pushedUser = "0190a0b2-7c3e-7000-8000-0000000000b2"
+	push, _ := json.Marshal(map[string]any{
+		"subscription": "projects/p/subscriptions/notifications",
+		"message": map[string]any{
+			"messageId":   "pubsub-push-1",
+			"publishTime": "2026-11-22T10:00:00Z",
+			"data":        []byte(fmt.Sprintf(`{"user_id":%q,"email":"push@example.com","name":"P","registered_at":"2026-11-22T10:00:00Z"}`, pushedUser)),
+			"attributes":  map[string]string{"event_id": "ev-gcf-push", "event_type": "users.UserRegistered.v1"},
+		},
+	})
+	res, err := http.Post(events.url("/projects/p/topics/events"), "application/json", bytes.NewReader(push))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode >= 300 {
+		t.Fatalf("a push subscription's delivery: %d", res.StatusCode)
+	}
+
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dataDir, "notifications.db")+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -101,5 +123,11 @@ func TestCloudFunctionsProcesses(t *testing.T) {
 	}
 	if welcomes != 1 || poisoned != 1 {
 		t.Fatalf("%d welcome notifications (want 1), %d poisoned (want 1)", welcomes, poisoned)
+	}
+	if err := db.QueryRow(`SELECT count(*) FROM notifications WHERE user_id = ? AND kind = 'welcome'`, pushedUser).Scan(&welcomes); err != nil {
+		t.Fatal(err)
+	}
+	if welcomes != 1 {
+		t.Fatalf("%d welcome notifications from the pushed event, want 1", welcomes)
 	}
 }
