@@ -7,14 +7,23 @@ import (
 	"time"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqldb/sqldbtest"
 )
 
 // BenchmarkRelayBacklog fills a module's outbox with 100,000 events, then
 // starts its relay onto the in-process bus, whose one subscriber acks at
-// once, and measures how fast the backlog drains.
+// once, and measures how fast the backlog drains: on SQLite, and on
+// PostgreSQL when TEST_DATABASE_URL names a server.
 func BenchmarkRelayBacklog(b *testing.B) {
+	for _, engine := range sqldbtest.Engines {
+		b.Run(string(engine), func(b *testing.B) { benchRelayBacklog(b, engine) })
+	}
+}
+
+func benchRelayBacklog(b *testing.B, engine sqldb.Dialect) {
 	const backlog, perTx = 100_000, 1_000
-	db, bus := openDB(b), newBus(b)
+	db, bus := openDBOn(b, engine), newBus(b)
 	outbox := messaging.NewOutbox("bench")
 	payload := map[string]any{"order_id": "01a20081-d63f-7532-85a8-bd5331274408", "user_id": "dcaf410d-0d31-4c22-8e9c-797844d35ad3", "total_cents": 2599}
 	for i := 0; i < backlog; i += perTx {

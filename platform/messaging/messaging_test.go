@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqldb/sqldbtest"
 	"example.com/modmono/platform/sqlpubsub"
 )
 
@@ -23,16 +23,14 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func openDB(t testing.TB) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	for _, m := range messaging.Schema() {
-		if err := db.Migrate(context.Background(), m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	return openDBOn(t, sqldbtest.Engine())
+}
+
+// openDBOn opens a module database on engine with the messaging schema and
+// a table of effects.
+func openDBOn(t testing.TB, engine sqldb.Dialect) *sqldb.DB {
+	t.Helper()
+	db := sqldbtest.Open(t, engine, "m", messaging.Schema()...)
 	if _, err := db.Write.Exec(`CREATE TABLE effects (payload TEXT NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,18 @@ func (d Dialect) Settled(col string) string {
 	return "TRUE"
 }
 
+// After returns a condition that a row's position (xid, seq) comes after
+// (xidArg, seqArg), written so that an index on (…, xid, seq) serves it. On
+// SQLite, where xid is always 0, that is seq alone: SQLite seeks an index
+// only on the first column of a row-value comparison, and would scan every
+// row of xid 0.
+func (d Dialect) After(xid, seq, xidArg, seqArg string) string {
+	if d == Postgres {
+		return "(" + xid + ", " + seq + ") > (" + xidArg + ", " + seqArg + ")"
+	}
+	return xid + " = " + xidArg + " AND " + seq + " > " + seqArg
+}
+
 // InsertReturning runs insert, an INSERT of one row, and returns the value of
 // its integer column col: RETURNING on PostgreSQL, the rowid on SQLite, where
 // col must be the INTEGER PRIMARY KEY (RETURNING would cost SQLite a

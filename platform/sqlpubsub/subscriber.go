@@ -257,12 +257,12 @@ func (s *subscription) release() {
 // rows' transactions have settled (see sqldb.Dialect.Settled). In xid order
 // the settled rows come first.
 const selectBatch = `SELECT xid, seq, uuid, payload, metadata, %s FROM pubsub_messages
-WHERE topic = $1 AND (xid, seq) > ($2, $3) ORDER BY xid, seq LIMIT $4`
+WHERE topic = $1 AND %s ORDER BY xid, seq LIMIT $4`
 
 // fetch reads the next batch that may be delivered. unsettled reports
 // committed rows behind it that must wait for older transactions to end.
 func (s *subscription) fetch() (batch []row, unsettled bool, err error) {
-	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, fmt.Sprintf(selectBatch, s.cfg.Dialect.Settled("xid")),
+	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, fmt.Sprintf(selectBatch, s.cfg.Dialect.Settled("xid"), s.cfg.Dialect.After("xid", "seq", "$2", "$3")),
 		s.topic, s.acked.xid, s.acked.seq, s.cfg.BatchSize)
 	if err != nil {
 		return nil, false, err

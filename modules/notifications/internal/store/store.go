@@ -109,11 +109,14 @@ WHERE dispatch_cursor.owner IS NULL OR dispatch_cursor.owner = excluded.owner OR
 // in (xid, seq) order, stopping at the first whose transaction has not
 // settled.
 func (s Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, bool, error) {
+	var at app.Notification // the cursor: the last one sent
+	err := q.QueryRowContext(ctx, `SELECT sent_xid, sent_through FROM dispatch_cursor`).Scan(&at.Xid, &at.Seq)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, false, fmt.Errorf("read the sent cursor: %w", err)
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+s.Dialect.Settled("n.xid")+`, `+notificationColumns+`
 FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id
-WHERE (n.xid, n.seq) > (
-COALESCE((SELECT sent_xid FROM dispatch_cursor), 0), COALESCE((SELECT sent_through FROM dispatch_cursor), 0))
-ORDER BY n.xid, n.seq LIMIT $1`, limit)
+WHERE `+s.Dialect.After("n.xid", "n.seq", "$1", "$2")+` ORDER BY n.xid, n.seq LIMIT $3`, at.Xid, at.Seq, limit)
 	if err != nil {
 		return nil, false, fmt.Errorf("read unsent notifications: %w", err)
 	}
