@@ -54,7 +54,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 	})
 
 	notifications := openModuleDB(t, s.Config, "notifications")
-	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: notifications.Write, ConsumerGroup: "test-inspect"})
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: notifications.Write, Dialect: notifications.Dialect(), ConsumerGroup: "test-inspect"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,11 @@ func openDB(t testing.TB) *sqldb.DB {
 func openDBOn(t testing.TB, engine sqldb.Dialect) *sqldb.DB {
 	t.Helper()
 	db := sqldbtest.Open(t, engine, "m", messaging.Schema()...)
-	if _, err := db.Write.Exec(`CREATE TABLE effects (payload TEXT NOT NULL)`); err != nil {
+	effects := `CREATE TABLE effects (seq INTEGER PRIMARY KEY AUTOINCREMENT, payload TEXT NOT NULL)`
+	if engine == sqldb.Postgres {
+		effects = `CREATE TABLE effects (seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, payload TEXT NOT NULL)`
+	}
+	if _, err := db.Write.Exec(effects); err != nil {
 		t.Fatal(err)
 	}
 	return db
@@ -78,13 +82,13 @@ func startConsumer(t *testing.T, db *sqldb.DB, bus *messaging.InProcessBus, cfg 
 }
 
 func recordEffect(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO effects (payload) VALUES (?)`, string(ev.Payload))
+	_, err := tx.ExecContext(ctx, `INSERT INTO effects (payload) VALUES ($1)`, string(ev.Payload))
 	return err
 }
 
 func effects(t *testing.T, db *sqldb.DB) []string {
 	t.Helper()
-	rows, err := db.Read.Query(`SELECT payload FROM effects ORDER BY rowid`)
+	rows, err := db.Read.Query(`SELECT payload FROM effects ORDER BY seq`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +181,7 @@ type poisoned struct {
 
 func poisonQueue(t *testing.T, db *sqldb.DB) []poisoned {
 	t.Helper()
-	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, ConsumerGroup: "inspect"})
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, Dialect: db.Dialect(), ConsumerGroup: "inspect"})
 	if err != nil {
 		t.Fatal(err)
 	}

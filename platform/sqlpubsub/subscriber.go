@@ -22,7 +22,7 @@ type SubscriberConfig struct {
 	DB *sql.DB
 	// ReadDB serves the message reads. Default: DB.
 	ReadDB *sql.DB
-	// Dialect is the engine under DB. Default: SQLite.
+	// Dialect is the engine under DB (required: the reads differ).
 	Dialect sqldb.Dialect
 	// ConsumerGroup names whose offset this subscriber moves. Default: "default".
 	ConsumerGroup string
@@ -46,9 +46,6 @@ func (c *SubscriberConfig) setDefaults() {
 	if c.ReadDB == nil {
 		c.ReadDB = c.DB
 	}
-	if c.Dialect == "" {
-		c.Dialect = sqldb.SQLite
-	}
 	if c.ConsumerGroup == "" {
 		c.ConsumerGroup = "default"
 	}
@@ -70,6 +67,9 @@ func (c *SubscriberConfig) setDefaults() {
 func (c SubscriberConfig) Validate() error {
 	if c.DB == nil {
 		return errors.New("sqlpubsub: SubscriberConfig.DB is required")
+	}
+	if c.Dialect != sqldb.SQLite && c.Dialect != sqldb.Postgres {
+		return errors.New("sqlpubsub: SubscriberConfig.Dialect must be sqldb.SQLite or sqldb.Postgres")
 	}
 	return nil
 }
