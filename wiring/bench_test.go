@@ -5,9 +5,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,11 +17,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"example.com/modmono/migrations"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqldb/sqldbtest"
+	"example.com/modmono/platform/testenv"
 )
 
 // The figures the issues ask for. Run with `make bench`: each benchmark is a
@@ -44,7 +50,7 @@ var benchOrder = map[string]any{
 // goroutines, with no HTTP, JSON or auth.
 func BenchmarkPlaceOrder(b *testing.B) {
 	ceiling := measureCeiling(b)
-	r := measurePlaceOrderHTTP(b)
+	r := measurePlaceOrderHTTP(b, "LOG_LEVEL", "warn")
 	b.ReportMetric(r.rate, "orders/s")
 	b.ReportMetric(ceiling, "ceiling_orders/s")
 	b.ReportMetric(r.rate/ceiling, "ratio_to_ceiling")
@@ -62,9 +68,9 @@ type loadResult struct {
 
 // measurePlaceOrderHTTP runs benchClients clients, each placing orders back
 // to back for benchDuration.
-func measurePlaceOrderHTTP(b *testing.B) loadResult {
+func measurePlaceOrderHTTP(b *testing.B, env ...string) loadResult {
 	b.Helper()
-	s := startServer(b, "LOG_LEVEL", "warn")
+	s := startServer(b, env...)
 	tokens := make([]string, benchClients)
 	for i := range tokens {
 		_, tokens[i] = s.signUp(b)
@@ -183,8 +189,19 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // order_placed notification: notification.created_at − order.created_at,
 // both stamped inside their transactions just before commit.
 func BenchmarkEventLatency(b *testing.B) {
+	benchEventLatency(b, "LOG_LEVEL", "warn")
+}
+
+// BenchmarkEventLatencyPostgresNATS is BenchmarkEventLatency with the
+// modules on PostgreSQL and the events on NATS JetStream.
+func BenchmarkEventLatencyPostgresNATS(b *testing.B) {
+	benchEventLatency(b, "LOG_LEVEL", "warn", "DATABASE_URL", sqldbtest.PostgresURL(b),
+		"BUS", "nats", "NATS_URL", testenv.Service(b, "TEST_NATS_URL"), "NATS_STREAM", natsStream(b))
+}
+
+func benchEventLatency(b *testing.B, env ...string) {
 	const rate, duration, users = 1000, 3 * time.Second, 16
-	s := startServer(b, "LOG_LEVEL", "warn")
+	s := startServer(b, env...)
 	tokens := make([]string, users)
 	for i := range tokens {
 		_, tokens[i] = s.signUp(b)
@@ -256,4 +273,85 @@ func orderIDInBody(body string) string {
 		return ""
 	}
 	return rest[:36]
+}
+
+// BenchmarkPlaceOrderPostgres is BenchmarkPlaceOrder with the modules on
+// PostgreSQL (in-process bus), next to its ceiling in the same run: the same
+// order and outbox rows inserted straight with pgx by 32 goroutines, each
+// pair in one transaction, on a pool of 32 connections.
+func BenchmarkPlaceOrderPostgres(b *testing.B) {
+	url := sqldbtest.PostgresURL(b)
+	ceiling := measurePostgresCeiling(b, sqldbtest.PostgresURL(b))
+	r := measurePlaceOrderHTTP(b, "LOG_LEVEL", "warn", "DATABASE_URL", url, "DB_MAX_CONNS", strconv.Itoa(benchClients))
+	b.ReportMetric(r.rate, "orders/s")
+	b.ReportMetric(ceiling, "ceiling_orders/s")
+	b.ReportMetric(r.rate/ceiling, "ratio_to_ceiling")
+	b.ReportMetric(ms(percentile(r.latencies, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(r.latencies, 0.99)), "p99_ms")
+	b.ReportMetric(float64(r.errors), "errors")
+}
+
+func measurePostgresCeiling(b *testing.B, url string) float64 {
+	b.Helper()
+	ctx := context.Background()
+	db, err := sqldb.OpenPostgres(ctx, url, "orders", sqldb.PostgresOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, m := range append(messaging.Schema(), migrations.Of("orders")) {
+		if err := db.Migrate(ctx, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
+	conf, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	conf.MaxConns = benchClients
+	conf.ConnConfig.RuntimeParams["search_path"] = "orders"
+	pool, err := pgxpool.NewWithConfig(ctx, conf)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer pool.Close()
+
+	items := `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
+	addr := `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
+	var n atomic.Int64
+	deadline := time.Now().Add(benchDuration)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < benchClients; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			userID := uuid.NewString()
+			for time.Now().Before(deadline) {
+				id, eventID := uuid.NewString(), uuid.NewString()
+				now := time.Now().UTC()
+				at := now.Format(sqldb.TimeLayout)
+				payload := fmt.Sprintf(`{"order_id":%q,"user_id":%q,"items":%s,"total_cents":2599,"currency":"EUR","shipping_address":%s,"placed_at":%q}`,
+					id, userID, items, addr, at)
+				metadata := fmt.Sprintf(`{"event_id":%q,"event_type":"orders.OrderPlaced.v1","producer":"orders","occurred_at":%q,"correlation_id":%q,"name":"orders.OrderPlaced.v1"}`,
+					eventID, now.Format(time.RFC3339Nano), eventID)
+				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					if _, err := tx.Exec(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+shipping_address, created_at, updated_at) VALUES ($1, $2, 'placed', $3, 2599, 'EUR', $4, $5, $5)`, id, userID, items, addr, at); err != nil {
+						return err
+					}
+					_, err := tx.Exec(ctx, `INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at)
+VALUES ('outbox', $1, $2, $3, $4)`, eventID, []byte(payload), metadata, now.UnixMilli())
+					return err
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				n.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	return float64(n.Load()) / time.Since(start).Seconds()
 }

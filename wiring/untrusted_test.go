@@ -18,7 +18,7 @@ import (
 // openModuleDB opens the database of module that cfg configures (its
 // PostgreSQL schema, or its file in cfg.DataDir) from the outside, as a
 // second process would.
-func openModuleDB(t *testing.T, cfg wiring.Config, module string) *sqldb.DB {
+func openModuleDB(t testing.TB, cfg wiring.Config, module string) *sqldb.DB {
 	t.Helper()
 	var db *sqldb.DB
 	var err error

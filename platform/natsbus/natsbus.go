@@ -38,7 +38,8 @@ type Config struct {
 	// JetStream delivers it again. Default: 30s.
 	AckWait time.Duration
 	// Subscribers is how many events of one topic an instance handles at
-	// once. Default: 4.
+	// once: consumers' transactions wait for the disk, so several run
+	// together. Default: 16.
 	Subscribers int
 	// ConnectTimeout bounds the first connection. Default: 5s.
 	ConnectTimeout time.Duration
@@ -55,7 +56,7 @@ func (c *Config) setDefaults() {
 		c.AckWait = 30 * time.Second
 	}
 	if c.Subscribers <= 0 {
-		c.Subscribers = 4
+		c.Subscribers = 16
 	}
 	if c.ConnectTimeout <= 0 {
 		c.ConnectTimeout = 5 * time.Second

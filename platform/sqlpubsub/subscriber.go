@@ -36,6 +36,11 @@ type SubscriberConfig struct {
 	LeaseTTL time.Duration
 	// BatchSize is how many messages one read fetches. Default: 200.
 	BatchSize int
+	// FlushInterval is how often, while messages keep coming, the offset
+	// of the acknowledged ones is stored; it is also stored whenever the
+	// subscription catches up. A crash redelivers what was acknowledged
+	// since, which at-least-once delivery allows. Default: 100ms.
+	FlushInterval time.Duration
 	// OnIdle, when set, is called each time a subscription has nothing to
 	// deliver: it caught up, or another subscriber holds the lease.
 	OnIdle func()
@@ -57,6 +62,9 @@ func (c *SubscriberConfig) setDefaults() {
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 200
+	}
+	if c.FlushInterval <= 0 {
+		c.FlushInterval = 100 * time.Millisecond
 	}
 	if c.Logger == nil {
 		c.Logger = watermill.NopLogger{}
@@ -145,6 +153,7 @@ type subscription struct {
 
 	acked      offset // the stored offset
 	pending    offset // the last acknowledged offset, stored by the next flush
+	flushed    time.Time
 	leaseUntil time.Time
 }
 
@@ -182,6 +191,7 @@ func (s *subscription) run() {
 			continue
 		}
 		if len(batch) == 0 {
+			s.flush() // caught up: store where
 			s.sleep(wake)
 			continue
 		}
@@ -190,8 +200,19 @@ func (s *subscription) run() {
 				break
 			}
 		}
-		s.flush()
+		if time.Since(s.flushed) >= s.cfg.FlushInterval {
+			s.flush()
+		}
 	}
+}
+
+// position is where the next read starts: after the last acknowledged
+// message, stored or not.
+func (s *subscription) position() offset {
+	if s.pending.after(s.acked) {
+		return s.pending
+	}
+	return s.acked
 }
 
 // sleep waits for a wake-up, the poll interval, or the end.
@@ -263,7 +284,7 @@ WHERE topic = $1 AND %s ORDER BY xid, seq LIMIT $4`
 // committed rows behind it that must wait for older transactions to end.
 func (s *subscription) fetch() (batch []row, unsettled bool, err error) {
 	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, fmt.Sprintf(selectBatch, s.cfg.Dialect.Settled("xid"), s.cfg.Dialect.After("xid", "seq", "$2", "$3")),
-		s.topic, s.acked.xid, s.acked.seq, s.cfg.BatchSize)
+		s.topic, s.position().xid, s.position().seq, s.cfg.BatchSize)
 	if err != nil {
 		return nil, false, err
 	}
@@ -345,9 +366,9 @@ const moveOffset = `UPDATE pubsub_offsets SET acked_xid = $1, acked = $2, lease_
 WHERE consumer_group = $4 AND topic = $5 AND owner = $6`
 
 // flush stores the offset of the last acknowledged message, renewing the
-// lease with it. Offsets are stored once per fetched batch rather than per
-// message: a crash redelivers at most one batch, which at-least-once
-// delivery allows and consumers' inboxes absorb.
+// lease with it. Offsets are stored at most every FlushInterval while
+// messages flow, not per message: each store is a commit, and a commit
+// waits for the disk.
 func (s *subscription) flush() bool {
 	if !s.pending.after(s.acked) {
 		return s.holdLease()
@@ -369,7 +390,7 @@ func (s *subscription) flush() bool {
 		s.lostLease()
 		return false
 	}
-	s.acked, s.leaseUntil = s.pending, until
+	s.acked, s.leaseUntil, s.flushed = s.pending, until, time.Now()
 	return true
 }
 
