@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -200,7 +201,11 @@ func BenchmarkEventLatencyPostgresNATS(b *testing.B) {
 }
 
 func benchEventLatency(b *testing.B, env ...string) {
-	const rate, duration, users = 1000, 3 * time.Second, 16
+	const duration, users = 3 * time.Second, 16
+	rate := 1000
+	if r, err := strconv.Atoi(os.Getenv("BENCH_RATE")); err == nil {
+		rate = r
+	}
 	s := startServer(b, env...)
 	tokens := make([]string, users)
 	for i := range tokens {
@@ -216,10 +221,10 @@ func benchEventLatency(b *testing.B, env ...string) {
 	var mu sync.Mutex
 	orders := map[string]time.Time{}
 	var failed atomic.Int64
-	ticks := time.NewTicker(time.Second / rate)
+	ticks := time.NewTicker(time.Second / time.Duration(rate))
 	defer ticks.Stop()
 	var wg sync.WaitGroup
-	n := int(duration.Seconds() * rate)
+	n := int(duration.Seconds()) * rate
 	b.ResetTimer()
 	for i := 0; i < n; i++ {
 		<-ticks.C

@@ -43,6 +43,9 @@ type Bus interface {
 	// Subscriber returns the subscriber of a consumer group (a module):
 	// each event reaches every group once.
 	Subscriber(group string) (message.Subscriber, error)
+	// RelayPublisher is what one relay publishes through, and, when that
+	// returns before the bus stored a message, how to wait until it did.
+	RelayPublisher() (message.Publisher, func(context.Context) error)
 	// Check is the bus's readiness check.
 	Check(ctx context.Context) error
 }
@@ -112,8 +115,9 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 			return p.ForgetHandled(ctx, s.cfg.InboxRetention)
 		}})
 	}
-	r, err := messaging.NewRelay(m.DB(), s.metrics.CountRelayed(m.Name(), bus), messaging.WatermillLogger(s.logger.With("module", m.Name())),
-		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout})
+	pub, confirm := bus.RelayPublisher()
+	r, err := messaging.NewRelay(m.DB(), s.metrics.CountRelayed(m.Name(), pub), messaging.WatermillLogger(s.logger.With("module", m.Name())),
+		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout, Confirm: confirm})
 	if err != nil {
 		return err
 	}

@@ -30,6 +30,12 @@ func (b *InProcessBus) Subscriber(string) (message.Subscriber, error) {
 	return sharedSubscriber{b.GoChannel}, nil
 }
 
+// RelayPublisher is the bus itself: Publish returns once every consumer
+// acknowledged, so there is nothing to confirm.
+func (b *InProcessBus) RelayPublisher() (message.Publisher, func(context.Context) error) {
+	return b.GoChannel, nil
+}
+
 // Check is the readiness check: a bus in memory is always there.
 func (b *InProcessBus) Check(context.Context) error { return nil }
 

@@ -28,6 +28,11 @@ type RelayConfig struct {
 	PruneInterval time.Duration
 	// CloseTimeout bounds how long Close waits for the event in flight. Default: 30s.
 	CloseTimeout time.Duration
+	// Confirm, when set, waits until the bus stored what the relay
+	// published; the relay calls it before it records events as relayed
+	// (see sqlpubsub.SubscriberConfig.Confirm). For a bus whose Publish
+	// returns before the bus stored the message.
+	Confirm func(ctx context.Context) error
 }
 
 func (c *RelayConfig) setDefaults() {
@@ -108,6 +113,7 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 		ConsumerGroup: relayGroup,
 		Signal:        signal,
 		PollInterval:  cfg.PollInterval,
+		Confirm:       cfg.Confirm,
 		OnIdle:        onIdle,
 		Logger:        logger,
 	})

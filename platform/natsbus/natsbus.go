@@ -1,5 +1,5 @@
-// Package natsbus is the event bus between processes: NATS JetStream, with
-// Watermill's NATS publisher and wire format.
+// Package natsbus is the event bus between processes: NATS JetStream, in
+// the wire format of Watermill's NATS Pub/Sub.
 //
 // Every topic is a subject under one stream of the bus's own (Config.Stream,
 // subjects "<stream>.>"), which the bus creates or updates at start instead
@@ -68,7 +68,7 @@ type Bus struct {
 	cfg    Config
 	logger watermill.LoggerAdapter
 	conn   *nats.Conn
-	pub    *wmnats.Publisher
+	js     nats.JetStreamContext
 }
 
 // Open connects to cfg.URL, creates or updates the stream, and returns the
@@ -85,16 +85,11 @@ func Open(cfg Config, logger watermill.LoggerAdapter) (*Bus, error) {
 		return nil, err
 	}
 	b.conn = conn
-	js, err := conn.JetStream()
+	// An acknowledgement that does not come within AckWait fails its
+	// publish, so Confirm cannot wait forever on a lost connection.
+	b.js, err = conn.JetStream(nats.PublishAsyncTimeout(b.cfg.AckWait), nats.PublishAsyncMaxPending(16384))
 	if err == nil {
-		err = b.ensureStream(js)
-	}
-	if err == nil {
-		b.pub, err = wmnats.NewPublisherWithNatsConn(conn, wmnats.PublisherPublishConfig{
-			Marshaler:         dedupMarshaler{},
-			SubjectCalculator: wmnats.DefaultSubjectCalculator, // unused: Publish passes the subject
-			JetStream:         wmnats.JetStreamConfig{},        // the stream exists: no provisioning
-		}, logger)
+		err = b.ensureStream(b.js)
 	}
 	if err != nil {
 		conn.Close()
@@ -167,9 +162,79 @@ func (m dedupMarshaler) Marshal(subject string, msg *message.Message) (*nats.Msg
 
 // Publish puts msgs on topic and returns once JetStream stored each.
 func (b *Bus) Publish(topic string, msgs ...*message.Message) error {
-	// watermill-nats publishes to the subject it is given as the topic.
-	return b.pub.Publish(b.subject("", topic).Primary, msgs...)
+	p := b.Pipeline()
+	if err := p.Publish(topic, msgs...); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.AckWait)
+	defer cancel()
+	return p.Confirm(ctx)
 }
+
+// Pipeline returns a publisher that does not wait for JetStream after each
+// message: a relay publishes a run of events back to back, and calls
+// Confirm before it records them as relayed. One Pipeline per relay.
+func (b *Bus) Pipeline() *Pipeline { return &Pipeline{bus: b} }
+
+// Pipeline publishes without waiting; Confirm waits.
+type Pipeline struct {
+	bus     *Bus
+	mu      sync.Mutex
+	pending []nats.PubAckFuture
+}
+
+// Publish hands msgs to JetStream in order, and returns without waiting for
+// JetStream to store them.
+func (p *Pipeline) Publish(topic string, msgs ...*message.Message) error {
+	subject := p.bus.subject("", topic).Primary
+	for _, msg := range msgs {
+		m, err := dedupMarshaler{}.Marshal(subject, msg)
+		if err != nil {
+			return err
+		}
+		f, err := p.bus.js.PublishMsgAsync(m)
+		if err != nil {
+			return fmt.Errorf("natsbus: publish %s: %w", msg.UUID, err)
+		}
+		p.mu.Lock()
+		p.pending = append(p.pending, f)
+		p.mu.Unlock()
+	}
+	return nil
+}
+
+// Confirm waits until JetStream stored, or refused, every message Publish
+// handed it since the last Confirm, and returns the first refusal: the
+// caller then publishes them all again (JetStream drops the copies it
+// already has, by message id).
+func (p *Pipeline) Confirm(ctx context.Context) error {
+	p.mu.Lock()
+	pending := p.pending
+	p.pending = nil
+	p.mu.Unlock()
+	var first error
+	for _, f := range pending {
+		select {
+		case <-f.Ok():
+		case err := <-f.Err():
+			if first == nil {
+				first = fmt.Errorf("natsbus: JetStream did not store %s: %w", f.Msg().Header.Get(nats.MsgIdHdr), err)
+			}
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return first
+}
+
+// RelayPublisher is a Pipeline of the relay's own, and its Confirm.
+func (b *Bus) RelayPublisher() (message.Publisher, func(context.Context) error) {
+	p := b.Pipeline()
+	return p, p.Confirm
+}
+
+// Close does nothing: the Bus owns the connection.
+func (p *Pipeline) Close() error { return nil }
 
 // Subscriber returns a subscriber of consumer group, on a connection of its
 // own: each event of a topic reaches one subscriber of every group,

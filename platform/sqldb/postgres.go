@@ -127,14 +127,16 @@ func retryable(err error) bool {
 }
 
 // Listen calls f whenever a transaction committed on db may have written
-// something channel's listeners care about: at once for this process's own
-// commits, and, on PostgreSQL, on every NOTIFY on channel from any process,
-// plus once after each (re)connection for what was missed while away. f must
-// not block. Listening stops when db closes.
+// something channel's listeners care about. On SQLite: after every commit
+// (one process owns the file, so its commits are all there are). On
+// PostgreSQL: on every NOTIFY on channel, from this process or any other,
+// which a trigger of the tables concerned sends, plus once after each
+// (re)connection for what was missed while away. f must not block.
+// Listening stops when db closes.
 func (db *DB) Listen(channel string, f func()) {
-	db.OnCommit(f)
 	if db.dialect != Postgres {
-		return // one process owns a SQLite file: its own commits are all there are
+		db.OnCommit(f)
+		return
 	}
 	db.writerWG.Add(1)
 	go func() {

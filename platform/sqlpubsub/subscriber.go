@@ -41,6 +41,12 @@ type SubscriberConfig struct {
 	// subscription catches up. A crash redelivers what was acknowledged
 	// since, which at-least-once delivery allows. Default: 100ms.
 	FlushInterval time.Duration
+	// Confirm, when set, is called before an offset is stored, to wait
+	// until whatever the acknowledged messages were handed to is durable
+	// (a relay publishing without waiting, see natsbus.Pipeline). An error
+	// rewinds the subscription to its stored offset: everything since is
+	// delivered again.
+	Confirm func(ctx context.Context) error
 	// OnIdle, when set, is called each time a subscription has nothing to
 	// deliver: it caught up, or another subscriber holds the lease.
 	OnIdle func()
@@ -373,11 +379,18 @@ func (s *subscription) flush() bool {
 	if !s.pending.after(s.acked) {
 		return s.holdLease()
 	}
-	until := time.Now().Add(s.cfg.LeaseTTL)
 	// The write must land even when the subscription is being closed: the
 	// messages were handled, and dropping it would redeliver them.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	if s.cfg.Confirm != nil {
+		if err := s.cfg.Confirm(ctx); err != nil {
+			s.log.Error("Acknowledged messages are not confirmed; delivering them again", err, nil)
+			s.pending = offset{}
+			return false
+		}
+	}
+	until := time.Now().Add(s.cfg.LeaseTTL)
 	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, s.pending.xid, s.pending.seq, until.UnixMilli(),
 		s.cfg.ConsumerGroup, s.topic, s.owner)
 	if err != nil {

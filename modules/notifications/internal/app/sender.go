@@ -40,10 +40,10 @@ func (s LogSender) Send(ctx context.Context, n Notification) error {
 // notifications is sent and marked in one batch instead of one write each.
 func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 	const poll, linger, maxBackoff = 30 * time.Second, 20 * time.Millisecond, time.Minute
-	owner := uuid.NewString()
+	claim := &senderClaim{owner: uuid.NewString()}
 	backoff := time.Second
 	for {
-		sent, waiting, err := s.dispatchBatch(ctx, owner)
+		sent, waiting, err := s.dispatchBatch(ctx, claim)
 		wait := poll
 		switch {
 		case ctx.Err() != nil:
@@ -83,14 +83,34 @@ const senderLease = 15 * time.Second
 
 var errNotHolder = errors.New("another process holds the sender")
 
-func (s *Service) dispatchBatch(ctx context.Context, owner string) (sent int, waiting bool, err error) {
+// senderClaim is one Dispatch's claim on the Sender.
+type senderClaim struct {
+	owner string
+	until time.Time
+}
+
+// claim takes or renews c when a third of it has passed; a claim held
+// longer needs no write.
+func (s *Service) claim(ctx context.Context, c *senderClaim) error {
 	now := time.Now()
-	held, err := s.store.ClaimSender(ctx, s.db.Write, owner, now.Add(senderLease), now)
+	if c.until.Sub(now) > senderLease*2/3 {
+		return nil
+	}
+	held, err := s.store.ClaimSender(ctx, s.db.Write, c.owner, now.Add(senderLease), now)
 	if err != nil {
-		return 0, false, err
+		return err
 	}
 	if !held {
-		return 0, false, errNotHolder
+		c.until = time.Time{}
+		return errNotHolder
+	}
+	c.until = now.Add(senderLease)
+	return nil
+}
+
+func (s *Service) dispatchBatch(ctx context.Context, c *senderClaim) (sent int, waiting bool, err error) {
+	if err := s.claim(ctx, c); err != nil {
+		return 0, false, err
 	}
 	batch, waiting, err := s.store.Unsent(ctx, s.db.Read, 100)
 	if err != nil {
@@ -104,13 +124,14 @@ func (s *Service) dispatchBatch(ctx context.Context, owner string) (sent int, wa
 		sent++
 	}
 	if sent > 0 {
-		ok, err := s.store.MarkSentThrough(ctx, s.db.Write, owner, batch[sent-1])
+		ok, err := s.store.MarkSentThrough(ctx, s.db.Write, c.owner, batch[sent-1])
 		if err != nil {
 			return 0, false, err
 		}
 		if !ok {
 			// The claim lapsed mid-batch and another took over: it sends
 			// these again, which Sender allows (Notification.ID tells).
+			c.until = time.Time{}
 			return 0, false, errNotHolder
 		}
 	}
