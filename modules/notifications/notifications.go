@@ -57,8 +57,9 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 		cfg.Sender = LogSender{Logger: deps.Logger}
 	}
 	m := &Module{deps: deps, svc: app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, cfg.Sender, deps.Logger), wake: make(chan struct{}, 1)}
-	// Any process's new notification wakes the Sender (see the schema's trigger).
-	deps.DB.Listen("notifications_"+deps.DB.Schema(), func() {
+	// This process's commits wake the Sender; notifications stored by other
+	// processes wait for its poll.
+	deps.DB.OnCommit(func() {
 		select {
 		case m.wake <- struct{}{}:
 		default:

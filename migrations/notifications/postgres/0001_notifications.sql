@@ -37,21 +37,7 @@ CREATE TABLE dispatch_cursor (
     lease_until  BIGINT NOT NULL DEFAULT 0 -- unix milliseconds
 );
 
--- A new notification wakes the Sender, in whichever process holds it.
--- +goose StatementBegin
-CREATE FUNCTION notifications_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('notifications_' || TG_TABLE_SCHEMA, '');
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
-CREATE TRIGGER notifications_notify AFTER INSERT ON notifications
-    FOR EACH STATEMENT EXECUTE FUNCTION notifications_notify();
-
 -- +goose Down
-DROP TRIGGER notifications_notify ON notifications;
-DROP FUNCTION notifications_notify();
 DROP TABLE dispatch_cursor;
 DROP TABLE notifications;
 DROP TABLE recipients;

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"example.com/modmono/platform/sqldb"
 )
 
 // Sender delivers a stored notification to its recipient: by e-mail, a
@@ -32,14 +34,22 @@ func (s LogSender) Send(ctx context.Context, n Notification) error {
 // stored is ever skipped.
 //
 // Only one Dispatch sends at a time, across every process on the database:
-// the one holding the claim on the cursor, renewed with each batch. The
-// others poll for the claim to lapse, which a crashed holder's does after
-// senderLease.
+// the one holding the claim on the cursor. The others poll for the claim to
+// lapse, which a crashed holder's does after senderLease. Notifications
+// other processes store are sent after at most the poll (2 s on
+// PostgreSQL); waking the holder from every process would cost a NOTIFY per
+// notification, which serialises PostgreSQL's commits.
 //
 // After a wake-up it lingers briefly before reading, so that a burst of
 // notifications is sent and marked in one batch instead of one write each.
 func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
-	const poll, linger, maxBackoff = 30 * time.Second, 20 * time.Millisecond, time.Minute
+	const linger, maxBackoff = 20 * time.Millisecond, time.Minute
+	// Other processes' notifications (PostgreSQL) wake no one here: they
+	// are picked up by the poll.
+	poll := 30 * time.Second
+	if s.db.Dialect() == sqldb.Postgres {
+		poll = 2 * time.Second
+	}
 	claim := &senderClaim{owner: uuid.NewString()}
 	backoff := time.Second
 	for {
