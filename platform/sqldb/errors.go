@@ -56,6 +56,18 @@ func (d Dialect) After(xid, seq, xidArg, seqArg string) string {
 	return xid + " = " + xidArg + " AND " + seq + " > " + seqArg
 }
 
+// LockKey makes the transaction q belongs to wait for, then hold until it
+// ends, the lock on key: transactions about the same thing (a user, say)
+// run one after the other. On PostgreSQL a transaction-level advisory lock;
+// on SQLite nothing, as its write transactions already run one at a time.
+func (d Dialect) LockKey(ctx context.Context, q Querier, key string) error {
+	if d != Postgres {
+		return nil
+	}
+	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key)
+	return err
+}
+
 // InsertReturning runs insert, an INSERT of one row, and returns the value of
 // its integer column col: RETURNING on PostgreSQL, the rowid on SQLite, where
 // col must be the INTEGER PRIMARY KEY (RETURNING would cost SQLite a

@@ -49,6 +49,10 @@ type Store interface {
 	// keeps a tombstone, so late events about them create nothing.
 	ForgetRecipient(ctx context.Context, q Querier, userID string, at time.Time) error
 	Insert(ctx context.Context, q Querier, n Notification) error
+	// LockUser makes the transaction of q the only one, until it ends,
+	// changing what the module holds about userID: concurrent events about
+	// one user apply one after the other.
+	LockUser(ctx context.Context, q Querier, userID string) error
 	// ListByUser returns up to limit of userID's notifications older than
 	// beforeSeq (0: from the newest), newest first.
 	ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, limit int) ([]Notification, error)

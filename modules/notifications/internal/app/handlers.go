@@ -70,11 +70,18 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Ev
 	if err != nil {
 		return err
 	}
+	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
+		return err
+	}
 	return s.store.ForgetRecipient(ctx, tx, e.UserID, now())
 }
 
-// notify stores one notification for the event, unless its user is deleted.
+// notify stores one notification for the event, unless its user is deleted
+// (events of different topics may arrive in any order, or at once).
 func (s *Service) notify(ctx context.Context, tx *sql.Tx, ev messaging.Event, userID, kind, subject, body string) error {
+	if err := s.store.LockUser(ctx, tx, userID); err != nil {
+		return err
+	}
 	deleted, err := s.store.IsDeleted(ctx, tx, userID)
 	if err != nil || deleted {
 		return err

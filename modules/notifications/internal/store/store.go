@@ -173,3 +173,11 @@ func scanTargets(n *app.Notification) []any {
 	return []any{&n.Xid, &n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
 		(*sqldb.Time)(&n.CreatedAt), &n.Email, &n.Name}
 }
+
+// LockUser holds the lock on userID's data until the transaction ends.
+func (s Store) LockUser(ctx context.Context, q querier, userID string) error {
+	if err := s.Dialect.LockKey(ctx, q, "notifications/user/"+userID); err != nil {
+		return fmt.Errorf("lock user: %w", err)
+	}
+	return nil
+}

@@ -59,6 +59,10 @@ type Store interface {
 	DeleteUserAddress(ctx context.Context, q Querier, userID string) error
 	MarkUserDeleted(ctx context.Context, q Querier, userID string, at time.Time) error
 	IsUserDeleted(ctx context.Context, q Querier, userID string) (bool, error)
+	// LockUser makes the transaction of q the only one, until it ends,
+	// changing what the module holds about userID: concurrent events and
+	// requests about one user apply one after the other.
+	LockUser(ctx context.Context, q Querier, userID string) error
 }
 
 func notFound(err error) error {

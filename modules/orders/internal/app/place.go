@@ -79,6 +79,11 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey, hash string) (Order, error) {
 	var o Order
 	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		// Not beside a concurrent deletion of the user, which would miss
+		// this order when it cancels the user's open ones.
+		if err := s.store.LockUser(ctx, tx, userID); err != nil {
+			return err
+		}
 		if deleted, err := s.store.IsUserDeleted(ctx, tx, userID); err != nil || deleted {
 			if err == nil {
 				err = apperror.New(apperror.Unauthorized, "The account no longer exists.")

@@ -23,6 +23,14 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging
 	if err != nil {
 		return err
 	}
+	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
+		return err
+	}
+	// Events of different topics may arrive in any order: an address that
+	// comes after the user's deletion is not kept.
+	if deleted, err := s.store.IsUserDeleted(ctx, tx, e.UserID); err != nil || deleted {
+		return err
+	}
 	return s.store.PutUserAddress(ctx, tx, e.UserID, Address(e.Address), e.UpdatedAt)
 }
 
@@ -31,6 +39,9 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging
 func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
+		return err
+	}
+	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
 		return err
 	}
 	open, err := s.store.OpenByUser(ctx, tx, e.UserID)

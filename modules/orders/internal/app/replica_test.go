@@ -2,10 +2,14 @@ package app_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
+	"example.com/modmono/modules/orders/internal/app"
 	userevents "example.com/modmono/modules/users/events"
+	"example.com/modmono/platform/messaging/messagingtest"
 )
 
 func TestTheAddressReplicaKeepsTheNewestUpdate(t *testing.T) {
@@ -41,5 +45,47 @@ func addressUpdated(userID, line1 string, at time.Time) userevents.UserAddressUp
 		UserID:    userID,
 		Address:   userevents.Address{Line1: line1, City: "Berlin", PostalCode: "10115", Country: "DE"},
 		UpdatedAt: at,
+	}
+}
+
+// Events of different topics can arrive in any order, and with several
+// consumers at once: a user's address is never kept after their deletion,
+// whichever comes first and however close together they come.
+func TestNoAddressOutlivesItsUser(t *testing.T) {
+	m := newModule(t)
+	ctx := context.Background()
+	const users = 20
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*users)
+	for i := range users {
+		id := fmt.Sprintf("0190a0b2-7c3e-7000-8000-%012d", i)
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			errs <- messagingtest.Deliver(ctx, m.processor, userevents.TopicUserDeleted, userevents.UserDeleted{UserID: id, DeletedAt: at})
+		}()
+		go func() {
+			defer wg.Done()
+			errs <- messagingtest.Deliver(ctx, m.processor, userevents.TopicUserAddressUpdated, addressUpdated(id, "late", at))
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range users {
+		id := fmt.Sprintf("0190a0b2-7c3e-7000-8000-%012d", i)
+		_, err := m.svc.Place(ctx, id, app.PlaceOrder{Items: placeOrder().Items, Currency: "EUR"}, "")
+		if err == nil {
+			t.Errorf("user %s: an order was placed for a deleted user", id)
+		}
+	}
+	var n int
+	if err := m.db.Read.QueryRow(`SELECT count(*) FROM user_addresses`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d addresses kept for deleted users (err %v)", n, err)
 	}
 }

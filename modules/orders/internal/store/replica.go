@@ -74,3 +74,11 @@ func (Store) IsUserDeleted(ctx context.Context, q querier, userID string) (bool,
 	}
 	return true, nil
 }
+
+// LockUser holds the lock on userID's data until the transaction ends.
+func (s Store) LockUser(ctx context.Context, q querier, userID string) error {
+	if err := s.Dialect.LockKey(ctx, q, "orders/user/"+userID); err != nil {
+		return fmt.Errorf("lock user: %w", err)
+	}
+	return nil
+}
