@@ -89,33 +89,7 @@ func TestTwoInstancesSurviveCrashes(t *testing.T) {
 
 	total := 0
 	for i, token := range tokens {
-		p := procs[i%2]
-		committed := p.orderIDs(token)
-		total += len(committed)
-		var placed map[string]int
-		for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-			placed = p.orderPlacedNotifications(token)
-			if len(placed) >= len(committed) || time.Now().After(deadline) {
-				break
-			}
-		}
-		for id := range committed {
-			if placed[id] != 1 {
-				t.Errorf("committed order %s has %d order_placed notifications, want 1", id, placed[id])
-			}
-		}
-		for id := range placed {
-			if !committed[id] {
-				t.Errorf("notification for order %s, which was never committed", id)
-			}
-		}
-		mu.Lock()
-		for id := range seen {
-			if committed[id] && placed[id] == 0 {
-				t.Errorf("order %s was acknowledged but never notified", id)
-			}
-		}
-		mu.Unlock()
+		total += checkOrdersNotifiedOnce(t, procs[i%2], token, seen, 90*time.Second)
 	}
 	mu.Lock()
 	for id := range seen {

@@ -73,34 +73,7 @@ func TestCrashSafety(t *testing.T) {
 	}
 	total := 0
 	for _, token := range tokens {
-		committed := p.orderIDs(token)
-		total += len(committed)
-		var placed map[string]int
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			placed = p.orderPlacedNotifications(token)
-			if len(placed) >= len(committed) || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(100 * time.Millisecond)
-		}
-		for id := range committed {
-			if placed[id] != 1 {
-				t.Errorf("committed order %s has %d order_placed notifications, want 1", id, placed[id])
-			}
-		}
-		for id := range placed {
-			if !committed[id] {
-				t.Errorf("notification for order %s, which was never committed", id)
-			}
-		}
-		mu.Lock()
-		for id := range seen {
-			if placed[id] == 0 && committed[id] {
-				t.Errorf("order %s was acknowledged to a client but never notified", id)
-			}
-		}
-		mu.Unlock()
+		total += checkOrdersNotifiedOnce(t, p, token, seen, 60*time.Second)
 	}
 	mu.Lock()
 	defer mu.Unlock()
@@ -117,6 +90,39 @@ func TestCrashSafety(t *testing.T) {
 		}
 	}
 	t.Logf("%d orders acknowledged to clients, %d committed, 3 SIGKILLs", len(seen), total)
+}
+
+// checkOrdersNotifiedOnce waits up to wait for the order_placed
+// notifications of the orders token's user has, then checks that each
+// committed order has exactly one, that none names another order, and that
+// every order in acked (acknowledged to a client) is among them. It returns
+// how many orders are committed.
+func checkOrdersNotifiedOnce(t *testing.T, p *process, token string, acked map[string]bool, wait time.Duration) int {
+	t.Helper()
+	committed := p.orderIDs(token)
+	var placed map[string]int
+	for deadline := time.Now().Add(wait); ; time.Sleep(100 * time.Millisecond) {
+		placed = p.orderPlacedNotifications(token)
+		if len(placed) >= len(committed) || time.Now().After(deadline) {
+			break
+		}
+	}
+	for id := range committed {
+		if placed[id] != 1 {
+			t.Errorf("committed order %s has %d order_placed notifications, want 1", id, placed[id])
+		}
+	}
+	for id := range placed {
+		if !committed[id] {
+			t.Errorf("notification for order %s, which was never committed", id)
+		}
+	}
+	for id := range acked {
+		if committed[id] && placed[id] == 0 {
+			t.Errorf("order %s was acknowledged to a client but never notified", id)
+		}
+	}
+	return len(committed)
 }
 
 // buildBinary builds the binary under test.

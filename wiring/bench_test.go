@@ -140,26 +140,32 @@ func measureCeiling(b *testing.B) float64 {
 	outbox := messaging.NewOutbox("orders")
 	items := `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
 	addr := `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
+	return perSecond(b, func() error {
+		ctx, userID := context.Background(), uuid.NewString()
+		return db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+			id, now := uuid.NewString(), time.Now().UTC().Format(time.RFC3339Nano)
+			if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+shipping_address, created_at, updated_at) VALUES ($1, $2, 'placed', $3, 2599, 'EUR', $4, $5, $5)`, id, userID, items, addr, now); err != nil {
+				return err
+			}
+			return outbox.Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": id, "user_id": userID})
+		})
+	})
+}
+
+// perSecond calls write from benchClients goroutines, back to back, for
+// benchDuration, and returns the calls per second; an error fails b.
+func perSecond(b *testing.B, write func() error) float64 {
 	var n atomic.Int64
 	deadline := time.Now().Add(benchDuration)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for c := 0; c < benchClients; c++ {
+	for range benchClients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			userID := uuid.NewString()
 			for time.Now().Before(deadline) {
-				ctx := context.Background()
-				err := db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
-					id, now := uuid.NewString(), time.Now().UTC().Format(time.RFC3339Nano)
-					if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
-shipping_address, created_at, updated_at) VALUES (?, ?, 'placed', ?, 2599, 'EUR', ?, ?, ?)`, id, userID, items, addr, now, now); err != nil {
-						return err
-					}
-					return outbox.Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": id, "user_id": userID})
-				})
-				if err != nil {
+				if err := write(); err != nil {
 					b.Error(err)
 					return
 				}
@@ -323,40 +329,22 @@ func measurePostgresCeiling(b *testing.B, url string) float64 {
 
 	items := `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
 	addr := `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
-	var n atomic.Int64
-	deadline := time.Now().Add(benchDuration)
-	start := time.Now()
-	var wg sync.WaitGroup
-	for c := 0; c < benchClients; c++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			userID := uuid.NewString()
-			for time.Now().Before(deadline) {
-				id, eventID := uuid.NewString(), uuid.NewString()
-				now := time.Now().UTC()
-				at := now.Format(sqldb.TimeLayout)
-				payload := fmt.Sprintf(`{"order_id":%q,"user_id":%q,"items":%s,"total_cents":2599,"currency":"EUR","shipping_address":%s,"placed_at":%q}`,
-					id, userID, items, addr, at)
-				metadata := fmt.Sprintf(`{"event_id":%q,"event_type":"orders.OrderPlaced.v1","producer":"orders","occurred_at":%q,"correlation_id":%q,"name":"orders.OrderPlaced.v1"}`,
-					eventID, now.Format(time.RFC3339Nano), eventID)
-				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-					if _, err := tx.Exec(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+	return perSecond(b, func() error {
+		userID, id, eventID := uuid.NewString(), uuid.NewString(), uuid.NewString()
+		now := time.Now().UTC()
+		at := now.Format(sqldb.TimeLayout)
+		payload := fmt.Sprintf(`{"order_id":%q,"user_id":%q,"items":%s,"total_cents":2599,"currency":"EUR","shipping_address":%s,"placed_at":%q}`,
+			id, userID, items, addr, at)
+		metadata := fmt.Sprintf(`{"event_id":%q,"event_type":"orders.OrderPlaced.v1","producer":"orders","occurred_at":%q,"correlation_id":%q,"name":"orders.OrderPlaced.v1"}`,
+			eventID, now.Format(time.RFC3339Nano), eventID)
+		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
 shipping_address, created_at, updated_at) VALUES ($1, $2, 'placed', $3, 2599, 'EUR', $4, $5, $5)`, id, userID, items, addr, at); err != nil {
-						return err
-					}
-					_, err := tx.Exec(ctx, `INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at)
-VALUES ('outbox', $1, $2, $3, $4)`, eventID, []byte(payload), metadata, now.UnixMilli())
-					return err
-				})
-				if err != nil {
-					b.Error(err)
-					return
-				}
-				n.Add(1)
+				return err
 			}
-		}()
-	}
-	wg.Wait()
-	return float64(n.Load()) / time.Since(start).Seconds()
+			_, err := tx.Exec(ctx, `INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at)
+VALUES ('outbox', $1, $2, $3, $4)`, eventID, []byte(payload), metadata, now.UnixMilli())
+			return err
+		})
+	})
 }
