@@ -44,7 +44,7 @@ func (db *DB) provider(m Migrations) (*goose.Provider, error) {
 		// advisory lock of the schema's own history.
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%s.%s", db.schema, m.Table)
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64() >> 1)))
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return nil, err
 		}

@@ -72,7 +72,9 @@ func (db *DB) ensureSchema(ctx context.Context) error {
 		return nil
 	}
 	_, err = db.Write.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{db.schema}.Sanitize())
-	if err != nil {
+	// IF NOT EXISTS does not hold against another instance creating it at
+	// the same moment: that one's schema will do.
+	if err != nil && !IsUniqueViolation(err) {
 		return fmt.Errorf("create schema %s: %w", db.schema, err)
 	}
 	return nil
