@@ -27,7 +27,8 @@ const EventsUsage = `usage: modmono events COMMAND
   drop   MODULE ID|--all   delete poisoned events without applying them
   outbox [MODULE]          events committed but not yet relayed, and the oldest one's age
 
-It opens the module databases in DATA_DIR; a running server may keep running.`
+It opens the module databases the configuration names (the files in DATA_DIR, or the
+schemas of DATABASE_URL); a running server may keep running.`
 
 // RunEvents runs the events command with args (what follows "events").
 func RunEvents(ctx context.Context, cfg Config, logger *slog.Logger, args []string, stdout io.Writer) error {
