@@ -49,28 +49,3 @@ func TestStartUpErrorsNameTheVariable(t *testing.T) {
 	}
 }
 
-// Instances started together on a new database each find, or create, the
-// schemas and migrate them once between them.
-func TestInstancesStartTogetherOnANewDatabase(t *testing.T) {
-	url := sqldbtest.PostgresURL(t)
-	const instances = 8
-	errs := make(chan error, instances)
-	start := make(chan struct{})
-	for range instances {
-		cfg := testConfig(t, t.TempDir(), "DATABASE_URL", url)
-		go func() {
-			<-start
-			_, cleanup, err := wiring.InitializeServer(cfg, logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON))
-			if err == nil {
-				defer cleanup()
-			}
-			errs <- err
-		}()
-	}
-	close(start)
-	for range instances {
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
-	}
-}

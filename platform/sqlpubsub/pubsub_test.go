@@ -3,6 +3,9 @@ package sqlpubsub_test
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -157,5 +160,67 @@ func TestACommitElsewhereWakesTheSubscriber(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the commit elsewhere never woke the subscriber")
+	}
+}
+
+// A Confirm that fails rewinds the subscription: what was acknowledged
+// since the stored offset is delivered again, and only a confirmed offset
+// is stored.
+func TestAFailedConfirmDeliversAgain(t *testing.T) {
+	for _, engine := range sqldbtest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			db := openDB(t, engine)
+			pub := sqlpubsub.NewPublisher(db.Write, nil)
+			for _, id := range []string{"m1", "m2"} {
+				if err := pub.Publish("t", message.NewMessage(id, []byte("x"))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var confirms atomic.Int32
+			sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
+				DB: db.Write, Dialect: db.Dialect(), ConsumerGroup: "g", PollInterval: 20 * time.Millisecond,
+				Confirm: func(context.Context) error {
+					if confirms.Add(1) == 1 {
+						return errors.New("the bus lost them")
+					}
+					return nil
+				},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			msgs, err := sub.Subscribe(context.Background(), "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for len(got) < 4 {
+				select {
+				case m := <-msgs:
+					m.Ack()
+					got = append(got, m.UUID)
+				case <-time.After(5 * time.Second):
+					t.Fatalf("delivered %v, want m1 m2 twice", got)
+				}
+			}
+			if strings.Join(got, " ") != "m1 m2 m1 m2" {
+				t.Fatalf("delivered %v, want m1 m2 m1 m2", got)
+			}
+			sub.Close()
+			again, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, Dialect: db.Dialect(), ConsumerGroup: "g"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer again.Close()
+			rest, err := again.Subscribe(context.Background(), "t")
+			if err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case m := <-rest:
+				t.Fatalf("%s delivered again after its offset was confirmed", m.UUID)
+			case <-time.After(300 * time.Millisecond):
+			}
+		})
 	}
 }
