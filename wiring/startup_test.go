@@ -48,4 +48,3 @@ func TestStartUpErrorsNameTheVariable(t *testing.T) {
 		})
 	}
 }
-
