@@ -5,17 +5,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/nats-io/nats.go"
 
+	"example.com/modmono/platform/natsbus/natsbustest"
 	"example.com/modmono/platform/sqldb/sqldbtest"
-	"example.com/modmono/platform/testenv"
 )
 
 // TestTwoInstancesSurviveCrashes runs two server processes on one
@@ -25,8 +22,7 @@ import (
 // notification.
 func TestTwoInstancesSurviveCrashes(t *testing.T) {
 	dbURL := sqldbtest.PostgresURL(t)
-	natsURL := testenv.Service(t, "TEST_NATS_URL")
-	stream := testStream(t, natsURL)
+	natsURL, stream := natsbustest.Stream(t)
 	bin := buildBinary(t)
 	env := []string{"DATABASE_URL=" + dbURL, "BUS=nats", "NATS_URL=" + natsURL, "NATS_STREAM=" + stream,
 		"NATS_ACK_WAIT=2s", "RELAY_POLL_INTERVAL=100ms"}
@@ -134,20 +130,4 @@ func assertOneNotificationPerOrder(t *testing.T, dbURL string) {
 	if orders != placed {
 		t.Errorf("%d orders stored, %d order_placed notifications", orders, placed)
 	}
-}
-
-// testStream names a JetStream stream for t alone and deletes it after t.
-func testStream(t *testing.T, url string) string {
-	name := "test_" + strings.ReplaceAll(uuid.NewString(), "-", "")
-	t.Cleanup(func() {
-		conn, err := nats.Connect(url)
-		if err != nil {
-			return
-		}
-		defer conn.Close()
-		if js, err := conn.JetStream(); err == nil {
-			_ = js.DeleteStream(name)
-		}
-	})
-	return name
 }

@@ -21,21 +21,7 @@ import (
 func TestFunctionsShareOnlyPostgres(t *testing.T) {
 	dbURL := sqldbtest.PostgresURL(t)
 	bin := buildBinary(t)
-	start := func(target string) *process {
-		p := &process{bin: bin, dataDir: t.TempDir(), port: freePort(t), t: t,
-			env: []string{"FUNCTION_TARGET=" + target, "DATABASE_URL=" + dbURL}}
-		p.startNoWait()
-		t.Cleanup(func() {
-			p.kill()
-			if t.Failed() {
-				t.Logf("%s log:\n%s", target, p.log.String())
-			}
-		})
-		if !waitAnswers(p.url("/healthz"), 20*time.Second) {
-			t.Fatalf("%s did not start; log:\n%s", target, p.log.String())
-		}
-		return p
-	}
+	start := func(target string) *process { return startFunction(t, bin, t.TempDir(), target, "DATABASE_URL="+dbURL) }
 	events, orders := start("orders-events"), start("orders")
 
 	const userID = "0190a0b2-7c3e-7000-8000-00000000f00d"
@@ -84,17 +70,6 @@ func TestFunctionsShareOnlyPostgres(t *testing.T) {
 	if fmt.Sprint(o.ShippingAddress) != fmt.Sprint(address) {
 		t.Fatalf("shipped to %v, want the replicated %v", o.ShippingAddress, address)
 	}
-}
-
-// waitAnswers polls url until the server answers at all.
-func waitAnswers(url string, timeout time.Duration) bool {
-	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		if res, err := http.Get(url); err == nil {
-			res.Body.Close()
-			return true
-		}
-	}
-	return false
 }
 
 func mustJSON(t *testing.T, v any) []byte {

@@ -16,10 +16,10 @@ import (
 )
 
 // startFunction starts the binary as the Functions Framework would, serving
-// the function target names, and waits until it answers.
-func startFunction(t *testing.T, bin, dataDir, target string) *process {
+// the function target names (with env on top), and waits until it answers.
+func startFunction(t *testing.T, bin, dataDir, target string, env ...string) *process {
 	t.Helper()
-	p := &process{bin: bin, dataDir: dataDir, port: freePort(t), t: t, env: []string{"FUNCTION_TARGET=" + target}}
+	p := &process{bin: bin, dataDir: dataDir, port: freePort(t), t: t, env: append([]string{"FUNCTION_TARGET=" + target}, env...)}
 	p.startNoWait()
 	t.Cleanup(func() {
 		p.kill()

@@ -24,9 +24,9 @@ import (
 	"example.com/modmono/migrations"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
+	"example.com/modmono/platform/natsbus/natsbustest"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
-	"example.com/modmono/platform/testenv"
 )
 
 // The figures the issues ask for. Run with `make bench`: each benchmark is a
@@ -52,12 +52,7 @@ var benchOrder = map[string]any{
 func BenchmarkPlaceOrder(b *testing.B) {
 	ceiling := measureCeiling(b)
 	r := measurePlaceOrderHTTP(b, "LOG_LEVEL", "warn")
-	b.ReportMetric(r.rate, "orders/s")
-	b.ReportMetric(ceiling, "ceiling_orders/s")
-	b.ReportMetric(r.rate/ceiling, "ratio_to_ceiling")
-	b.ReportMetric(ms(percentile(r.latencies, 0.50)), "p50_ms")
-	b.ReportMetric(ms(percentile(r.latencies, 0.99)), "p99_ms")
-	b.ReportMetric(float64(r.errors), "errors")
+	r.report(b, ceiling)
 	b.ReportMetric(float64(r.busy), "sqlite_busy")
 }
 
@@ -65,6 +60,16 @@ type loadResult struct {
 	rate         float64
 	latencies    []time.Duration
 	errors, busy int64
+}
+
+// report reports r next to the ceiling measured in the same run.
+func (r loadResult) report(b *testing.B, ceiling float64) {
+	b.ReportMetric(r.rate, "orders/s")
+	b.ReportMetric(ceiling, "ceiling_orders/s")
+	b.ReportMetric(r.rate/ceiling, "ratio_to_ceiling")
+	b.ReportMetric(ms(percentile(r.latencies, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(r.latencies, 0.99)), "p99_ms")
+	b.ReportMetric(float64(r.errors), "errors")
 }
 
 // measurePlaceOrderHTTP runs benchClients clients, each placing orders back
@@ -202,8 +207,9 @@ func BenchmarkEventLatency(b *testing.B) {
 // BenchmarkEventLatencyPostgresNATS is BenchmarkEventLatency with the
 // modules on PostgreSQL and the events on NATS JetStream.
 func BenchmarkEventLatencyPostgresNATS(b *testing.B) {
+	url, stream := natsbustest.Stream(b)
 	benchEventLatency(b, "LOG_LEVEL", "warn", "DATABASE_URL", sqldbtest.PostgresURL(b),
-		"BUS", "nats", "NATS_URL", testenv.Service(b, "TEST_NATS_URL"), "NATS_STREAM", natsStream(b))
+		"BUS", "nats", "NATS_URL", url, "NATS_STREAM", stream)
 }
 
 func benchEventLatency(b *testing.B, env ...string) {
@@ -294,12 +300,7 @@ func BenchmarkPlaceOrderPostgres(b *testing.B) {
 	url := sqldbtest.PostgresURL(b)
 	ceiling := measurePostgresCeiling(b, sqldbtest.PostgresURL(b))
 	r := measurePlaceOrderHTTP(b, "LOG_LEVEL", "warn", "DATABASE_URL", url, "DB_MAX_CONNS", strconv.Itoa(benchClients))
-	b.ReportMetric(r.rate, "orders/s")
-	b.ReportMetric(ceiling, "ceiling_orders/s")
-	b.ReportMetric(r.rate/ceiling, "ratio_to_ceiling")
-	b.ReportMetric(ms(percentile(r.latencies, 0.50)), "p50_ms")
-	b.ReportMetric(ms(percentile(r.latencies, 0.99)), "p99_ms")
-	b.ReportMetric(float64(r.errors), "errors")
+	r.report(b, ceiling)
 }
 
 func measurePostgresCeiling(b *testing.B, url string) float64 {

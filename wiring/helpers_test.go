@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -16,12 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"github.com/nats-io/nats.go"
-
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/natsbus/natsbustest"
 	"example.com/modmono/platform/sqldb/sqldbtest"
-	"example.com/modmono/platform/testenv"
 	"example.com/modmono/wiring"
 )
 
@@ -74,7 +70,8 @@ func startServer(t testing.TB, env ...string) *testServer {
 		env = append([]string{"DATABASE_URL", sqldbtest.PostgresURL(t)}, env...)
 	}
 	if os.Getenv("TEST_BUS") == "nats" {
-		env = append([]string{"BUS", "nats", "NATS_URL", testenv.Service(t, "TEST_NATS_URL"), "NATS_STREAM", natsStream(t)}, env...)
+		url, stream := natsbustest.Stream(t)
+		env = append([]string{"BUS", "nats", "NATS_URL", url, "NATS_STREAM", stream}, env...)
 	}
 	cfg := testConfig(t, t.TempDir(), env...)
 	logs := &logBuffer{t: t}
@@ -295,10 +292,16 @@ var testAddress = map[string]string{"line1": "1 Main St", "city": "Berlin", "pos
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	within(t, 10*time.Second, what, cond)
+}
+
+// within polls cond until it holds or d passes.
+func within(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
 	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+			t.Fatalf("timed out after %s waiting for %s", d, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -333,27 +336,4 @@ func allPages[T any](tb testing.TB, s *testServer, token, base string, limit int
 		}
 	}
 	return all
-}
-
-// natsStream names a JetStream stream for t alone and deletes it after t.
-func natsStream(t testing.TB) string {
-	t.Helper()
-	url := testenv.Service(t, "TEST_NATS_URL")
-	name := "test_" + strings.ReplaceAll(uuid.NewString(), "-", "")
-	t.Cleanup(func() {
-		conn, err := nats.Connect(url)
-		if err != nil {
-			t.Errorf("delete stream %s: %v", name, err)
-			return
-		}
-		defer conn.Close()
-		js, err := conn.JetStream()
-		if err == nil {
-			err = js.DeleteStream(name)
-		}
-		if err != nil && !errors.Is(err, nats.ErrStreamNotFound) {
-			t.Errorf("delete stream %s: %v", name, err)
-		}
-	})
-	return name
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"example.com/modmono/platform/natsbus/natsbustest"
 	"example.com/modmono/platform/sqldb/sqldbtest"
-	"example.com/modmono/platform/testenv"
 )
 
 // proxy forwards TCP connections to a service; down cuts every connection
@@ -91,18 +91,6 @@ func (p *proxy) down() {
 	}
 }
 
-// within polls cond until it holds or d passes.
-func within(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // PostgreSQL or NATS going away makes the server unready, loses nothing it
 // acknowledged, and it recovers by itself when they return.
 func TestTheServerRidesOutPostgresAndNATSOutages(t *testing.T) {
@@ -110,14 +98,15 @@ func TestTheServerRidesOutPostgresAndNATSOutages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	natsURL, err := url.Parse(testenv.Service(t, "TEST_NATS_URL"))
+	busURL, stream := natsbustest.Stream(t)
+	natsURL, err := url.Parse(busURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pg, bus := newProxy(t, db.Host), newProxy(t, natsURL.Host)
 	db.Host, natsURL.Host = pg.addr, bus.addr
 	s := startServer(t, "DATABASE_URL", db.String(), "BUS", "nats", "NATS_URL", natsURL.String(),
-		"NATS_STREAM", natsStream(t), "RELAY_POLL_INTERVAL", "200ms")
+		"NATS_STREAM", stream, "RELAY_POLL_INTERVAL", "200ms")
 	ready := func() bool { return s.do(t, request{Method: "GET", Path: "/readyz"}).Status == 200 }
 	unready := func() bool { return s.do(t, request{Method: "GET", Path: "/readyz"}).Status == 503 }
 

@@ -133,11 +133,8 @@ func (b *Bus) ensureStream(js nats.JetStreamContext) error {
 	return nil
 }
 
-// subject maps a topic to its subject in the stream, and a consumer group
-// to its queue group.
-func (b *Bus) subject(group, topic string) *wmnats.SubjectDetail {
-	return &wmnats.SubjectDetail{Primary: b.cfg.Stream + "." + topic, QueueGroup: group}
-}
+// subject is topic's subject in the stream.
+func (b *Bus) subject(topic string) string { return b.cfg.Stream + "." + topic }
 
 // durable names group's consumer of a topic: names may not hold dots.
 func durable(group, subject string) string {
@@ -186,7 +183,7 @@ type Pipeline struct {
 // Publish hands msgs to JetStream in order, and returns without waiting for
 // JetStream to store them.
 func (p *Pipeline) Publish(topic string, msgs ...*message.Message) error {
-	subject := p.bus.subject("", topic).Primary
+	subject := p.bus.subject(topic)
 	for _, msg := range msgs {
 		m, err := dedupMarshaler{}.Marshal(subject, msg)
 		if err != nil {
@@ -280,7 +277,7 @@ func (s *subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 		return nil, errors.New("natsbus: subscriber closed")
 	default:
 	}
-	subject := s.bus.subject(s.group, topic).Primary
+	subject := s.bus.subject(topic)
 	cons, err := s.js.CreateOrUpdateConsumer(ctx, s.bus.cfg.Stream, jetstream.ConsumerConfig{
 		Durable:       durable(s.group, subject),
 		FilterSubject: subject,

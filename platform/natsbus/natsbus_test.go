@@ -1,46 +1,28 @@
 package natsbus_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
-	"github.com/nats-io/nats.go"
 
 	"example.com/modmono/platform/natsbus"
-	"example.com/modmono/platform/testenv"
+	"example.com/modmono/platform/natsbus/natsbustest"
 )
 
-// openBus opens a bus on a stream of the test's own, deleted after it.
-func openBus(t *testing.T) natsbus.Config {
+// busConfig is a bus on a stream of the test's own.
+func busConfig(t *testing.T) natsbus.Config {
 	t.Helper()
-	url := testenv.Service(t, "TEST_NATS_URL")
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	cfg := natsbus.Config{URL: url, Stream: "test_" + hex.EncodeToString(b), AckWait: 5 * time.Second}
-	t.Cleanup(func() {
-		conn, err := nats.Connect(url)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close()
-		js, _ := conn.JetStream()
-		if err := js.DeleteStream(cfg.Stream); err != nil {
-			t.Errorf("delete stream %s: %v", cfg.Stream, err)
-		}
-	})
-	return cfg
+	url, stream := natsbustest.Stream(t)
+	return natsbus.Config{URL: url, Stream: stream, AckWait: 5 * time.Second}
 }
 
 // TestPubSub runs Watermill's universal Pub/Sub suite on the bus as the
 // server configures it: one stream, a durable consumer per group and topic.
 func TestPubSub(t *testing.T) {
-	cfg := openBus(t)
+	cfg := busConfig(t)
 	newPubSub := func(t *testing.T, group string) (message.Publisher, message.Subscriber) {
 		if group == "" {
 			group = "solo_" + watermill.NewShortUUID() // a subscriber of its own

@@ -43,15 +43,6 @@ func (o *Options) setDefaults() {
 	}
 }
 
-// Dialect names the engine under a DB.
-type Dialect string
-
-// The engines a DB can run on.
-const (
-	SQLite   Dialect = "sqlite"
-	Postgres Dialect = "postgres"
-)
-
 // DB is one module's database. On SQLite: a single-connection writer and a
 // reader pool. On PostgreSQL: one pool, both Write and Read, whose
 // connections see only the module's schema.

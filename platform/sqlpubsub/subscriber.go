@@ -289,8 +289,9 @@ WHERE topic = $1 AND %s ORDER BY xid, seq LIMIT $4`
 // fetch reads the next batch that may be delivered. unsettled reports
 // committed rows behind it that must wait for older transactions to end.
 func (s *subscription) fetch() (batch []row, unsettled bool, err error) {
+	from := s.position()
 	rows, err := s.cfg.ReadDB.QueryContext(s.ctx, fmt.Sprintf(selectBatch, s.cfg.Dialect.Settled("xid"), s.cfg.Dialect.After("xid", "seq", "$2", "$3")),
-		s.topic, s.position().xid, s.position().seq, s.cfg.BatchSize)
+		s.topic, from.xid, from.seq, s.cfg.BatchSize)
 	if err != nil {
 		return nil, false, err
 	}
