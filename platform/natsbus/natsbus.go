@@ -387,7 +387,16 @@ func (s *subscriber) settle(ctx context.Context, m jetstream.Msg, msg *message.M
 func (s *subscriber) Close() error {
 	s.once.Do(func() { close(s.closing) })
 	s.wg.Wait()
-	return s.conn.Drain()
+	return drain(s.conn)
+}
+
+// drain closes conn after what it has in flight. Closing twice is no error:
+// Watermill's Close may be called again.
+func drain(conn *nats.Conn) error {
+	if err := conn.Drain(); err != nil && !errors.Is(err, nats.ErrConnectionClosed) {
+		return err
+	}
+	return nil
 }
 
 // Check reports whether the bus is connected: the readiness check.
@@ -400,5 +409,5 @@ func (b *Bus) Check(context.Context) error {
 
 // Close closes the publisher's connection, after what it has in flight.
 func (b *Bus) Close() error {
-	return b.conn.Drain()
+	return drain(b.conn)
 }

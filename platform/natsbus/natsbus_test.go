@@ -57,3 +57,25 @@ func TestOpenFailsWhenNoServerAnswers(t *testing.T) {
 		t.Fatal("Open succeeded with no server")
 	}
 }
+
+// Closing again is no error, as Watermill's suite (and a second shutdown
+// path) may do.
+func TestClosingTwiceIsNoError(t *testing.T) {
+	bus, err := natsbus.Open(busConfig(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := bus.Subscriber("g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []interface{ Close() error }{sub, bus} {
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(200 * time.Millisecond) // the drain finishes, the connection is closed
+		if err := c.Close(); err != nil {
+			t.Fatalf("closing again: %v", err)
+		}
+	}
+}
