@@ -2,7 +2,6 @@ package wiring_test
 
 import (
 	"context"
-	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -42,7 +41,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 	// An OrderPlaced without the fields consumers rely on, committed to the
 	// orders outbox the way the module itself writes events.
 	orders := openModuleDB(t, s.Config, "orders")
-	err := orders.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+	err := orders.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 		return messaging.NewOutbox("orders").Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": 42})
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package lambdafn_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"io"
@@ -38,7 +37,7 @@ func TestOneFailingRecordIsReportedAlone(t *testing.T) {
 	if _, err := db.Write.Exec(`CREATE TABLE effects (payload TEXT)`); err != nil {
 		t.Fatal(err)
 	}
-	apply := func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+	apply := func(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 		if string(ev.Payload) == "down" {
 			return errors.New("a dependency is down")
 		}

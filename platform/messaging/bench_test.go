@@ -2,7 +2,6 @@ package messaging_test
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 	"time"
 
@@ -27,7 +26,7 @@ func benchRelayBacklog(b *testing.B, engine sqldb.Dialect) {
 	outbox := messaging.NewOutbox("bench")
 	payload := map[string]any{"order_id": "01a20081-d63f-7532-85a8-bd5331274408", "user_id": "dcaf410d-0d31-4c22-8e9c-797844d35ad3", "total_cents": 2599}
 	for i := 0; i < backlog; i += perTx {
-		err := db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+		err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 			for j := 0; j < perTx; j++ {
 				if err := outbox.Add(ctx, tx, "orders.OrderPlaced.v1", payload); err != nil {
 					return err

@@ -2,7 +2,6 @@ package messaging_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"io"
 	"log/slog"
@@ -81,7 +80,7 @@ func startConsumer(t *testing.T, db *sqldb.DB, bus *messaging.InProcessBus, cfg 
 	run(t, c)
 }
 
-func recordEffect(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func recordEffect(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO effects (payload) VALUES ($1)`, string(ev.Payload))
 	return err
 }
@@ -119,7 +118,7 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 	ctx := logging.WithRequestID(context.Background(), "req-1")
 
 	rollback := errors.New("use case failed")
-	err = db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		if err := outbox.Add(ctx, tx, "thing.Happened.v1", map[string]string{"n": "rolled back"}); err != nil {
 			return err
 		}
@@ -128,7 +127,7 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 	if !errors.Is(err, rollback) {
 		t.Fatalf("InTx returned %v", err)
 	}
-	err = db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		return outbox.Add(ctx, tx, "thing.Happened.v1", map[string]string{"n": "committed"})
 	})
 	if err != nil {
@@ -206,7 +205,7 @@ func poisonQueue(t *testing.T, db *sqldb.DB) []poisoned {
 
 func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
 	db, bus := openDB(t), newBus(t)
-	apply := func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+	apply := func(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 		switch string(ev.Payload) {
 		case "fails":
 			return errors.New("downstream is broken")
@@ -245,7 +244,7 @@ func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
 	db, bus := openDB(t), newBus(t)
 	outbox := messaging.NewOutbox("test")
 	startConsumer(t, db, bus, messaging.ProcessorConfig{}, messaging.Handler{Topic: "in.v1",
-		Apply: func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+		Apply: func(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 			return outbox.Add(ctx, tx, "out.v1", map[string]string{})
 		}})
 	relay, err := messaging.NewRelay(db, bus, messaging.WatermillLogger(quiet), messaging.RelayConfig{})
@@ -275,7 +274,7 @@ func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
 func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 	db := openDB(t)
 	calls := 0
-	apply := func(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+	apply := func(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 		calls++
 		switch string(ev.Payload) {
 		case "fails":

@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -13,6 +12,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
 
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqlpubsub"
 	"example.com/modmono/platform/tracing"
 )
@@ -29,7 +29,7 @@ func NewOutbox(producer string) *Outbox {
 }
 
 // Add stores payload, JSON-encoded, as an event on topic in tx.
-func (o *Outbox) Add(ctx context.Context, tx *sql.Tx, topic string, payload any) error {
+func (o *Outbox) Add(ctx context.Context, tx *sqldb.Tx, topic string, payload any) error {
 	body, err := json.Marshal(payload)
 	if err != nil {
 		return fmt.Errorf("outbox: encode %s: %w", topic, err)

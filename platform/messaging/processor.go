@@ -2,7 +2,6 @@ package messaging
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,7 +37,7 @@ type Handler struct {
 	Topic string
 	// Apply makes the event's effect. Return Malformed(err) for an event that
 	// can never succeed, so it goes to the poison queue without retries.
-	Apply func(ctx context.Context, tx *sql.Tx, ev Event) error
+	Apply func(ctx context.Context, tx *sqldb.Tx, ev Event) error
 }
 
 type malformedError struct{ err error }
@@ -236,7 +235,7 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 			Metadata:      msg.Metadata,
 		}
 		start := time.Now()
-		err := p.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		err := p.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 			res, err := tx.ExecContext(ctx,
 				`INSERT INTO inbox (handler, message_id, handled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
 				name, msg.UUID, time.Now().UnixMilli())

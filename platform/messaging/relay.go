@@ -90,6 +90,16 @@ func RelayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger 
 	return int(counter.n.Load()), err
 }
 
+// instance is what the relay's lease says of its process: db's instance
+// when commits here wake the relay directly (it has a signal), so that
+// they need no NOTIFY; nothing otherwise.
+func instance(db *sqldb.DB, signal *sqlpubsub.Signal) string {
+	if signal == nil {
+		return ""
+	}
+	return db.Instance()
+}
+
 type countingPublisher struct {
 	message.Publisher
 	n atomic.Int64
@@ -112,6 +122,7 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 		Dialect:       db.Dialect(),
 		ConsumerGroup: relayGroup,
 		Signal:        signal,
+		Instance:      instance(db, signal),
 		PollInterval:  cfg.PollInterval,
 		Confirm:       cfg.Confirm,
 		OnIdle:        onIdle,

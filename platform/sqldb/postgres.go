@@ -2,11 +2,12 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -45,14 +46,21 @@ func OpenPostgres(ctx context.Context, url, schema string, opts PostgresOptions)
 		conf.ConnectTimeout = opts.ConnectTimeout
 	}
 	conf.RuntimeParams["search_path"] = pgx.Identifier{schema}.Sanitize()
-	if conf.RuntimeParams["application_name"] == "" {
-		conf.RuntimeParams["application_name"] = "modmono-" + schema
+	// application_name ends in the instance, which tells SQL (the outbox's
+	// trigger) which sessions are this DB's; connection poolers such as
+	// PgBouncer pass it on, where they refuse settings of their own.
+	instance := strings.ReplaceAll(uuid.NewString(), "-", "")[:16]
+	name := conf.RuntimeParams["application_name"]
+	if name == "" {
+		name = "modmono-" + schema
 	}
+	const maxName = 63 // longer names are cut by the server
+	conf.RuntimeParams["application_name"] = name[:min(len(name), maxName-1-len(instance))] + "/" + instance
 	pool := stdlib.OpenDB(*conf)
 	pool.SetMaxOpenConns(opts.MaxConns)
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: Postgres, schema: schema, pgConf: conf, Write: pool, Read: pool,
+	db := &DB{dialect: Postgres, schema: schema, instance: instance, pgConf: conf, Write: pool, Read: pool,
 		closing: make(chan struct{})}
 	if err := db.ensureSchema(ctx); err != nil {
 		pool.Close()
@@ -80,8 +88,14 @@ func (db *DB) ensureSchema(ctx context.Context) error {
 	return nil
 }
 
+// Instance is a name for db unique to it, across processes and restarts,
+// that its PostgreSQL connections carry at the end of application_name,
+// after the last "/" ("" on SQLite). SQL can tell from it whether a row
+// another session wrote (a lease, say) is this process's.
+func (db *DB) Instance() string { return db.instance }
+
 // pgInTx is InTx on PostgreSQL.
-func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	db.closeMu.RLock()
 	closed := db.closed
 	db.closeMu.RUnlock()
@@ -89,8 +103,11 @@ func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 		return ErrClosed
 	}
 	for attempt := 1; ; attempt++ {
-		err := db.pgTxOnce(ctx, fn)
+		wake, err := db.pgTxOnce(ctx, fn)
 		if err == nil {
+			for _, f := range wake {
+				f()
+			}
 			db.committed(1)
 			return nil
 		}
@@ -100,10 +117,12 @@ func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *sql.T
 	}
 }
 
-func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) (err error) {
+// pgTxOnce runs fn in a transaction of its own, and returns the
+// transaction's after-commit functions once it committed.
+func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) ([]func(), error) {
 	tx, err := db.Write.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return nil, fmt.Errorf("begin: %w", err)
 	}
 	defer func() {
 		if p := recover(); p != nil {
@@ -111,14 +130,26 @@ func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *sql
 			panic(p)
 		}
 	}()
-	if err := fn(ctx, tx); err != nil {
+	t := &Tx{db: db, tx: tx}
+	if err := fn(ctx, t); err != nil {
 		_ = tx.Rollback()
-		return err
+		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return nil, fmt.Errorf("commit: %w", err)
 	}
-	return nil
+	return t.wake, nil
+}
+
+// wakeLocal calls the functions of this process that Listen on channel
+// (on SQLite, every commit already has).
+func (db *DB) wakeLocal(channel string) {
+	db.mu.Lock()
+	fs := db.listeners[channel]
+	db.mu.Unlock()
+	for _, f := range fs {
+		f()
+	}
 }
 
 // retryable reports a transaction the server aborted to resolve a conflict
@@ -131,7 +162,8 @@ func retryable(err error) bool {
 // Listen calls f whenever a transaction committed on db may have written
 // something channel's listeners care about. On SQLite: after every commit
 // (one process owns the file, so its commits are all there are). On
-// PostgreSQL: on every NOTIFY on channel, from this process or any other,
+// PostgreSQL: after every commit in this process whose transaction called
+// Tx.Notify(channel), and on every NOTIFY on channel from another process,
 // which a trigger of the tables concerned sends, plus once after each
 // (re)connection for what was missed while away. f must not block.
 // Listening stops when db closes.
@@ -140,6 +172,12 @@ func (db *DB) Listen(channel string, f func()) {
 		db.OnCommit(f)
 		return
 	}
+	db.mu.Lock()
+	if db.listeners == nil {
+		db.listeners = map[string][]func(){}
+	}
+	db.listeners[channel] = append(db.listeners[channel], f)
+	db.mu.Unlock()
 	db.writerWG.Add(1)
 	go func() {
 		defer db.writerWG.Done()

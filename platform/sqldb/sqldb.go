@@ -47,9 +47,10 @@ func (o *Options) setDefaults() {
 // reader pool. On PostgreSQL: one pool, both Write and Read, whose
 // connections see only the module's schema.
 type DB struct {
-	dialect Dialect
-	schema  string          // PostgreSQL: the module's schema
-	pgConf  *pgx.ConnConfig // PostgreSQL: how the listener connects
+	dialect  Dialect
+	schema   string          // PostgreSQL: the module's schema
+	instance string          // PostgreSQL: see Instance
+	pgConf   *pgx.ConnConfig // PostgreSQL: how the listener connects
 
 	// Write is the only handle that may change data. Transactions on it begin
 	// IMMEDIATE, so they hold the write lock from their first statement.
@@ -63,6 +64,7 @@ type DB struct {
 	mu            sync.Mutex
 	onCommit      []func()
 	onGroupCommit []func(size int)
+	listeners     map[string][]func() // PostgreSQL: Listen's functions, by channel
 
 	queue    chan *txRequest // InTx calls waiting for the writer goroutine
 	closeMu  sync.RWMutex

@@ -16,13 +16,14 @@ var ErrClosed = errors.New("sqldb: database closed")
 
 type txRequest struct {
 	ctx  context.Context
-	fn   func(ctx context.Context, tx *sql.Tx) error
+	fn   func(ctx context.Context, tx *Tx) error
 	done chan txResult
 }
 
 type txResult struct {
 	err      error
 	panicked any
+	wake     []func() // the Tx's AfterCommit functions
 }
 
 // InTx runs fn in a write transaction and commits it when fn returns nil; an
@@ -40,7 +41,7 @@ type txResult struct {
 // up with many concurrent requests. fn must use the ctx it is given, which
 // is never cancelled: cancelling a statement inside the shared transaction
 // would make SQLite roll back the whole group.
-func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -122,10 +123,10 @@ func (db *DB) commitGroup(group []*txRequest) {
 	}
 	committed := false
 	if len(group) == 1 {
-		results[0] = runAlone(tx, group[0])
+		results[0] = db.runAlone(tx, group[0])
 		committed = results[0].err == nil && results[0].panicked == nil
 	} else {
-		committed = runInSavepoints(tx, group, results)
+		committed = db.runInSavepoints(tx, group, results)
 	}
 	if !committed {
 		if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
@@ -147,6 +148,13 @@ func (db *DB) commitGroup(group []*txRequest) {
 		db.deliver(group, results)
 		return
 	}
+	for _, res := range results {
+		if res.err == nil && res.panicked == nil {
+			for _, f := range res.wake {
+				f()
+			}
+		}
+	}
 	db.deliver(group, results)
 	db.committed(len(group))
 }
@@ -165,17 +173,17 @@ func (db *DB) committed(size int) {
 }
 
 // runAlone runs the only request of a group with no savepoint.
-func runAlone(tx *sql.Tx, req *txRequest) txResult {
+func (db *DB) runAlone(tx *sql.Tx, req *txRequest) txResult {
 	if err := req.ctx.Err(); err != nil {
 		return txResult{err: err}
 	}
-	return call(tx, req)
+	return db.call(tx, req)
 }
 
 // runInSavepoints runs each request in its own savepoint and reports whether
 // any of them left changes to commit. A failure of the savepoint machinery
 // itself fails the whole group.
-func runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult) bool {
+func (db *DB) runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult) bool {
 	ctx := context.Background()
 	changed := false
 	for i, req := range group {
@@ -186,7 +194,7 @@ func runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult) bool {
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
 			return failAll(results, fmt.Errorf("savepoint: %w", err))
 		}
-		results[i] = call(tx, req)
+		results[i] = db.call(tx, req)
 		if results[i].err != nil || results[i].panicked != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO grp"); err != nil {
 				return failAll(results, fmt.Errorf("rollback to savepoint: %w", err))
@@ -211,13 +219,15 @@ func failAll(results []txResult, err error) bool {
 }
 
 // call runs req.fn, turning a panic into a result for the caller's goroutine.
-func call(tx *sql.Tx, req *txRequest) (res txResult) {
+func (db *DB) call(tx *sql.Tx, req *txRequest) (res txResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = txResult{panicked: p}
 		}
 	}()
-	return txResult{err: req.fn(context.WithoutCancel(req.ctx), tx)}
+	t := &Tx{db: db, tx: tx}
+	err := req.fn(context.WithoutCancel(req.ctx), t)
+	return txResult{err: err, wake: t.wake}
 }
 
 func (db *DB) deliver(group []*txRequest, results []txResult) {

@@ -2,7 +2,6 @@ package sqldb_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -26,7 +25,7 @@ func open(t *testing.T) *sqldb.DB {
 	return db
 }
 
-func insert(ctx context.Context, tx *sql.Tx, name string) error {
+func insert(ctx context.Context, tx *sqldb.Tx, name string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO rows (name) VALUES (?)`, name)
 	return err
 }
@@ -52,14 +51,14 @@ func names(t *testing.T, db *sqldb.DB) map[string]bool {
 // groupBehind holds the writer in one transaction while n more InTx calls
 // queue up, so that they are committed as one group; it returns once all
 // have returned, with each call's error.
-func groupBehind(t *testing.T, db *sqldb.DB, n int, fn func(i int, ctx context.Context, tx *sql.Tx) error) []error {
+func groupBehind(t *testing.T, db *sqldb.DB, n int, fn func(i int, ctx context.Context, tx *sqldb.Tx) error) []error {
 	t.Helper()
 	release, started := make(chan struct{}), make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		_ = db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+		_ = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 			close(started)
 			<-release
 			return insert(ctx, tx, "blocker")
@@ -79,7 +78,7 @@ func groupBehind(t *testing.T, db *sqldb.DB, n int, fn func(i int, ctx context.C
 				}
 			}()
 			queued.Done()
-			errs[i] = db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error { return fn(i, ctx, tx) })
+			errs[i] = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error { return fn(i, ctx, tx) })
 		}()
 	}
 	queued.Wait()
@@ -90,7 +89,7 @@ func groupBehind(t *testing.T, db *sqldb.DB, n int, fn func(i int, ctx context.C
 
 func TestAFailingCallInAGroupUndoesOnlyItsOwnWrites(t *testing.T) {
 	db := open(t)
-	errs := groupBehind(t, db, 20, func(i int, ctx context.Context, tx *sql.Tx) error {
+	errs := groupBehind(t, db, 20, func(i int, ctx context.Context, tx *sqldb.Tx) error {
 		if err := insert(ctx, tx, fmt.Sprint("row", i)); err != nil {
 			return err
 		}
@@ -125,17 +124,17 @@ func TestCommitHooksRunAfterTheGroupCommits(t *testing.T) {
 	db := open(t)
 	var commits atomic.Int64
 	db.OnCommit(func() { commits.Add(1) })
-	groupBehind(t, db, 10, func(i int, ctx context.Context, tx *sql.Tx) error {
+	groupBehind(t, db, 10, func(i int, ctx context.Context, tx *sqldb.Tx) error {
 		return insert(ctx, tx, fmt.Sprint("r", i))
 	})
 	if n := commits.Load(); n < 2 || n > 11 {
 		t.Fatalf("%d commit hooks for the blocker and a group of 10", n)
 	}
-	if err := db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error { return errors.New("no") }); err == nil {
+	if err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error { return errors.New("no") }); err == nil {
 		t.Fatal("error swallowed")
 	}
 	before := commits.Load()
-	if err := db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error { return errors.New("no") }); err == nil || commits.Load() != before {
+	if err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error { return errors.New("no") }); err == nil || commits.Load() != before {
 		t.Fatal("a rolled-back transaction ran the commit hooks")
 	}
 }
@@ -149,7 +148,7 @@ func TestConcurrentWritersNeverSeeBusy(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := 0; i < 20; i++ {
-				errs <- db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
+				errs <- db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 					return insert(ctx, tx, fmt.Sprint(g, "-", i))
 				})
 			}
@@ -170,7 +169,7 @@ func TestConcurrentWritersNeverSeeBusy(t *testing.T) {
 func TestInTxAfterCloseFails(t *testing.T) {
 	db := open(t)
 	db.Close()
-	err := db.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error { return nil })
+	err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error { return nil })
 	if !errors.Is(err, sqldb.ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
 	}

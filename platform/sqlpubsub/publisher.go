@@ -9,10 +9,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"example.com/modmono/platform/sqldb"
 	"github.com/ThreeDotsLabs/watermill/message"
 )
 
-// Executor is what a Publisher writes through: a *sql.DB or a *sql.Tx.
+// Executor is what a Publisher writes through: a *sql.DB, a *sql.Tx or a
+// *sqldb.Tx.
 type Executor interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
@@ -28,8 +30,10 @@ type Publisher struct {
 }
 
 // NewPublisher returns a Publisher writing through exec. When exec is a
-// *sql.DB, signal (which may be nil) is notified after each publish; on a
-// *sql.Tx the caller notifies after commit.
+// *sql.DB, signal (which may be nil) is notified after each publish. On a
+// *sqldb.Tx, the subscribers listening on the database in this process are
+// woken once it commits (sqldb.DB.Listen); on a *sql.Tx the caller
+// notifies after commit.
 func NewPublisher(exec Executor, signal *Signal) *Publisher {
 	return &Publisher{exec: exec, signal: signal}
 }
@@ -60,7 +64,13 @@ func (p *Publisher) Publish(topic string, messages ...*message.Message) error {
 		p.signal.Notify()
 		return nil
 	}
-	return insertAll(ctx, p.exec, topic, messages)
+	if err := insertAll(ctx, p.exec, topic, messages); err != nil {
+		return err
+	}
+	if tx, ok := p.exec.(*sqldb.Tx); ok {
+		tx.Notify(Channel(tx.Schema()))
+	}
+	return nil
 }
 
 func insertAll(ctx context.Context, exec Executor, topic string, messages []*message.Message) error {

@@ -2,7 +2,6 @@ package sqlpubsub_test
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/tests"
+	"github.com/jackc/pgx/v5"
 
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
@@ -117,8 +117,10 @@ func consume(t *testing.T, db *sqldb.DB, group string, n int) *sqlpubsub.Subscri
 }
 
 // A commit in another process wakes a PostgreSQL subscriber through NOTIFY,
-// long before its fallback poll.
-func TestACommitElsewhereWakesTheSubscriber(t *testing.T) {
+// long before its fallback poll. A commit in the subscriber's own process
+// wakes it directly, and sends no NOTIFY, which would serialise the
+// server's commits for nothing.
+func TestCommitsWakeTheSubscriberNotifyingOnlyOtherProcesses(t *testing.T) {
 	url := sqldbtest.PostgresURL(t)
 	open := func() *sqldb.DB {
 		db, err := sqldb.OpenPostgres(context.Background(), url, "pubsub", sqldb.PostgresOptions{})
@@ -132,10 +134,25 @@ func TestACommitElsewhereWakesTheSubscriber(t *testing.T) {
 	if err := here.Migrate(context.Background(), sqlpubsub.Schema()); err != nil {
 		t.Fatal(err)
 	}
+	listener, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer listener.Close(context.Background())
+	if _, err := listener.Exec(context.Background(), "LISTEN "+sqlpubsub.Channel(here.Schema())); err != nil {
+		t.Fatal(err)
+	}
+	notified := func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		defer cancel()
+		_, err := listener.WaitForNotification(ctx)
+		return err == nil
+	}
+
 	signal := new(sqlpubsub.Signal)
 	here.Listen(sqlpubsub.Channel(here.Schema()), signal.Notify)
 	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
-		DB: here.Write, Dialect: here.Dialect(), Signal: signal, PollInterval: time.Hour,
+		DB: here.Write, Dialect: here.Dialect(), Signal: signal, Instance: here.Instance(), PollInterval: time.Hour,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -145,21 +162,30 @@ func TestACommitElsewhereWakesTheSubscriber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond) // let the listener connect and the first read find nothing
-	err = elsewhere.InTx(context.Background(), func(ctx context.Context, tx *sql.Tx) error {
-		return sqlpubsub.NewPublisher(tx, nil).Publish("t", message.NewMessage("m1", []byte("x")))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case m := <-msgs:
-		m.Ack()
-		if m.UUID != "m1" {
-			t.Fatalf("got %s, want m1", m.UUID)
+	time.Sleep(200 * time.Millisecond) // let the listener connect and the first read take the lease
+	for _, c := range []struct {
+		id     string
+		db     *sqldb.DB
+		notify bool
+	}{{"m1", here, false}, {"m2", elsewhere, true}} {
+		err = c.db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+			return sqlpubsub.NewPublisher(tx, nil).Publish("t", message.NewMessage(c.id, []byte("x")))
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the commit elsewhere never woke the subscriber")
+		select {
+		case m := <-msgs:
+			m.Ack()
+			if m.UUID != c.id {
+				t.Fatalf("got %s, want %s", m.UUID, c.id)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("the commit of %s never woke the subscriber", c.id)
+		}
+		if got := notified(); got != c.notify {
+			t.Errorf("commit of %s: NOTIFY sent = %v, want %v", c.id, got, c.notify)
+		}
 	}
 }
 

@@ -28,6 +28,11 @@ type SubscriberConfig struct {
 	ConsumerGroup string
 	// Signal wakes subscriptions right after messages are committed.
 	Signal *Signal
+	// Instance, on PostgreSQL, is the sqldb.DB.Instance of the process's
+	// database: a lease held under it tells the trigger that this process's
+	// own commits need no NOTIFY, as they wake the Signal directly
+	// (sqldb.Tx.Notify). Empty: every commit notifies.
+	Instance string
 	// PollInterval is the fallback poll for messages nobody signalled (another
 	// process, a crash before the signal) and for a lease held elsewhere.
 	// Default: 1s.
@@ -106,6 +111,15 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 	return &Subscriber{cfg: cfg, closing: make(chan struct{})}, nil
 }
 
+// owner names a subscription in the lease it holds: its instance (see
+// SubscriberConfig.Instance), then "/" and an id of its own.
+func owner(instance string) string {
+	if instance == "" {
+		return uuid.NewString()
+	}
+	return instance + "/" + uuid.NewString()
+}
+
 // Subscribe starts delivering topic's messages on the returned channel, which
 // closes when ctx is done or the Subscriber is closed.
 func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
@@ -118,7 +132,7 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	sub := &subscription{
 		cfg:   s.cfg,
 		topic: topic,
-		owner: uuid.NewString(),
+		owner: owner(s.cfg.Instance),
 		out:   make(chan *message.Message),
 		ctx:   ctx,
 		log:   s.cfg.Logger.With(watermill.LogFields{"topic": topic, "consumer_group": s.cfg.ConsumerGroup}),

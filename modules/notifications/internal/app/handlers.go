@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 	orderevents "example.com/modmono/modules/orders/events"
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Handlers are the events notifications consumes.
@@ -24,7 +24,7 @@ func (s *Service) Handlers() []messaging.Handler {
 	}
 }
 
-func (s *Service) onUserRegistered(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onUserRegistered(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserRegistered](ev)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func (s *Service) onUserRegistered(ctx context.Context, tx *sql.Tx, ev messaging
 		fmt.Sprintf("Your account %s is ready.", e.Email))
 }
 
-func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onAddressUpdated(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserAddressUpdated](ev)
 	if err != nil {
 		return err
@@ -47,7 +47,7 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging
 		"Your address is now: "+line+".")
 }
 
-func (s *Service) onOrderPlaced(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onOrderPlaced(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[orderevents.OrderPlaced](ev)
 	if err != nil {
 		return err
@@ -56,7 +56,7 @@ func (s *Service) onOrderPlaced(ctx context.Context, tx *sql.Tx, ev messaging.Ev
 		fmt.Sprintf("Your order %s of %d item(s) for %s %s is placed.", e.OrderID, len(e.Items), money(e.TotalCents), e.Currency))
 }
 
-func (s *Service) onOrderCancelled(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onOrderCancelled(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[orderevents.OrderCancelled](ev)
 	if err != nil {
 		return err
@@ -65,7 +65,7 @@ func (s *Service) onOrderCancelled(ctx context.Context, tx *sql.Tx, ev messaging
 		fmt.Sprintf("Your order %s is cancelled.", e.OrderID))
 }
 
-func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
 		return err
@@ -78,7 +78,7 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Ev
 
 // notify stores one notification for the event, unless its user is deleted
 // (events of different topics may arrive in any order, or at once).
-func (s *Service) notify(ctx context.Context, tx *sql.Tx, ev messaging.Event, userID, kind, subject, body string) error {
+func (s *Service) notify(ctx context.Context, tx *sqldb.Tx, ev messaging.Event, userID, kind, subject, body string) error {
 	if err := s.store.LockUser(ctx, tx, userID); err != nil {
 		return err
 	}

@@ -2,16 +2,16 @@ package app
 
 import (
 	"context"
-	"database/sql"
 
 	"example.com/modmono/modules/orders/events"
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Cancel cancels userID's order id and publishes OrderCancelled.
 func (s *Service) Cancel(ctx context.Context, userID, id string) (Order, error) {
 	var o Order
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		var err error
 		if o, err = s.store.ByID(ctx, tx, userID, id); err != nil {
 			return notFound(err)

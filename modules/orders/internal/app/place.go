@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -14,6 +13,7 @@ import (
 
 	"example.com/modmono/modules/orders/events"
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
 
@@ -78,7 +78,7 @@ func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempo
 
 func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey, hash string) (Order, error) {
 	var o Order
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		// Not beside a concurrent deletion of the user, which would miss
 		// this order when it cancels the user's open ones.
 		if err := s.store.LockUser(ctx, tx, userID); err != nil {
@@ -122,7 +122,7 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 
 // shippingAddress is the request's address, or else the one replicated from
 // the users module.
-func (s *Service) shippingAddress(ctx context.Context, tx *sql.Tx, userID string, given *Address) (Address, error) {
+func (s *Service) shippingAddress(ctx context.Context, tx *sqldb.Tx, userID string, given *Address) (Address, error) {
 	if given != nil {
 		return *given, nil
 	}

@@ -2,11 +2,11 @@ package app
 
 import (
 	"context"
-	"database/sql"
 
 	"example.com/modmono/modules/orders/events"
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Handlers are the users events orders consumes.
@@ -18,7 +18,7 @@ func (s *Service) Handlers() []messaging.Handler {
 }
 
 // onAddressUpdated keeps the replica of the user's address.
-func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onAddressUpdated(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserAddressUpdated](ev)
 	if err != nil {
 		return err
@@ -36,7 +36,7 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sql.Tx, ev messaging
 
 // onUserDeleted cancels the user's open orders, forgets their address, and
 // remembers that they are gone.
-func (s *Service) onUserDeleted(ctx context.Context, tx *sql.Tx, ev messaging.Event) error {
+func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
 		return err

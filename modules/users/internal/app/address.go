@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
-	"database/sql"
 
 	"example.com/modmono/modules/users/events"
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
 
@@ -16,7 +16,7 @@ func (s *Service) SetAddress(ctx context.Context, userID string, a Address) (Use
 		return User{}, err
 	}
 	var u User
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		at := now()
 		if err := s.store.SetAddress(ctx, tx, userID, a, at); err != nil {
 			return notFound(err)

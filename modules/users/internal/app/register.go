@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -11,6 +10,7 @@ import (
 
 	"example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
 
@@ -40,7 +40,7 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := User{ID: uuid.NewString(), Email: r.Email, Name: r.Name, PasswordHash: string(hash), CreatedAt: now()}
-	err = s.db.InTx(ctx, func(ctx context.Context, tx *sql.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		err := s.store.Insert(ctx, tx, u)
 		if errors.Is(err, ErrEmailTaken) {
 			return apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
