@@ -289,47 +289,47 @@ func (s *subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	if err != nil {
 		return nil, fmt.Errorf("natsbus: consumer of %s for %s: %w", topic, s.group, err)
 	}
+	it, err := cons.Messages(jetstream.PullMaxMessages(2 * s.bus.cfg.Subscribers))
+	if err != nil {
+		return nil, fmt.Errorf("natsbus: pull %s for %s: %w", topic, s.group, err)
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	out := make(chan *message.Message)
-	var pullers sync.WaitGroup
-	for range s.bus.cfg.Subscribers {
-		it, err := cons.Messages(jetstream.PullMaxMessages(8))
-		if err != nil {
-			cancel()
-			pullers.Wait()
-			return nil, fmt.Errorf("natsbus: pull %s for %s: %w", topic, s.group, err)
-		}
-		pullers.Add(1)
-		go func() {
-			defer pullers.Done()
-			s.pull(ctx, it, out)
-		}()
-		go func() {
-			<-ctx.Done()
-			it.Stop()
-		}()
-	}
+	var handling sync.WaitGroup
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		s.pull(ctx, it, out, &handling)
+		handling.Wait()
+		close(out)
+		cancel()
+	}()
+	go func() {
 		select {
 		case <-ctx.Done():
 		case <-s.closing:
 			cancel()
 		}
-		pullers.Wait()
-		close(out)
-		cancel()
+		it.Stop()
 	}()
 	return out, nil
 }
 
-// pull hands each event to out and waits for its verdict (see settle).
-func (s *subscriber) pull(ctx context.Context, it jetstream.MessagesContext, out chan<- *message.Message) {
+// pull hands out each event of it as soon as fewer than Subscribers are
+// being handled, and settles each with JetStream in a goroutine of its own
+// once the handler is done: no event waits behind a slow one.
+func (s *subscriber) pull(ctx context.Context, it jetstream.MessagesContext, out chan<- *message.Message, handling *sync.WaitGroup) {
 	var unmarshaler wmnats.NATSMarshaler
+	slots := make(chan struct{}, s.bus.cfg.Subscribers)
 	for {
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
 		m, err := it.Next()
 		if err != nil {
+			<-slots
 			if ctx.Err() == nil && !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
 				s.bus.logger.Error("Cannot pull an event", err, watermill.LogFields{"group": s.group})
 				continue
@@ -338,6 +338,7 @@ func (s *subscriber) pull(ctx context.Context, it jetstream.MessagesContext, out
 		}
 		msg, err := unmarshaler.Unmarshal(&nats.Msg{Subject: m.Subject(), Header: m.Headers(), Data: m.Data()})
 		if err != nil {
+			<-slots
 			// Not ours to read: leave it to expire rather than loop on it.
 			s.bus.logger.Error("Cannot read an event, dropping it", err, watermill.LogFields{"subject": m.Subject()})
 			_ = m.Term()
@@ -350,25 +351,33 @@ func (s *subscriber) pull(ctx context.Context, it jetstream.MessagesContext, out
 		case <-ctx.Done():
 			cancel()
 			_ = m.Nak()
+			<-slots
 			return
 		}
-		select {
-		case <-msg.Acked():
-		case <-msg.Nacked():
-		case <-ctx.Done():
-		}
-		s.settle(ctx, m, msg)
-		cancel()
+		handling.Add(1)
+		go func() {
+			defer handling.Done()
+			select {
+			case <-msg.Acked():
+			case <-msg.Nacked():
+			case <-ctx.Done():
+			}
+			s.settle(ctx, m, msg)
+			cancel()
+			<-slots
+		}()
 	}
 }
 
-// settle tells JetStream what became of m: acknowledged (stored before the
-// next event is pulled), rejected (redelivered after a pause), or neither
-// before the subscription ended (handed back at once).
+// settle tells JetStream what became of m: acknowledged, rejected
+// (redelivered after a pause), or neither before the subscription ended
+// (handed back at once). The acknowledgement is not confirmed: if it is lost,
+// JetStream delivers the event again after AckWait, and the consumer's inbox
+// makes that a no-op.
 func (s *subscriber) settle(ctx context.Context, m jetstream.Msg, msg *message.Message) {
 	select {
 	case <-msg.Acked():
-		if err := m.DoubleAck(context.WithoutCancel(ctx)); err != nil {
+		if err := m.Ack(); err != nil {
 			s.bus.logger.Error("Cannot acknowledge an event", err, watermill.LogFields{"message_uuid": msg.UUID})
 		}
 		return
