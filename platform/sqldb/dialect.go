@@ -1,6 +1,9 @@
 package sqldb
 
-import "context"
+import (
+	"context"
+	"database/sql"
+)
 
 // Dialect names the engine under a DB.
 type Dialect string
@@ -48,10 +51,11 @@ func (d Dialect) LockKey(ctx context.Context, q Querier, key string) error {
 	return err
 }
 
-// InsertReturning runs insert, an INSERT of one row, and returns the value of
-// its integer column col: RETURNING on PostgreSQL, the rowid on SQLite, where
-// col must be the INTEGER PRIMARY KEY (RETURNING would cost SQLite a
-// temporary table per insert).
+// InsertReturning runs insert, an INSERT of at most one row, and returns the
+// value of its integer column col: RETURNING on PostgreSQL, the rowid on
+// SQLite, where col must be the INTEGER PRIMARY KEY (RETURNING would cost
+// SQLite a temporary table per insert). An INSERT … SELECT … WHERE that
+// inserts nothing returns sql.ErrNoRows.
 func (d Dialect) InsertReturning(ctx context.Context, q Querier, insert, col string, args ...any) (int64, error) {
 	if d == Postgres {
 		var id int64
@@ -60,6 +64,12 @@ func (d Dialect) InsertReturning(ctx context.Context, q Querier, insert, col str
 	}
 	res, err := q.ExecContext(ctx, insert, args...)
 	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = sql.ErrNoRows
+		}
 		return 0, err
 	}
 	return res.LastInsertId()

@@ -44,11 +44,11 @@ type Querier = sqldb.Querier
 type Store interface {
 	// PutRecipient stores a user's contact details, unless the user is deleted.
 	PutRecipient(ctx context.Context, q Querier, userID, email, name string) error
-	IsDeleted(ctx context.Context, q Querier, userID string) (bool, error)
 	// ForgetRecipient deletes userID's notifications and contact details and
 	// keeps a tombstone, so late events about them create nothing.
 	ForgetRecipient(ctx context.Context, q Querier, userID string, at time.Time) error
-	Insert(ctx context.Context, q Querier, n Notification) error
+	// Insert stores n unless its user is deleted, and reports whether it did.
+	Insert(ctx context.Context, q Querier, n Notification) (bool, error)
 	// LockUser makes the transaction of q the only one, until it ends,
 	// changing what the module holds about userID: concurrent events about
 	// one user apply one after the other.

@@ -82,14 +82,11 @@ func (s *Service) notify(ctx context.Context, tx *sqldb.Tx, ev messaging.Event, 
 	if err := s.store.LockUser(ctx, tx, userID); err != nil {
 		return err
 	}
-	deleted, err := s.store.IsDeleted(ctx, tx, userID)
-	if err != nil || deleted {
-		return err
-	}
 	id, _ := uuid.NewV7()
-	return s.store.Insert(ctx, tx, Notification{
+	_, err := s.store.Insert(ctx, tx, Notification{
 		ID: id.String(), UserID: userID, Kind: kind, Subject: subject, Body: body, EventID: ev.ID, CreatedAt: now(),
 	})
+	return err
 }
 
 func money(cents int64) string {

@@ -33,19 +33,6 @@ WHERE recipients.deleted_at IS NULL`, userID, email, name)
 	return nil
 }
 
-// IsDeleted reports whether userID closed their account.
-func (Store) IsDeleted(ctx context.Context, q querier, userID string) (bool, error) {
-	var deleted sql.NullString
-	err := q.QueryRowContext(ctx, `SELECT deleted_at FROM recipients WHERE user_id = $1`, userID).Scan(&deleted)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return false, nil
-	case err != nil:
-		return false, fmt.Errorf("read recipient: %w", err)
-	}
-	return deleted.Valid, nil
-}
-
 // ForgetRecipient deletes userID's notifications and contact details and
 // keeps only a tombstone, so late events about them create nothing.
 func (Store) ForgetRecipient(ctx context.Context, q querier, userID string, at time.Time) error {
@@ -61,14 +48,18 @@ ON CONFLICT (user_id) DO UPDATE SET email = NULL, name = NULL, deleted_at = excl
 	return nil
 }
 
-// Insert stores n.
-func (Store) Insert(ctx context.Context, q querier, n app.Notification) error {
-	_, err := q.ExecContext(ctx, `INSERT INTO notifications (id, user_id, kind, subject, body, event_id, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7)`, n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, sqldb.Time(n.CreatedAt))
+// Insert stores n unless its user is deleted, and reports whether it did:
+// one statement, where a read of the tombstone and an insert would be two.
+func (Store) Insert(ctx context.Context, q querier, n app.Notification) (bool, error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO notifications (id, user_id, kind, subject, body, event_id, created_at)
+SELECT $1, $2, $3, $4, $5, $6, $7
+WHERE NOT EXISTS (SELECT 1 FROM recipients WHERE user_id = $2 AND deleted_at IS NOT NULL)`,
+		n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, sqldb.Time(n.CreatedAt))
 	if err != nil {
-		return fmt.Errorf("insert notification: %w", err)
+		return false, fmt.Errorf("insert notification: %w", err)
 	}
-	return nil
+	inserted, err := res.RowsAffected()
+	return inserted == 1, err
 }
 
 const notificationColumns = `n.xid, n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,

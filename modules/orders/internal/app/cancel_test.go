@@ -41,7 +41,7 @@ func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
 	m := newModule(t)
 	ctx := context.Background()
 	m.deliver(t, userevents.TopicUserAddressUpdated, addressUpdated(userID, "home", time.Now()))
-	open, err := m.svc.Place(ctx, userID, placeOrder(), "")
+	open, err := m.svc.Place(ctx, userID, placeOrder(), "key-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,8 +59,23 @@ func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
 	if e := m.cancelled(t); e.OrderID != open.ID || e.Reason != events.ReasonUserDeleted {
 		t.Errorf("event %+v, want the open order cancelled because the user was deleted", e)
 	}
-	if _, err := m.svc.Place(ctx, userID, placeOrder(), ""); apperror.KindOf(err) != apperror.Unauthorized {
-		t.Errorf("placing for a deleted user: %v, want unauthorized", err)
+	withAddress := placeOrder()
+	withAddress.ShippingAddress = &app.Address{Line1: "1 Main St", City: "Berlin", PostalCode: "10115", Country: "DE"}
+	for _, c := range []struct {
+		name string
+		p    app.PlaceOrder
+		key  string
+	}{
+		{"with the replicated address", placeOrder(), ""},
+		{"with an address of its own", withAddress, ""},
+		{"repeating an earlier request's Idempotency-Key", placeOrder(), "key-1"},
+	} {
+		if _, err := m.svc.Place(ctx, userID, c.p, c.key); apperror.KindOf(err) != apperror.Unauthorized {
+			t.Errorf("placing for a deleted user %s: %v, want unauthorized", c.name, err)
+		}
+	}
+	if published := messagingtest.Published(t, m.db, events.Contracts); len(published) != 0 {
+		t.Errorf("published %+v for a deleted user, want nothing", published)
 	}
 }
 

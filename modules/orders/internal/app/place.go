@@ -84,20 +84,20 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 		if err := s.store.LockUser(ctx, tx, userID); err != nil {
 			return err
 		}
-		if deleted, err := s.store.IsUserDeleted(ctx, tx, userID); err != nil || deleted {
-			if err == nil {
-				err = apperror.New(apperror.Unauthorized, "The account no longer exists.")
-			}
-			return err
-		}
+		// The user's deletion is checked by the insert itself; the paths
+		// that end before it check on their own.
 		if idempotencyKey != "" {
 			prev, err := s.store.IdempotencyKey(ctx, tx, userID, idempotencyKey)
 			switch {
-			case err == nil && prev.RequestHash == hash:
+			case err == nil:
+				if err := s.refuseDeleted(ctx, tx, userID); err != nil {
+					return err
+				}
+				if prev.RequestHash != hash {
+					return apperror.New(apperror.Unprocessable, "This Idempotency-Key was already used with a different request.")
+				}
 				o = prev.Order
 				return nil
-			case err == nil:
-				return apperror.New(apperror.Unprocessable, "This Idempotency-Key was already used with a different request.")
 			case !errors.Is(err, ErrNotFound):
 				return err
 			}
@@ -108,6 +108,9 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 		}
 		o = newOrder(userID, p, addr)
 		if err := s.store.Insert(ctx, tx, &o); err != nil {
+			if errors.Is(err, ErrUserDeleted) {
+				return errAccountGone()
+			}
 			return err
 		}
 		if idempotencyKey != "" {
@@ -128,10 +131,26 @@ func (s *Service) shippingAddress(ctx context.Context, tx *sqldb.Tx, userID stri
 	}
 	addr, err := s.store.UserAddress(ctx, tx, userID)
 	if errors.Is(err, ErrNotFound) {
+		if err := s.refuseDeleted(ctx, tx, userID); err != nil {
+			return addr, err // a deleted user's replica is gone too
+		}
 		return addr, apperror.New(apperror.Unprocessable,
 			"The order has no shipping address: send shipping_address, or give the account an address first.")
 	}
 	return addr, err
+}
+
+func errAccountGone() error {
+	return apperror.New(apperror.Unauthorized, "The account no longer exists.")
+}
+
+// refuseDeleted fails when the module has applied userID's deletion.
+func (s *Service) refuseDeleted(ctx context.Context, tx *sqldb.Tx, userID string) error {
+	deleted, err := s.store.IsUserDeleted(ctx, tx, userID)
+	if err == nil && deleted {
+		err = errAccountGone()
+	}
+	return err
 }
 
 func newOrder(userID string, p PlaceOrder, addr Address) Order {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -24,7 +25,9 @@ type querier = app.Querier
 
 const orderColumns = `seq, id, user_id, status, items, total_cents, currency, shipping_address, created_at`
 
-// Insert stores o and sets its Seq.
+// Insert stores o and sets its Seq, unless its user is deleted: then it
+// returns app.ErrUserDeleted. One statement, where a read of the tombstone
+// and an insert would be two.
 func (s Store) Insert(ctx context.Context, q querier, o *app.Order) error {
 	items, addr, err := marshalValues(o)
 	if err != nil {
@@ -32,9 +35,13 @@ func (s Store) Insert(ctx context.Context, q querier, o *app.Order) error {
 	}
 	at := sqldb.Time(o.CreatedAt)
 	o.Seq, err = s.Dialect.InsertReturning(ctx, q, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
-shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, "seq",
+shipping_address, created_at, updated_at) SELECT $1, $2, $3, $4, CAST($5 AS BIGINT), $6, $7, $8, $9
+WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE user_id = $2)`, "seq",
 		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
-	if err != nil {
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return app.ErrUserDeleted
+	case err != nil:
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
 	return nil
