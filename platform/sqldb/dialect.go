@@ -41,14 +41,17 @@ func (d Dialect) After(xid, seq, xidArg, seqArg string) string {
 
 // LockKey makes the transaction q belongs to wait for, then hold until it
 // ends, the lock on key: transactions about the same thing (a user, say)
-// run one after the other. On PostgreSQL a transaction-level advisory lock;
-// on SQLite nothing, as its write transactions already run one at a time.
+// run one after the other. On PostgreSQL a transaction-level advisory lock,
+// taken (in a *Tx) just before the transaction's next statement runs; on
+// SQLite nothing, as its write transactions already run one at a time.
 func (d Dialect) LockKey(ctx context.Context, q Querier, key string) error {
 	if d != Postgres {
 		return nil
 	}
-	_, err := q.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key)
-	return err
+	// The lock travels with the next statement, which the server runs once
+	// it holds the lock: a READ COMMITTED statement reads what committed
+	// before it starts, so it sees what the lock's last holder wrote.
+	return ExecLater(ctx, q, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key)
 }
 
 // InsertReturning runs insert, an INSERT of at most one row, and returns the
@@ -58,6 +61,9 @@ func (d Dialect) LockKey(ctx context.Context, q Querier, key string) error {
 // inserts nothing returns sql.ErrNoRows.
 func (d Dialect) InsertReturning(ctx context.Context, q Querier, insert, col string, args ...any) (int64, error) {
 	if d == Postgres {
+		if t, ok := q.(*Tx); ok {
+			return t.queryInt64(ctx, insert+" RETURNING "+col, args...) // pipelined
+		}
 		var id int64
 		err := q.QueryRowContext(ctx, insert+" RETURNING "+col, args...).Scan(&id)
 		return id, err

@@ -117,26 +117,27 @@ func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) e
 	}
 }
 
-// pgTxOnce runs fn in a transaction of its own, and returns the
-// transaction's after-commit functions once it committed.
+// pgTxOnce runs fn in a transaction on a connection of its own, and returns
+// the transaction's after-commit functions once it committed.
 func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) ([]func(), error) {
-	tx, err := db.Write.BeginTx(ctx, nil)
+	conn, err := db.Write.Conn(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
+	defer conn.Close() // back to the pool
+	t := &Tx{db: db, conn: conn}
 	defer func() {
 		if p := recover(); p != nil {
-			_ = tx.Rollback()
+			t.rollback()
 			panic(p)
 		}
 	}()
-	t := &Tx{db: db, tx: tx}
 	if err := fn(ctx, t); err != nil {
-		_ = tx.Rollback()
+		t.rollback()
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("commit: %w", err)
+	if err := t.commit(ctx); err != nil {
+		return nil, err
 	}
 	return t.wake, nil
 }

@@ -84,7 +84,14 @@ func insertAll(ctx context.Context, exec Executor, topic string, messages []*mes
 		if payload == nil {
 			payload = []byte{}
 		}
-		if _, err := exec.ExecContext(ctx, insertMessage, topic, msg.UUID, payload, string(md), now); err != nil {
+		// In a *sqldb.Tx, the insert travels with the transaction's next
+		// statement or its COMMIT: an outbox write costs no round trip.
+		if tx, ok := exec.(*sqldb.Tx); ok {
+			err = tx.ExecLater(ctx, insertMessage, topic, msg.UUID, payload, string(md), now)
+		} else {
+			_, err = exec.ExecContext(ctx, insertMessage, topic, msg.UUID, payload, string(md), now)
+		}
+		if err != nil {
 			return fmt.Errorf("sqlpubsub: insert %s: %w", msg.UUID, err)
 		}
 	}

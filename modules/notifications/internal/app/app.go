@@ -47,8 +47,8 @@ type Store interface {
 	// ForgetRecipient deletes userID's notifications and contact details and
 	// keeps a tombstone, so late events about them create nothing.
 	ForgetRecipient(ctx context.Context, q Querier, userID string, at time.Time) error
-	// Insert stores n unless its user is deleted, and reports whether it did.
-	Insert(ctx context.Context, q Querier, n Notification) (bool, error)
+	// Insert stores n unless its user is deleted.
+	Insert(ctx context.Context, q Querier, n Notification) error
 	// LockUser makes the transaction of q the only one, until it ends,
 	// changing what the module holds about userID: concurrent events about
 	// one user apply one after the other.

@@ -83,10 +83,9 @@ func (s *Service) notify(ctx context.Context, tx *sqldb.Tx, ev messaging.Event, 
 		return err
 	}
 	id, _ := uuid.NewV7()
-	_, err := s.store.Insert(ctx, tx, Notification{
+	return s.store.Insert(ctx, tx, Notification{
 		ID: id.String(), UserID: userID, Kind: kind, Subject: subject, Body: body, EventID: ev.ID, CreatedAt: now(),
 	})
-	return err
 }
 
 func money(cents int64) string {

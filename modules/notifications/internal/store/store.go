@@ -48,18 +48,18 @@ ON CONFLICT (user_id) DO UPDATE SET email = NULL, name = NULL, deleted_at = excl
 	return nil
 }
 
-// Insert stores n unless its user is deleted, and reports whether it did:
-// one statement, where a read of the tombstone and an insert would be two.
-func (Store) Insert(ctx context.Context, q querier, n app.Notification) (bool, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO notifications (id, user_id, kind, subject, body, event_id, created_at)
+// Insert stores n unless its user is deleted: one statement, where a read
+// of the tombstone and an insert would be two. In a transaction on
+// PostgreSQL it travels with the commit (sqldb.ExecLater).
+func (Store) Insert(ctx context.Context, q querier, n app.Notification) error {
+	err := sqldb.ExecLater(ctx, q, `INSERT INTO notifications (id, user_id, kind, subject, body, event_id, created_at)
 SELECT $1, $2, $3, $4, $5, $6, $7
 WHERE NOT EXISTS (SELECT 1 FROM recipients WHERE user_id = $2 AND deleted_at IS NOT NULL)`,
 		n.ID, n.UserID, n.Kind, n.Subject, n.Body, n.EventID, sqldb.Time(n.CreatedAt))
 	if err != nil {
-		return false, fmt.Errorf("insert notification: %w", err)
+		return fmt.Errorf("insert notification: %w", err)
 	}
-	inserted, err := res.RowsAffected()
-	return inserted == 1, err
+	return nil
 }
 
 const notificationColumns = `n.xid, n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
