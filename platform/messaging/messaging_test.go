@@ -172,6 +172,10 @@ func TestRedeliveredEventHasOneEffect(t *testing.T) {
 	if got := effects(t, db); len(got) != 1 {
 		t.Fatalf("%d effects from one event delivered three times", len(got))
 	}
+	// A redelivery is handled, as a no-op: not a failure to retry and poison.
+	if p := poisonQueue(t, db); len(p) != 0 {
+		t.Fatalf("redeliveries poisoned: %+v", p)
+	}
 }
 
 type poisoned struct {
