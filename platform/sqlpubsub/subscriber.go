@@ -41,8 +41,8 @@ type SubscriberConfig struct {
 	LeaseTTL time.Duration
 	// BatchSize is how many messages one read fetches. Default: 200.
 	BatchSize int
-	// FlushInterval is how often, while messages keep coming, the offset
-	// of the acknowledged ones is stored; it is also stored whenever the
+	// FlushInterval is how often at most the offset of the acknowledged
+	// messages is stored: while messages keep coming, and once the
 	// subscription catches up. A crash redelivers what was acknowledged
 	// since, which at-least-once delivery allows. Default: 100ms.
 	FlushInterval time.Duration
@@ -211,7 +211,13 @@ func (s *subscription) run() {
 			continue
 		}
 		if len(batch) == 0 {
-			s.flush() // caught up: store where
+			// Caught up: store where, at most every FlushInterval: one
+			// message at a time would otherwise mean a commit each.
+			if due := time.Until(s.flushed.Add(s.cfg.FlushInterval)); due > 0 && s.pending.after(s.acked) {
+				s.sleepFor(wake, due)
+				continue
+			}
+			s.flush()
 			s.sleep(wake)
 			continue
 		}
@@ -236,11 +242,14 @@ func (s *subscription) position() offset {
 }
 
 // sleep waits for a wake-up, the poll interval, or the end.
-func (s *subscription) sleep(wake <-chan struct{}) {
+func (s *subscription) sleep(wake <-chan struct{}) { s.sleepFor(wake, s.cfg.PollInterval) }
+
+// sleepFor waits for a wake-up, d, or the end.
+func (s *subscription) sleepFor(wake <-chan struct{}, d time.Duration) {
 	if s.cfg.OnIdle != nil {
 		s.cfg.OnIdle()
 	}
-	t := time.NewTimer(s.cfg.PollInterval)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-wake:

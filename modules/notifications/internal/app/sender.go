@@ -63,9 +63,13 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 		case err != nil:
 			s.logger.ErrorContext(ctx, "sending notifications failed", "error", err, "retry_in", backoff)
 			wait, backoff = backoff, min(2*backoff, maxBackoff)
-		case sent > 0:
+		case sent == dispatchBatchSize:
 			backoff = time.Second
-			continue
+			continue // more may be waiting
+		case sent > 0:
+			// A short batch: linger before the next, which would hold
+			// only what arrived meanwhile and cost a write of its own.
+			backoff, wait = time.Second, linger
 		case waiting:
 			// Stored, but behind transactions still running: those end
 			// within milliseconds and announce nothing.
@@ -118,11 +122,14 @@ func (s *Service) claim(ctx context.Context, c *senderClaim) error {
 	return nil
 }
 
+// dispatchBatchSize is how many notifications one batch sends at most.
+const dispatchBatchSize = 100
+
 func (s *Service) dispatchBatch(ctx context.Context, c *senderClaim) (sent int, waiting bool, err error) {
 	if err := s.claim(ctx, c); err != nil {
 		return 0, false, err
 	}
-	batch, waiting, err := s.store.Unsent(ctx, s.db.Read, 100)
+	batch, waiting, err := s.store.Unsent(ctx, s.db.Read, dispatchBatchSize)
 	if err != nil {
 		return 0, false, err
 	}
