@@ -79,3 +79,45 @@ func TestClosingTwiceIsNoError(t *testing.T) {
 		}
 	}
 }
+
+// An event waits for a free handler, not behind a slow one: with two
+// handlers and the first event held unacknowledged, the next ones are
+// still handed out as the other handler frees up.
+func TestASlowEventHoldsBackNoOther(t *testing.T) {
+	cfg := busConfig(t)
+	cfg.Subscribers = 2
+	bus, err := natsbus.Open(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bus.Close()
+	sub, err := bus.Subscriber("g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	msgs, err := sub.Subscribe(t.Context(), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"m1", "m2", "m3", "m4"} {
+		if err := bus.Publish("t", message.NewMessage(id, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() *message.Message {
+		t.Helper()
+		select {
+		case m := <-msgs:
+			return m
+		case <-time.After(5 * time.Second):
+			t.Fatal("no event handed out while a handler was free")
+			return nil
+		}
+	}
+	slow := next() // held until the end
+	for range 3 {
+		next().Ack()
+	}
+	slow.Ack()
+}
