@@ -11,7 +11,6 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"github.com/jackc/pgx/v5/pgconn"
 	"go.opentelemetry.io/otel/attribute"
 	semconv "go.opentelemetry.io/otel/semconv/v1.26.0"
 	"go.opentelemetry.io/otel/trace"
@@ -237,40 +236,21 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 		}
 		start := time.Now()
 		err := p.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-			if p.db.Dialect() == sqldb.Postgres {
-				// Sent with the handler's first statement, or its commit: a
-				// redelivery fails on the inbox's key, which undoes what
-				// the handler did (see applied below).
-				if err := tx.ExecLater(ctx, `INSERT INTO inbox (handler, message_id, handled_at) VALUES ($1, $2, $3)`,
-					name, msg.UUID, time.Now().UnixMilli()); err != nil {
-					return fmt.Errorf("inbox: %w", err)
-				}
-				return h.Apply(ctx, tx, ev)
-			}
-			res, err := tx.ExecContext(ctx,
-				`INSERT INTO inbox (handler, message_id, handled_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-				name, msg.UUID, time.Now().UnixMilli())
-			if err != nil {
+			// On PostgreSQL the inbox row goes with the handler's first
+			// statement, or its commit. A redelivery fails on the inbox's
+			// key, which undoes what the handler did: it counts as handled.
+			if err := tx.ExecLater(ctx, `INSERT INTO inbox (handler, message_id, handled_at) VALUES ($1, $2, $3)`,
+				name, msg.UUID, time.Now().UnixMilli()); err != nil {
 				return fmt.Errorf("inbox: %w", err)
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 0 {
-				return err // already applied: a redelivery has no second effect
 			}
 			return h.Apply(ctx, tx, ev)
 		})
-		if applied(err) {
-			err = nil // a redelivery has no second effect
+		if sqldb.IsUniqueViolationOn(err, "inbox") {
+			err = nil // applied before: a redelivery has no second effect
 		}
 		p.cfg.Observer.EventHandled(p.module, h.Topic, time.Since(start), err)
 		return err
 	}
-}
-
-// applied reports whether err is the inbox's key refusing a message that
-// was applied before (PostgreSQL).
-func applied(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && pe.Code == "23505" && pe.TableName == "inbox"
 }
 
 // traced handles msg in a consumer span that continues the trace its

@@ -23,6 +23,20 @@ func IsUniqueViolation(err error) bool {
 	return errors.As(err, &pe) && pe.Code == "23505"
 }
 
+// IsUniqueViolationOn reports whether err is a UNIQUE or PRIMARY KEY
+// conflict on table.
+func IsUniqueViolationOn(err error, table string) bool {
+	if !IsUniqueViolation(err) {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.TableName == table
+	}
+	// SQLite names the columns: "UNIQUE constraint failed: table.column, …".
+	return strings.Contains(err.Error(), " "+table+".")
+}
+
 // Querier is what a store function needs: a *sql.DB (DB.Read, DB.Write) or
 // the *sql.Tx that InTx hands out.
 type Querier interface {

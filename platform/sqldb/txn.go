@@ -16,15 +16,16 @@ import (
 // Tx is the transaction InTx runs a function in. Stores use it through
 // Querier, as they would a *sql.Tx.
 //
-// On PostgreSQL, BEGIN makes no round trip of its own: it is pipelined with
-// the transaction's first ExecContext (one message, one answer). A
-// transaction that starts with a query sends BEGIN before it.
+// On PostgreSQL, BEGIN and the statements queued with ExecLater make no
+// round trip of their own: they are pipelined (one message, one answer)
+// with the transaction's next ExecContext, or its COMMIT. Queries cannot
+// join a pipeline here: what is pending is sent before them.
 type Tx struct {
 	db   *DB
 	tx   *sql.Tx   // SQLite: the group's transaction, inside fn's savepoint
 	conn *sql.Conn // PostgreSQL
-	// PostgreSQL: begun once BEGIN was sent; err when it failed, which
-	// voids the transaction.
+	// PostgreSQL: begun once BEGIN was sent; err when what was sent ahead
+	// of a query failed, which voids the transaction.
 	begun bool
 	err   error
 	later []queued // PostgreSQL: ExecLater's statements, not sent yet
@@ -151,7 +152,7 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 		// A *sql.Row gets its error only from a query. One on a done
 		// context fails before anything reaches the server, so a write
 		// (INSERT … RETURNING) cannot run outside the transaction; InTx
-		// returns the BEGIN error whatever fn makes of this one.
+		// returns t.err whatever fn makes of this one.
 		done, cancel := context.WithCancel(ctx)
 		cancel()
 		return t.conn.QueryRowContext(done, query, args...)
