@@ -206,11 +206,29 @@ func BenchmarkEventLatency(b *testing.B) {
 }
 
 // BenchmarkEventLatencyPostgresNATS is BenchmarkEventLatency with the
-// modules on PostgreSQL and the events on NATS JetStream.
+// modules on PostgreSQL and the events on NATS JetStream. Before it, in the
+// same run, it measures the floor under it: the commit latency of the same
+// order and outbox rows written straight to the same PostgreSQL at the same
+// rate, each pair one transaction sent in one round trip, with no server,
+// relay, bus or consumer running (floor_*). Each event's path holds its
+// order's commit, which waits for the write-ahead log to reach the disk.
 func BenchmarkEventLatencyPostgresNATS(b *testing.B) {
 	url, stream := natsbustest.Stream(b)
+	floor := measureCommitFloor(b, sqldbtest.PostgresURL(b), benchRate())
 	benchEventLatency(b, "LOG_LEVEL", "warn", "DATABASE_URL", sqldbtest.PostgresURL(b),
 		"BUS", "nats", "NATS_URL", url, "NATS_STREAM", stream)
+	b.ReportMetric(ms(percentile(floor, 0.50)), "floor_p50_ms")
+	b.ReportMetric(ms(percentile(floor, 0.99)), "floor_p99_ms")
+	b.ReportMetric(ms(percentile(floor, 1)), "floor_max_ms")
+}
+
+// benchRate is the latency benchmarks' orders per second: 1,000, or
+// BENCH_RATE.
+func benchRate() int {
+	if r, err := strconv.Atoi(os.Getenv("BENCH_RATE")); err == nil && r > 0 {
+		return r
+	}
+	return 1000
 }
 
 func benchEventLatency(b *testing.B, env ...string) {
@@ -218,10 +236,7 @@ func benchEventLatency(b *testing.B, env ...string) {
 	// connections, the consumers their pulls) and is not measured: the
 	// figure is the latency of a server that has been running.
 	const warmUp, duration, users = time.Second, 3 * time.Second, 16
-	rate := 1000
-	if r, err := strconv.Atoi(os.Getenv("BENCH_RATE")); err == nil {
-		rate = r
-	}
+	rate := benchRate()
 	s := startServer(b, env...)
 	tokens := make([]string, users)
 	for i := range tokens {
@@ -347,6 +362,75 @@ func BenchmarkPlaceOrderPostgres(b *testing.B) {
 
 func measurePostgresCeiling(b *testing.B, url string) float64 {
 	b.Helper()
+	pool := openOrderRowsPool(b, url)
+	ctx := context.Background()
+	return perSecond(b, func() error {
+		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			return insertOrderRows(func(sql string, args ...any) error {
+				_, err := tx.Exec(ctx, sql, args...)
+				return err
+			})
+		})
+	})
+}
+
+// measureCommitFloor writes the rows of one order and its event at rate
+// per second for 3 s, as measurePostgresCeiling does, but each pair sent
+// in one round trip (an implicit transaction), and returns how long each
+// took from its tick to its commit: the least an order's commit costs on
+// this PostgreSQL at this rate.
+func measureCommitFloor(b *testing.B, url string, rate int) []time.Duration {
+	b.Helper()
+	pool := openOrderRowsPool(b, url)
+	defer pool.Close() // not to stand beside what is measured next
+	ctx := context.Background()
+	write := func() error {
+		var batch pgx.Batch
+		_ = insertOrderRows(func(sql string, args ...any) error {
+			batch.Queue(sql, args...)
+			return nil
+		})
+		return pool.SendBatch(ctx, &batch).Close()
+	}
+	// Open the pool's connections and prepare the statements on each, so
+	// that no sample pays for them.
+	var warm sync.WaitGroup
+	for range benchClients {
+		warm.Go(func() {
+			if err := write(); err != nil {
+				b.Error(err)
+			}
+		})
+	}
+	warm.Wait()
+
+	var mu sync.Mutex
+	var lat []time.Duration
+	ticks := time.NewTicker(time.Second / time.Duration(rate))
+	defer ticks.Stop()
+	var wg sync.WaitGroup
+	for range 3 * rate {
+		start := <-ticks.C
+		wg.Go(func() {
+			if err := write(); err != nil {
+				b.Error(err)
+				return
+			}
+			d := time.Since(start)
+			mu.Lock()
+			lat = append(lat, d)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return lat
+}
+
+// openOrderRowsPool migrates the orders module's schema into the database
+// at url and returns a pool of benchClients connections to it, closed when
+// b ends.
+func openOrderRowsPool(b *testing.B, url string) *pgxpool.Pool {
+	b.Helper()
 	ctx := context.Background()
 	db, err := sqldb.OpenPostgres(ctx, url, "orders", sqldb.PostgresOptions{})
 	if err != nil {
@@ -368,26 +452,26 @@ func measurePostgresCeiling(b *testing.B, url string) float64 {
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer pool.Close()
+	b.Cleanup(pool.Close)
+	return pool
+}
 
-	items := `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
-	addr := `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
-	return perSecond(b, func() error {
-		userID, id, eventID := uuid.NewString(), uuid.NewString(), uuid.NewString()
-		now := time.Now().UTC()
-		at := now.Format(sqldb.TimeLayout)
-		payload := fmt.Sprintf(`{"order_id":%q,"user_id":%q,"items":%s,"total_cents":2599,"currency":"EUR","shipping_address":%s,"placed_at":%q}`,
-			id, userID, items, addr, at)
-		metadata := fmt.Sprintf(`{"event_id":%q,"event_type":"orders.OrderPlaced.v1","producer":"orders","occurred_at":%q,"correlation_id":%q,"name":"orders.OrderPlaced.v1"}`,
-			eventID, now.Format(time.RFC3339Nano), eventID)
-		return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-			if _, err := tx.Exec(ctx, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
+// insertOrderRows writes an order's row and its event's outbox row, as the
+// orders module does, with exec: in a transaction, or into a batch.
+func insertOrderRows(exec func(sql string, args ...any) error) error {
+	const items = `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
+	const addr = `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
+	userID, id, eventID := uuid.NewString(), uuid.NewString(), uuid.NewString()
+	now := time.Now().UTC()
+	at := now.Format(sqldb.TimeLayout)
+	payload := fmt.Sprintf(`{"order_id":%q,"user_id":%q,"items":%s,"total_cents":2599,"currency":"EUR","shipping_address":%s,"placed_at":%q}`,
+		id, userID, items, addr, at)
+	metadata := fmt.Sprintf(`{"event_id":%q,"event_type":"orders.OrderPlaced.v1","producer":"orders","occurred_at":%q,"correlation_id":%q,"name":"orders.OrderPlaced.v1"}`,
+		eventID, now.Format(time.RFC3339Nano), eventID)
+	if err := exec(`INSERT INTO orders (id, user_id, status, items, total_cents, currency,
 shipping_address, created_at, updated_at) VALUES ($1, $2, 'placed', $3, 2599, 'EUR', $4, $5, $5)`, id, userID, items, addr, at); err != nil {
-				return err
-			}
-			_, err := tx.Exec(ctx, `INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at)
+		return err
+	}
+	return exec(`INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at)
 VALUES ('outbox', $1, $2, $3, $4)`, eventID, []byte(payload), metadata, now.UnixMilli())
-			return err
-		})
-	})
 }
