@@ -258,9 +258,11 @@ func benchEventLatency(b *testing.B, env ...string) {
 	warm, n := int(warmUp.Seconds()*float64(rate)), int(duration.Seconds())*rate
 	b.ResetTimer()
 	var busy0 time.Duration
+	var disk *diskProbe
 	for i := -warm; i < n; i++ {
 		if i == 0 {
 			busy0 = machineBusy()
+			disk = startDiskProbe(b)
 		}
 		<-ticks.C
 		wg.Add(1)
@@ -282,6 +284,7 @@ func benchEventLatency(b *testing.B, env ...string) {
 	}
 	wg.Wait()
 	busy := machineBusy() - busy0
+	syncs := disk.stop()
 	b.StopTimer()
 
 	var lat []time.Duration
@@ -307,6 +310,65 @@ func benchEventLatency(b *testing.B, env ...string) {
 	if busy > 0 {
 		b.ReportMetric(ms(busy)/float64(len(orders)), "cpu_ms/order")
 	}
+	b.ReportMetric(ms(percentile(syncs, 0.99)), "disk_sync_p99_ms")
+	b.ReportMetric(ms(percentile(syncs, 1)), "disk_sync_max_ms")
+}
+
+// diskProbe writes 8 KiB to a file and syncs it (fdatasync on Linux) every
+// 10 ms, and records how long each took: how fast this machine's disk makes
+// a write durable, which every commit of a local database waits for (the
+// benchmark's PostgreSQL, on the machine that runs it, keeps its data on
+// the same disk as the test's temporary directory). The syncs run beside
+// the load, one at a time: a stall shows as one long sample.
+type diskProbe struct {
+	stopped chan struct{}
+	done    chan []time.Duration
+}
+
+func startDiskProbe(b *testing.B) *diskProbe {
+	b.Helper()
+	f, err := os.Create(b.TempDir() + "/disk-probe")
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The file gets its blocks now, so that the samples rewrite them as a
+	// database's log does, with no allocation to journal.
+	block := make([]byte, 8<<10)
+	if _, err := f.Write(make([]byte, 128*len(block))); err != nil {
+		b.Fatal(err)
+	}
+	if err := f.Sync(); err != nil {
+		b.Fatal(err)
+	}
+	p := &diskProbe{stopped: make(chan struct{}), done: make(chan []time.Duration, 1)}
+	go func() {
+		defer f.Close()
+		var syncs []time.Duration
+		ticks := time.NewTicker(10 * time.Millisecond)
+		defer ticks.Stop()
+		for i := 0; ; i++ {
+			select {
+			case <-p.stopped:
+				p.done <- syncs
+				return
+			case <-ticks.C:
+			}
+			start := time.Now()
+			if _, err := f.WriteAt(block, int64(i%128)*int64(len(block))); err != nil {
+				b.Error(err)
+			} else if err := f.Sync(); err != nil {
+				b.Error(err)
+			}
+			syncs = append(syncs, time.Since(start))
+		}
+	}()
+	return p
+}
+
+// stop ends the probe and returns its samples.
+func (p *diskProbe) stop() []time.Duration {
+	close(p.stopped)
+	return <-p.done
 }
 
 // machineBusy is the CPU time all processes of the machine have used since
