@@ -314,6 +314,18 @@ func benchEventLatency(b *testing.B, env ...string) {
 	b.ReportMetric(ms(percentile(syncs, 1)), "disk_sync_max_ms")
 }
 
+// BenchmarkDiskSync is the disk alone, with no load: diskProbe's samples
+// over 10 s. Every durable commit on this machine waits for such a sync.
+func BenchmarkDiskSync(b *testing.B) {
+	disk := startDiskProbe(b)
+	time.Sleep(10 * time.Second)
+	syncs := disk.stop()
+	b.ReportMetric(ms(percentile(syncs, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(syncs, 0.99)), "p99_ms")
+	b.ReportMetric(ms(percentile(syncs, 1)), "max_ms")
+	b.ReportMetric(float64(len(syncs)), "syncs")
+}
+
 // diskProbe writes 8 KiB to a file and syncs it (fdatasync on Linux) every
 // 10 ms, and records how long each took: how fast this machine's disk makes
 // a write durable, which every commit of a local database waits for (the
