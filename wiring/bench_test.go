@@ -200,7 +200,8 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // order_placed notification: notification.created_at − order.created_at,
 // both stamped inside their transactions just before commit. cpu_ms/order
 // is the machine's CPU time while the orders were placed, per order: what
-// the load, the server and the services it uses cost together.
+// the load, the server and the services it uses cost together. disk_sync_*
+// is a diskProbe's, beside the load while it is measured.
 func BenchmarkEventLatency(b *testing.B) {
 	benchEventLatency(b, "LOG_LEVEL", "warn")
 }
@@ -326,9 +327,9 @@ func BenchmarkDiskSync(b *testing.B) {
 	b.ReportMetric(float64(len(syncs)), "syncs")
 }
 
-// diskProbe writes 8 KiB to a file and syncs it (fdatasync on Linux) every
-// 10 ms, and records how long each took: how fast this machine's disk makes
-// a write durable, which every commit of a local database waits for (the
+// diskProbe writes 8 KiB to a file and syncs it (fsync) every 10 ms, and
+// records how long each took: how fast this machine's disk makes a write
+// durable, which every commit of a local database waits for (the
 // benchmark's PostgreSQL, on the machine that runs it, keeps its data on
 // the same disk as the test's temporary directory). The syncs run beside
 // the load, one at a time: a stall shows as one long sample.
