@@ -86,21 +86,7 @@ func recordEffect(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 }
 
 func effects(t *testing.T, db *sqldb.DB) []string {
-	t.Helper()
-	rows, err := db.Read.Query(`SELECT payload FROM effects ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var p string
-		if err := rows.Scan(&p); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, p)
-	}
-	return out
+	return sqldbtest.Strings(t, db, `SELECT payload FROM effects ORDER BY seq`)
 }
 
 func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {

@@ -38,10 +38,15 @@ func IsUniqueViolationOn(err error, table string) bool {
 }
 
 // Querier is what a store function needs: a *sql.DB (DB.Read, DB.Write) or
-// the *sql.Tx that InTx hands out.
+// the *Tx that InTx hands out.
 type Querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	Execer
+}
+
+// Execer is what runs a statement: a Querier, or a *sql.Tx.
+type Execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqldb/sqldbtest"
 )
 
 func open(t *testing.T) *sqldb.DB {
@@ -31,18 +32,8 @@ func insert(ctx context.Context, tx *sqldb.Tx, name string) error {
 }
 
 func names(t *testing.T, db *sqldb.DB) map[string]bool {
-	t.Helper()
-	rows, err := db.Read.Query(`SELECT name FROM rows`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[string]bool{}
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
+	for _, n := range sqldbtest.Strings(t, db, `SELECT name FROM rows`) {
 		out[n] = true
 	}
 	return out

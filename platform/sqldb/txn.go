@@ -73,7 +73,7 @@ func (t *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
 }
 
 // ExecLater is Tx.ExecLater when q is a *Tx, and q.ExecContext otherwise.
-func ExecLater(ctx context.Context, q Querier, query string, args ...any) error {
+func ExecLater(ctx context.Context, q Execer, query string, args ...any) error {
 	if t, ok := q.(*Tx); ok {
 		return t.ExecLater(ctx, query, args...)
 	}

@@ -3,6 +3,7 @@ package sqldb_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -19,21 +20,7 @@ var itemsTable = sqldb.Migrations{
 }
 
 func items(t *testing.T, db *sqldb.DB) []string {
-	t.Helper()
-	rows, err := db.Read.Query(`SELECT name FROM items ORDER BY name`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	return names
+	return sqldbtest.Strings(t, db, `SELECT name FROM items ORDER BY name`)
 }
 
 // What a transaction queues with ExecLater (sent with the next statement or
@@ -114,7 +101,7 @@ func TestStatementsSentLaterBelongToTheTransaction(t *testing.T) {
 				t.Errorf("InTx = %v, want fn's error", err)
 			}
 
-			if got, want := items(t, db), []string{"a", "b", "c"}; !equal(got, want) {
+			if got, want := items(t, db), []string{"a", "b", "c"}; !slices.Equal(got, want) {
 				t.Errorf("items %v, want %v", got, want)
 			}
 		})
@@ -148,16 +135,4 @@ func TestACommitAfterAFailedStatementFails(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -86,12 +86,7 @@ func insertAll(ctx context.Context, exec Executor, topic string, messages []*mes
 		}
 		// In a *sqldb.Tx, the insert travels with the transaction's next
 		// statement or its COMMIT: an outbox write costs no round trip.
-		if tx, ok := exec.(*sqldb.Tx); ok {
-			err = tx.ExecLater(ctx, insertMessage, topic, msg.UUID, payload, string(md), now)
-		} else {
-			_, err = exec.ExecContext(ctx, insertMessage, topic, msg.UUID, payload, string(md), now)
-		}
-		if err != nil {
+		if err := sqldb.ExecLater(ctx, exec, insertMessage, topic, msg.UUID, payload, string(md), now); err != nil {
 			return fmt.Errorf("sqlpubsub: insert %s: %w", msg.UUID, err)
 		}
 	}

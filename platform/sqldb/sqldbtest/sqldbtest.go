@@ -95,3 +95,26 @@ func Open(t testing.TB, engine sqldb.Dialect, schema string, histories ...sqldb.
 	}
 	return db
 }
+
+// Strings runs query, which selects one text column, on db's reader and
+// returns its values in order; an error fails t.
+func Strings(t testing.TB, db *sqldb.DB, query string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Read.Query(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
