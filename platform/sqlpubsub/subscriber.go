@@ -210,26 +210,39 @@ func (s *subscription) run() {
 			s.awaitSettling()
 			continue
 		}
-		if len(batch) == 0 {
-			// Caught up: store where, at most every FlushInterval: one
-			// message at a time would otherwise mean a commit each.
-			if due := time.Until(s.flushed.Add(s.cfg.FlushInterval)); due > 0 && s.pending.after(s.acked) {
-				s.sleepFor(wake, due)
-				continue
-			}
-			s.flush()
-			s.sleep(wake)
+		if len(batch) > 0 && !s.deliverAll(batch, unsettled) {
 			continue
 		}
-		for _, r := range batch {
-			if !s.deliver(r) {
-				break
-			}
+		// Caught up: store where, at most every FlushInterval: one
+		// message at a time would otherwise mean a commit each.
+		if due := time.Until(s.flushed.Add(s.cfg.FlushInterval)); due > 0 && s.pending.after(s.acked) {
+			s.sleepFor(wake, due)
+			continue
 		}
-		if time.Since(s.flushed) >= s.cfg.FlushInterval {
-			s.flush()
+		s.flush()
+		s.sleep(wake)
+	}
+}
+
+// deliverAll hands out batch, and reports whether the subscription caught
+// up with it: whether it may wait for a wake-up instead of reading again.
+//
+// A batch that a Signal's wait preceded, that was all delivered, and that
+// ended short of BatchSize with nothing unsettled behind it held every
+// message committed before the wait: any commit since has closed the wait's
+// channel. Reading again at once would find nothing, at the cost of a query
+// per batch, which is a query per message when they come one at a time.
+// Without a Signal only a read that finds nothing tells.
+func (s *subscription) deliverAll(batch []row, unsettled bool) (caughtUp bool) {
+	for _, r := range batch {
+		if !s.deliver(r) {
+			return false
 		}
 	}
+	if time.Since(s.flushed) >= s.cfg.FlushInterval {
+		s.flush()
+	}
+	return s.cfg.Signal != nil && !unsettled && len(batch) < s.cfg.BatchSize
 }
 
 // position is where the next read starts: after the last acknowledged
