@@ -2,7 +2,6 @@ package sqldb
 
 import (
 	"context"
-	"database/sql"
 )
 
 // Dialect names the engine under a DB.
@@ -52,31 +51,4 @@ func (d Dialect) LockKey(ctx context.Context, q Querier, key string) error {
 	// it holds the lock: a READ COMMITTED statement reads what committed
 	// before it starts, so it sees what the lock's last holder wrote.
 	return ExecLater(ctx, q, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, key)
-}
-
-// InsertReturning runs insert, an INSERT of at most one row, and returns the
-// value of its integer column col: RETURNING on PostgreSQL, the rowid on
-// SQLite, where col must be the INTEGER PRIMARY KEY (RETURNING would cost
-// SQLite a temporary table per insert). An INSERT … SELECT … WHERE that
-// inserts nothing returns sql.ErrNoRows.
-func (d Dialect) InsertReturning(ctx context.Context, q Querier, insert, col string, args ...any) (int64, error) {
-	if d == Postgres {
-		if t, ok := q.(*Tx); ok {
-			return t.queryInt64(ctx, insert+" RETURNING "+col, args...) // pipelined
-		}
-		var id int64
-		err := q.QueryRowContext(ctx, insert+" RETURNING "+col, args...).Scan(&id)
-		return id, err
-	}
-	res, err := q.ExecContext(ctx, insert, args...)
-	if err != nil {
-		return 0, err
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		if err == nil {
-			err = sql.ErrNoRows
-		}
-		return 0, err
-	}
-	return res.LastInsertId()
 }

@@ -37,6 +37,18 @@ func IsUniqueViolationOn(err error, table string) bool {
 	return strings.Contains(err.Error(), " "+table+".")
 }
 
+// IsTriggerRefusal reports whether err is a trigger refusing a row with
+// reason: RAISE(ABORT, 'reason') on SQLite; on PostgreSQL a check_violation
+// raised with CONSTRAINT = 'reason'.
+func IsTriggerRefusal(err error, reason string) bool {
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		return se.ExtendedCode == sqlite3.ErrConstraintTrigger && se.Error() == reason
+	}
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23514" && pe.ConstraintName == reason
+}
+
 // Querier is what a store function needs: a *sql.DB (DB.Read, DB.Write) or
 // the *Tx that InTx hands out.
 type Querier interface {

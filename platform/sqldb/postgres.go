@@ -134,6 +134,11 @@ func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx)
 	}()
 	if err := fn(ctx, t); err != nil {
 		t.rollback()
+		if t.err != nil {
+			// What was sent ahead of a query failed: fn's error comes
+			// from that query, refused because of it.
+			return nil, t.err
+		}
 		return nil, err
 	}
 	if err := t.commit(ctx); err != nil {

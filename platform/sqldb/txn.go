@@ -35,6 +35,9 @@ type Tx struct {
 type queued struct {
 	query string
 	args  []any
+	// wrap, if set, is applied to the error the statement meets,
+	// whichever later call reports it.
+	wrap func(error) error
 }
 
 var _ Querier = (*Tx)(nil)
@@ -49,7 +52,7 @@ func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 	case t.begun && len(t.later) == 0:
 		return t.conn.ExecContext(ctx, query, args...)
 	}
-	tag, err := t.send(ctx, queued{query, args})
+	tag, err := t.send(ctx, queued{query: query, args: args})
 	if err != nil {
 		return nil, err
 	}
@@ -61,74 +64,74 @@ func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Re
 // with the transaction's next statement or its COMMIT, and an error it
 // meets fails that statement, or the commit. On SQLite it runs at once.
 func (t *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
+	return t.ExecLaterAs(ctx, nil, query, args...)
+}
+
+// ExecLaterAs is ExecLater for a statement whose failure means something to
+// the caller: wrap (if not nil) turns the error the statement meets into
+// the caller's, whichever later call reports it (the statement that
+// follows, or InTx from the commit).
+func (t *Tx) ExecLaterAs(ctx context.Context, wrap func(error) error, query string, args ...any) error {
 	if t.tx != nil {
 		_, err := t.tx.ExecContext(ctx, query, args...)
-		return err
+		return wrapErr(wrap, err)
 	}
 	if t.err != nil {
 		return t.err
 	}
-	t.later = append(t.later, queued{query, args})
+	t.later = append(t.later, queued{query, args, wrap})
 	return nil
 }
 
 // ExecLater is Tx.ExecLater when q is a *Tx, and q.ExecContext otherwise.
 func ExecLater(ctx context.Context, q Execer, query string, args ...any) error {
+	return ExecLaterAs(ctx, q, nil, query, args...)
+}
+
+// ExecLaterAs is Tx.ExecLaterAs when q is a *Tx, and q.ExecContext
+// otherwise, its error passed through wrap.
+func ExecLaterAs(ctx context.Context, q Execer, wrap func(error) error, query string, args ...any) error {
 	if t, ok := q.(*Tx); ok {
-		return t.ExecLater(ctx, query, args...)
+		return t.ExecLaterAs(ctx, wrap, query, args...)
 	}
 	_, err := q.ExecContext(ctx, query, args...)
-	return err
+	return wrapErr(wrap, err)
+}
+
+func wrapErr(wrap func(error) error, err error) error {
+	if err == nil || wrap == nil {
+		return err
+	}
+	return wrap(err)
 }
 
 // send pipelines BEGIN (if not sent yet), the statements ExecLater queued,
 // and last, in one message, and returns last's outcome. PostgreSQL skips
-// the rest of a pipeline after a statement fails.
+// the rest of a pipeline after a statement fails; the error is that
+// statement's, passed through its wrap.
 func (t *Tx) send(ctx context.Context, last queued) (pgconn.CommandTag, error) {
-	var tag pgconn.CommandTag
-	err := t.pipeline(ctx, last, func(br pgx.BatchResults) (err error) {
-		tag, err = br.Exec()
-		return err
-	})
-	return tag, err
-}
-
-// queryInt64 is send for a query of one integer (INSERT … RETURNING).
-func (t *Tx) queryInt64(ctx context.Context, query string, args ...any) (int64, error) {
-	if t.err != nil {
-		return 0, t.err
-	}
-	var n int64
-	err := t.pipeline(ctx, queued{query, args}, func(br pgx.BatchResults) error {
-		return br.QueryRow().Scan(&n)
-	})
-	return n, err
-}
-
-func (t *Tx) pipeline(ctx context.Context, last queued, read func(pgx.BatchResults) error) error {
-	b := &pgx.Batch{}
+	sent := append(t.later, last)
+	t.later = nil
 	if !t.begun {
-		b.Queue("BEGIN")
+		sent = append([]queued{{query: "BEGIN"}}, sent...)
 		t.begun = true
 	}
-	for _, q := range t.later {
+	b := &pgx.Batch{}
+	for _, q := range sent {
 		b.Queue(q.query, q.args...)
 	}
-	t.later = nil
-	b.Queue(last.query, last.args...)
-	return t.conn.Raw(func(dc any) error {
+	var tag pgconn.CommandTag
+	err := t.conn.Raw(func(dc any) error {
 		br := dc.(*stdlib.Conn).Conn().SendBatch(ctx, b)
 		var err error
-		for range b.Len() - 1 {
-			if _, err = br.Exec(); err != nil {
-				break
+		for _, q := range sent {
+			if tag, err = br.Exec(); err != nil {
+				return wrapErr(q.wrap, errors.Join(err, br.Close()))
 			}
 		}
-		if err == nil {
-			err = read(br)
-		}
-		return errors.Join(err, br.Close())
+		return br.Close()
 	})
+	return tag, err
 }
 
 // QueryContext runs a query in the transaction.

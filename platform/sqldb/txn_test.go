@@ -108,6 +108,57 @@ func TestStatementsSentLaterBelongToTheTransaction(t *testing.T) {
 	}
 }
 
+// A statement queued with ExecLaterAs that fails fails the transaction with
+// its own error, as its wrap made it, whichever later call sends it: a
+// statement, a query, or the commit.
+func TestAQueuedStatementsErrorIsItsOwnWhoeverSendsIt(t *testing.T) {
+	ctx := context.Background()
+	taken := errors.New("name taken")
+	wrap := func(err error) error {
+		if sqldb.IsUniqueViolation(err) {
+			return taken
+		}
+		return err
+	}
+	for _, engine := range sqldbtest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			db := sqldbtest.Open(t, engine, "txn", itemsTable)
+			if err := db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+				return sqldb.ExecLater(ctx, tx, `INSERT INTO items (name) VALUES ($1)`, "a")
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, next := range []struct {
+				name string
+				run  func(ctx context.Context, tx *sqldb.Tx) error
+			}{
+				{"the commit", func(context.Context, *sqldb.Tx) error { return nil }},
+				{"a statement", func(ctx context.Context, tx *sqldb.Tx) error {
+					_, err := tx.ExecContext(ctx, `INSERT INTO items (name) VALUES ($1)`, "b")
+					return err
+				}},
+				{"a query", func(ctx context.Context, tx *sqldb.Tx) error {
+					var n int
+					return tx.QueryRowContext(ctx, `SELECT count(*) FROM items`).Scan(&n)
+				}},
+			} {
+				err := db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+					if err := sqldb.ExecLaterAs(ctx, tx, wrap, `INSERT INTO items (name) VALUES ($1)`, "a"); err != nil {
+						return err
+					}
+					return next.run(ctx, tx)
+				})
+				if !errors.Is(err, taken) {
+					t.Errorf("a failing queued statement followed by %s: %v, want its wrapped error", next.name, err)
+				}
+			}
+			if got, want := items(t, db), []string{"a"}; !slices.Equal(got, want) {
+				t.Errorf("items %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 // A PostgreSQL transaction that carries on after a failed statement cannot
 // commit: the server answers COMMIT with ROLLBACK, and InTx says so.
 func TestACommitAfterAFailedStatementFails(t *testing.T) {

@@ -34,8 +34,8 @@ var ErrNotFound = errors.New("not found")
 // record was recorded by a concurrent transaction.
 var ErrKeyTaken = errors.New("idempotency key taken")
 
-// ErrUserDeleted is what Store.Insert returns for an order of a user whose
-// deletion the module has applied.
+// ErrUserDeleted is the error of a transaction that inserted an order of a
+// user whose deletion the module has applied (see Store.Insert).
 var ErrUserDeleted = errors.New("user deleted")
 
 // Querier is a database handle or the transaction of a use case.
@@ -44,9 +44,10 @@ type Querier = sqldb.Querier
 // Store is what the use cases need of the orders database. Each method runs
 // on q, so that a use case's reads and writes share its transaction.
 type Store interface {
-	// Insert stores o and sets o.Seq, unless its user is deleted
-	// (ErrUserDeleted).
-	Insert(ctx context.Context, q Querier, o *Order) error
+	// Insert stores o, unless its user is deleted: then the transaction
+	// fails with ErrUserDeleted, from Insert, a later statement, or the
+	// commit. o.Seq is not read back.
+	Insert(ctx context.Context, q Querier, o Order) error
 	ByID(ctx context.Context, q Querier, userID, id string) (Order, error)
 	// ListByUser returns up to limit of userID's orders older than
 	// beforeSeq (0: from the newest), newest first.

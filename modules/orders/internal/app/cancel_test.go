@@ -68,6 +68,7 @@ func TestADeletedUsersOpenOrdersAreCancelledAndNoNewOnesPlaced(t *testing.T) {
 	}{
 		{"with the replicated address", placeOrder(), ""},
 		{"with an address of its own", withAddress, ""},
+		{"with an address of its own and a new Idempotency-Key", withAddress, "key-2"},
 		{"repeating an earlier request's Idempotency-Key", placeOrder(), "key-1"},
 	} {
 		if _, err := m.svc.Place(ctx, userID, c.p, c.key); apperror.KindOf(err) != apperror.Unauthorized {

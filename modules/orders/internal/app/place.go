@@ -107,10 +107,7 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 			return err
 		}
 		o = newOrder(userID, p, addr)
-		if err := s.store.Insert(ctx, tx, &o); err != nil {
-			if errors.Is(err, ErrUserDeleted) {
-				return errAccountGone()
-			}
+		if err := s.store.Insert(ctx, tx, o); err != nil {
 			return err
 		}
 		if idempotencyKey != "" {
@@ -120,6 +117,9 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 		}
 		return s.outbox.Add(ctx, tx, events.TopicOrderPlaced, placedEvent(o))
 	})
+	if errors.Is(err, ErrUserDeleted) {
+		return o, errAccountGone()
+	}
 	return o, err
 }
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -25,30 +24,30 @@ type querier = app.Querier
 
 const orderColumns = `seq, id, user_id, status, items, total_cents, currency, shipping_address, created_at`
 
-// Insert stores o and sets its Seq, unless its user is deleted: then it
-// returns app.ErrUserDeleted. One statement, where a read of the tombstone
-// and an insert would be two.
-func (s Store) Insert(ctx context.Context, q querier, o *app.Order) error {
+// Insert stores o, unless its user is deleted: then the database refuses
+// it (a trigger, see the migrations), and the transaction fails with
+// app.ErrUserDeleted. In a *sqldb.Tx on PostgreSQL the insert waits to
+// travel with the transaction's next statement or its commit
+// (sqldb.ExecLaterAs), which is where an error shows: placing an order
+// takes one round trip.
+func (Store) Insert(ctx context.Context, q querier, o app.Order) error {
 	items, addr, err := marshalValues(o)
 	if err != nil {
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
 	}
 	at := sqldb.Time(o.CreatedAt)
-	o.Seq, err = s.Dialect.InsertReturning(ctx, q, `INSERT INTO orders (id, user_id, status, items, total_cents, currency,
-shipping_address, created_at, updated_at) SELECT $1, $2, $3, $4, CAST($5 AS BIGINT), $6, $7, $8, $9
-WHERE NOT EXISTS (SELECT 1 FROM deleted_users WHERE user_id = $2)`, "seq",
-		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return app.ErrUserDeleted
-	case err != nil:
+	return sqldb.ExecLaterAs(ctx, q, func(err error) error {
+		if sqldb.IsTriggerRefusal(err, "orders_user_deleted") {
+			return app.ErrUserDeleted
+		}
 		return fmt.Errorf("insert order %s: %w", o.ID, err)
-	}
-	return nil
+	}, `INSERT INTO orders (id, user_id, status, items, total_cents, currency, shipping_address, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
 }
 
 // marshalValues encodes an order's immutable value objects as JSON.
-func marshalValues(o *app.Order) (items, addr []byte, err error) {
+func marshalValues(o app.Order) (items, addr []byte, err error) {
 	if items, err = json.Marshal(o.Items); err != nil {
 		return nil, nil, err
 	}
