@@ -257,6 +257,7 @@ func benchEventLatency(b *testing.B, env ...string) {
 	defer ticks.Stop()
 	var wg sync.WaitGroup
 	warm, n := int(warmUp.Seconds()*float64(rate)), int(duration.Seconds())*rate
+	settleDisk()
 	b.ResetTimer()
 	var busy0 time.Duration
 	var disk *diskProbe
@@ -481,6 +482,7 @@ func measureCommitFloor(b *testing.B, url string, rate int) []time.Duration {
 		})
 	}
 	warm.Wait()
+	settleDisk()
 
 	var mu sync.Mutex
 	var lat []time.Duration
