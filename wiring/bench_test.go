@@ -253,18 +253,18 @@ func benchEventLatency(b *testing.B, env ...string) {
 	var mu sync.Mutex
 	orders := map[string]time.Time{}
 	var failed atomic.Int64
+	disk := newDiskProbe(b)
+	settleDisk()
 	ticks := time.NewTicker(time.Second / time.Duration(rate))
 	defer ticks.Stop()
 	var wg sync.WaitGroup
 	warm, n := int(warmUp.Seconds()*float64(rate)), int(duration.Seconds())*rate
-	settleDisk()
 	b.ResetTimer()
 	var busy0 time.Duration
-	var disk *diskProbe
 	for i := -warm; i < n; i++ {
 		if i == 0 {
 			busy0 = machineBusy()
-			disk = startDiskProbe(b)
+			disk.start()
 		}
 		<-ticks.C
 		wg.Add(1)
@@ -319,7 +319,8 @@ func benchEventLatency(b *testing.B, env ...string) {
 // BenchmarkDiskSync is the disk alone, with no load: diskProbe's samples
 // over 10 s. Every durable commit on this machine waits for such a sync.
 func BenchmarkDiskSync(b *testing.B) {
-	disk := startDiskProbe(b)
+	disk := newDiskProbe(b)
+	disk.start()
 	time.Sleep(10 * time.Second)
 	syncs := disk.stop()
 	b.ReportMetric(ms(percentile(syncs, 0.50)), "p50_ms")
@@ -338,11 +339,15 @@ func BenchmarkDiskSync(b *testing.B) {
 // journal alone (a full fsync would commit it for the new modification
 // time), so the probe adds no more to the disk's load than its writes.
 type diskProbe struct {
+	b       *testing.B
+	f       *os.File
 	stopped chan struct{}
 	done    chan []time.Duration
 }
 
-func startDiskProbe(b *testing.B) *diskProbe {
+// newDiskProbe prepares the probe's file. Its allocation is a burst of
+// writes of its own, so it comes before whatever is measured.
+func newDiskProbe(b *testing.B) *diskProbe {
 	b.Helper()
 	f, err := os.Create(b.TempDir() + "/disk-probe")
 	if err != nil {
@@ -350,16 +355,22 @@ func startDiskProbe(b *testing.B) *diskProbe {
 	}
 	// The file gets its blocks now, so that the samples rewrite them as a
 	// database's log does, with no allocation to journal.
-	block := make([]byte, 8<<10)
-	if _, err := f.Write(make([]byte, 128*len(block))); err != nil {
+	if _, err := f.Write(make([]byte, 128*probeBlock)); err != nil {
 		b.Fatal(err)
 	}
 	if err := f.Sync(); err != nil {
 		b.Fatal(err)
 	}
-	p := &diskProbe{stopped: make(chan struct{}), done: make(chan []time.Duration, 1)}
+	b.Cleanup(func() { f.Close() })
+	return &diskProbe{b: b, f: f, stopped: make(chan struct{}), done: make(chan []time.Duration, 1)}
+}
+
+const probeBlock = 8 << 10
+
+// start begins the samples.
+func (p *diskProbe) start() {
+	b, f, block := p.b, p.f, make([]byte, probeBlock)
 	go func() {
-		defer f.Close()
 		var syncs []time.Duration
 		ticks := time.NewTicker(10 * time.Millisecond)
 		defer ticks.Stop()
@@ -379,7 +390,6 @@ func startDiskProbe(b *testing.B) *diskProbe {
 			syncs = append(syncs, time.Since(start))
 		}
 	}()
-	return p
 }
 
 // stop ends the probe and returns its samples.
