@@ -1,8 +1,6 @@
 package sqldb
 
-import (
-	"context"
-)
+import "context"
 
 // Dialect names the engine under a DB.
 type Dialect string
