@@ -189,6 +189,59 @@ func TestCommitsWakeTheSubscriberNotifyingOnlyOtherProcesses(t *testing.T) {
 	}
 }
 
+// A message committed while an older transaction that wrote one is still
+// open waits for it, and comes after it: delivery follows the order the
+// transactions began in, whatever order they commit in. The subscriber
+// finds out by reading again (its poll here is an hour away): nothing
+// announces the end of the older transaction.
+func TestAMessageBehindAnOpenTransactionWaitsForIt(t *testing.T) {
+	db := openDB(t, sqldb.Postgres)
+	ctx := context.Background()
+	signal := new(sqlpubsub.Signal)
+	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
+		DB: db.Write, Dialect: db.Dialect(), Signal: signal, PollInterval: time.Hour,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	msgs, err := sub.Subscribe(ctx, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	older, err := db.Write.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer older.Rollback()
+	if err := sqlpubsub.NewPublisher(older, nil).Publish("t", message.NewMessage("first", []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlpubsub.NewPublisher(db.Write, signal).Publish("t", message.NewMessage("second", []byte("x"))); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-msgs:
+		t.Fatalf("%s delivered while an older transaction was open", m.UUID)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := older.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"first", "second"} {
+		select {
+		case m := <-msgs:
+			m.Ack()
+			if m.UUID != want {
+				t.Fatalf("got %s, want %s", m.UUID, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s never delivered after the older transaction committed", want)
+		}
+	}
+}
+
 // A Confirm that fails rewinds the subscription: what was acknowledged
 // since the stored offset is delivered again, and only a confirmed offset
 // is stored.

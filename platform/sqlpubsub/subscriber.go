@@ -194,6 +194,7 @@ type row struct {
 
 func (s *subscription) run() {
 	defer s.release()
+	settling := 0 // reads in a row that found only unsettled rows
 	for s.ctx.Err() == nil {
 		if !s.holdLease() {
 			s.sleep(nil)
@@ -207,9 +208,11 @@ func (s *subscription) run() {
 			continue
 		}
 		if len(batch) == 0 && unsettled {
-			s.awaitSettling()
+			s.awaitSettling(settling)
+			settling++
 			continue
 		}
+		settling = 0
 		if len(batch) > 0 && !s.deliverAll(batch, unsettled) {
 			continue
 		}
@@ -350,13 +353,22 @@ func (s *subscription) fetch() (batch []row, unsettled bool, err error) {
 	return batch, false, rows.Err()
 }
 
-// settleWait is how long a subscription waits before reading again when
-// the next rows wait for older transactions, which commonly end within
-// milliseconds and announce nothing.
-const settleWait = time.Millisecond
+// settleWait is how long a subscription first waits before reading again
+// when the next rows wait for older transactions, which commonly end within
+// a millisecond and announce nothing. While they keep it waiting, the wait
+// doubles up to maxSettleWait: any long transaction on the server holds
+// back every subscription (see sqldb.Dialect.Settled), and need not cost a
+// read per millisecond while it runs.
+const settleWait, maxSettleWait = 250 * time.Microsecond, 20 * time.Millisecond
 
-func (s *subscription) awaitSettling() {
-	t := time.NewTimer(settleWait)
+// awaitSettling waits before the next read, the n+1st in a row to find
+// only unsettled rows.
+func (s *subscription) awaitSettling(n int) {
+	d := settleWait
+	for range min(n, 7) {
+		d *= 2
+	}
+	t := time.NewTimer(min(d, maxSettleWait))
 	defer t.Stop()
 	select {
 	case <-t.C:
