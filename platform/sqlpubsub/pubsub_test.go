@@ -215,12 +215,8 @@ func TestAMessageBehindAnOpenTransactionWaitsForIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer older.Rollback()
-	if err := sqlpubsub.NewPublisher(older, nil).Publish("t", message.NewMessage("first", []byte("x"))); err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlpubsub.NewPublisher(db.Write, signal).Publish("t", message.NewMessage("second", []byte("x"))); err != nil {
-		t.Fatal(err)
-	}
+	publish(t, older, nil, "first")
+	publish(t, db.Write, signal, "second")
 	select {
 	case m := <-msgs:
 		t.Fatalf("%s delivered while an older transaction was open", m.UUID)
@@ -229,17 +225,81 @@ func TestAMessageBehindAnOpenTransactionWaitsForIt(t *testing.T) {
 	if err := older.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"first", "second"} {
+	receive(t, msgs, "first", "second")
+}
+
+// publish commits a message of each id on topic "t" through exec.
+func publish(t *testing.T, exec sqlpubsub.Executor, signal *sqlpubsub.Signal, ids ...string) {
+	t.Helper()
+	for _, id := range ids {
+		if err := sqlpubsub.NewPublisher(exec, signal).Publish("t", message.NewMessage(id, []byte("x"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// receive acknowledges the next messages of msgs, which must be want, in
+// that order, each within 10 s.
+func receive(t *testing.T, msgs <-chan *message.Message, want ...string) {
+	t.Helper()
+	for _, id := range want {
 		select {
 		case m := <-msgs:
 			m.Ack()
-			if m.UUID != want {
-				t.Fatalf("got %s, want %s", m.UUID, want)
+			if m.UUID != id {
+				t.Fatalf("got %s, want %s", m.UUID, id)
 			}
 		case <-time.After(10 * time.Second):
-			t.Fatalf("%s never delivered after the older transaction committed", want)
+			t.Fatalf("%s never delivered", id)
 		}
 	}
+}
+
+// A subscription with a Signal waits for a wake-up after a read only when
+// that read held everything committed before it. A read that filled its
+// batch, or that stopped at rows behind an open transaction, is followed
+// by another without one (the poll here is an hour away).
+func TestAReadThatMayHaveLeftMessagesIsFollowedByAnother(t *testing.T) {
+	ctx := context.Background()
+	subscribe := func(t *testing.T, db *sqldb.DB) <-chan *message.Message {
+		t.Helper()
+		sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{
+			DB: db.Write, Dialect: db.Dialect(), Signal: new(sqlpubsub.Signal), PollInterval: time.Hour, BatchSize: 2,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { sub.Close() })
+		msgs, err := sub.Subscribe(ctx, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return msgs
+	}
+	for _, engine := range sqldbtest.Engines {
+		t.Run(string(engine)+"/full batches", func(t *testing.T) {
+			db := openDB(t, engine)
+			publish(t, db.Write, nil, "m1", "m2", "m3", "m4", "m5")
+			receive(t, subscribe(t, db), "m1", "m2", "m3", "m4", "m5")
+		})
+	}
+	t.Run("postgres/behind an open transaction", func(t *testing.T) {
+		db := openDB(t, sqldb.Postgres)
+		publish(t, db.Write, nil, "m1")
+		older, err := db.Write.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer older.Rollback()
+		publish(t, older, nil, "m2")
+		publish(t, db.Write, nil, "m3")
+		msgs := subscribe(t, db) // its first read: m1, and m3 behind the open transaction
+		receive(t, msgs, "m1")
+		if err := older.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		receive(t, msgs, "m2", "m3")
+	})
 }
 
 // A Confirm that fails rewinds the subscription: what was acknowledged

@@ -364,11 +364,7 @@ const settleWait, maxSettleWait = 250 * time.Microsecond, 20 * time.Millisecond
 // awaitSettling waits before the next read, the n+1st in a row to find
 // only unsettled rows.
 func (s *subscription) awaitSettling(n int) {
-	d := settleWait
-	for range min(n, 7) {
-		d *= 2
-	}
-	t := time.NewTimer(min(d, maxSettleWait))
+	t := time.NewTimer(min(settleWait<<min(n, 7), maxSettleWait))
 	defer t.Stop()
 	select {
 	case <-t.C:
