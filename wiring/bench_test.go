@@ -200,8 +200,10 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // order_placed notification: notification.created_at − order.created_at,
 // both stamped inside their transactions just before commit. cpu_ms/order
 // is the machine's CPU time while the orders were placed, per order: what
-// the load, the server and the services it uses cost together. disk_sync_*
-// is a diskProbe's, beside the load while it is measured.
+// the load, the server and the services it uses cost together. busy_% is
+// the share of the CPUs' time that went to it (at 100 the orders queue for
+// a CPU), steal_% the share the host took for other virtual machines.
+// disk_sync_* is a diskProbe's, beside the load while it is measured.
 func BenchmarkEventLatency(b *testing.B) {
 	benchEventLatency(b, "LOG_LEVEL", "warn")
 }
@@ -211,16 +213,19 @@ func BenchmarkEventLatency(b *testing.B) {
 // same run, it measures the floor under it: the commit latency of the same
 // order and outbox rows written straight to the same PostgreSQL at the same
 // rate, each pair one transaction sent in one round trip, with no server,
-// relay, bus or consumer running (floor_*). Each event's path holds its
-// order's commit, which waits for the write-ahead log to reach the disk.
+// relay, bus or consumer running (floor_*), and what that costs the
+// machine's CPUs. Each event's path holds its order's commit, which waits
+// for the write-ahead log to reach the disk, and pays for two such
+// commits: the order's and its consumer's.
 func BenchmarkEventLatencyPostgresNATS(b *testing.B) {
 	url, stream := natsbustest.Stream(b)
-	floor := measureCommitFloor(b, sqldbtest.PostgresURL(b), benchRate())
+	floor, floorCPU := measureCommitFloor(b, sqldbtest.PostgresURL(b), benchRate())
 	benchEventLatency(b, "LOG_LEVEL", "warn", "DATABASE_URL", sqldbtest.PostgresURL(b),
 		"BUS", "nats", "NATS_URL", url, "NATS_STREAM", stream)
 	b.ReportMetric(ms(percentile(floor, 0.50)), "floor_p50_ms")
 	b.ReportMetric(ms(percentile(floor, 0.99)), "floor_p99_ms")
 	b.ReportMetric(ms(percentile(floor, 1)), "floor_max_ms")
+	floorCPU.report(b, "floor_", len(floor))
 }
 
 // benchRate is the latency benchmarks' orders per second: 1,000, or
@@ -260,10 +265,10 @@ func benchEventLatency(b *testing.B, env ...string) {
 	var wg sync.WaitGroup
 	warm, n := int(warmUp.Seconds()*float64(rate)), int(duration.Seconds())*rate
 	b.ResetTimer()
-	var busy0 time.Duration
+	var cpu0 cpuTime
 	for i := -warm; i < n; i++ {
 		if i == 0 {
-			busy0 = machineBusy()
+			cpu0 = machineCPU()
 			disk.start()
 		}
 		<-ticks.C
@@ -285,7 +290,7 @@ func benchEventLatency(b *testing.B, env ...string) {
 		}()
 	}
 	wg.Wait()
-	busy := machineBusy() - busy0
+	cpu := machineCPU().since(cpu0)
 	syncs := disk.stop()
 	b.StopTimer()
 
@@ -309,9 +314,7 @@ func benchEventLatency(b *testing.B, env ...string) {
 	b.ReportMetric(ms(percentile(lat, 1)), "max_ms")
 	b.ReportMetric(float64(len(orders)-len(lat)), "missing")
 	b.ReportMetric(float64(failed.Load()), "errors")
-	if busy > 0 {
-		b.ReportMetric(ms(busy)/float64(len(orders)), "cpu_ms/order")
-	}
+	cpu.report(b, "", len(orders))
 	b.ReportMetric(ms(percentile(syncs, 0.99)), "disk_sync_p99_ms")
 	b.ReportMetric(ms(percentile(syncs, 1)), "disk_sync_max_ms")
 }
@@ -398,31 +401,56 @@ func (p *diskProbe) stop() []time.Duration {
 	return <-p.done
 }
 
-// machineBusy is the CPU time all processes of the machine have used since
-// it booted (the server, the load, PostgreSQL, NATS: they share it), from
-// Linux's /proc/stat; 0 elsewhere.
-func machineBusy() time.Duration {
+// cpuTime is what the machine's CPUs did since it booted, from Linux's
+// /proc/stat (all zero elsewhere): busy running any process (the server,
+// the load, PostgreSQL, NATS: they share the machine), stolen by the host
+// that runs this virtual machine, or neither.
+type cpuTime struct{ busy, steal, total time.Duration }
+
+func machineCPU() cpuTime {
 	raw, err := os.ReadFile("/proc/stat")
 	if err != nil {
-		return 0
+		return cpuTime{}
 	}
 	line, _, _ := strings.Cut(string(raw), "\n")
 	fields := strings.Fields(line) // cpu user nice system idle iowait irq softirq steal ...
-	if len(fields) < 8 || fields[0] != "cpu" {
-		return 0
+	if len(fields) < 9 || fields[0] != "cpu" {
+		return cpuTime{}
 	}
-	var ticks int64
-	for i, f := range fields[1:8] {
-		if i == 3 || i == 4 { // idle, iowait
-			continue
-		}
+	var t cpuTime
+	for i, f := range fields[1:9] {
 		v, err := strconv.ParseInt(f, 10, 64)
 		if err != nil {
-			return 0
+			return cpuTime{}
 		}
-		ticks += v
+		d := time.Duration(v) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+		switch i {
+		case 3, 4: // idle, iowait
+		case 7:
+			t.steal += d
+		default:
+			t.busy += d
+		}
+		t.total += d
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return t
+}
+
+// since is what the CPUs did between start and t.
+func (t cpuTime) since(start cpuTime) cpuTime {
+	return cpuTime{t.busy - start.busy, t.steal - start.steal, t.total - start.total}
+}
+
+// report reports, for a window in which n orders were placed, the CPU time
+// per order (cpu_ms/order) and the shares of the CPUs' time that were busy
+// and stolen (busy_%, steal_%), with names prefixed by prefix.
+func (t cpuTime) report(b *testing.B, prefix string, n int) {
+	if t.total <= 0 || n == 0 {
+		return
+	}
+	b.ReportMetric(ms(t.busy)/float64(n), prefix+"cpu_ms/order")
+	b.ReportMetric(100*float64(t.busy)/float64(t.total), prefix+"busy_%")
+	b.ReportMetric(100*float64(t.steal)/float64(t.total), prefix+"steal_%")
 }
 
 // listNotifications returns all of a user's notifications.
@@ -467,8 +495,8 @@ func measurePostgresCeiling(b *testing.B, url string) float64 {
 // per second for 3 s, as measurePostgresCeiling does, but each pair sent
 // in one round trip (an implicit transaction), and returns how long each
 // took from its tick to its commit: the least an order's commit costs on
-// this PostgreSQL at this rate.
-func measureCommitFloor(b *testing.B, url string, rate int) []time.Duration {
+// this PostgreSQL at this rate. It also returns what the CPUs did meanwhile.
+func measureCommitFloor(b *testing.B, url string, rate int) ([]time.Duration, cpuTime) {
 	b.Helper()
 	pool := openOrderRowsPool(b, url)
 	defer pool.Close() // not to stand beside what is measured next
@@ -499,6 +527,7 @@ func measureCommitFloor(b *testing.B, url string, rate int) []time.Duration {
 	ticks := time.NewTicker(time.Second / time.Duration(rate))
 	defer ticks.Stop()
 	var wg sync.WaitGroup
+	cpu0 := machineCPU()
 	for range 3 * rate {
 		start := <-ticks.C
 		wg.Go(func() {
@@ -513,7 +542,7 @@ func measureCommitFloor(b *testing.B, url string, rate int) []time.Duration {
 		})
 	}
 	wg.Wait()
-	return lat
+	return lat, machineCPU().since(cpu0)
 }
 
 // openOrderRowsPool migrates the orders module's schema into the database
