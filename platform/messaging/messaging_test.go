@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -141,6 +142,88 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 	case msg := <-received:
 		t.Fatalf("a second event was relayed: %s", msg.Payload)
 	case <-time.After(100 * time.Millisecond):
+	}
+}
+
+// errorLog keeps the messages of the error records logged to it.
+type errorLog struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *errorLog) Enabled(_ context.Context, level slog.Level) bool { return level >= slog.LevelError }
+func (l *errorLog) WithAttrs([]slog.Attr) slog.Handler               { return l }
+func (l *errorLog) WithGroup(string) slog.Handler                    { return l }
+
+func (l *errorLog) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.msgs = append(l.msgs, r.Message)
+	return nil
+}
+
+func (l *errorLog) messages() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.msgs...)
+}
+
+func TestARelayPrunesWhatItRelayedUntilItIsClosed(t *testing.T) {
+	db, bus := openDB(t), newBus(t)
+	received, err := bus.Subscribe(context.Background(), "thing.Happened.v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const every = 10 * time.Millisecond
+	errs := &errorLog{}
+	relay, err := messaging.NewRelay(db, bus, messaging.WatermillLogger(slog.New(errs)), messaging.RelayConfig{PruneInterval: every})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// As the server runs it: with a context that is never cancelled, so
+	// that only Close stops it.
+	done := make(chan struct{})
+	go func() { defer close(done); _ = relay.Run(context.Background()) }()
+	select {
+	case <-relay.Running():
+	case <-time.After(10 * time.Second):
+		t.Fatal("did not start")
+	}
+	err = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+		return messaging.NewOutbox("test").Add(ctx, tx, "thing.Happened.v1", map[string]string{})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-received:
+		m.Ack()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the event was not relayed")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(every) {
+		var left int
+		if err := db.Read.QueryRow(`SELECT count(*) FROM pubsub_messages`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d relayed events are still stored", left)
+		}
+	}
+
+	if err := relay.Close(); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(20 * every) // time for a prune loop that outlived Close to run into the closed database
+	if msgs := errs.messages(); len(msgs) > 0 {
+		t.Fatalf("the relay logged errors: %q", msgs)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,6 +59,12 @@ type Relay struct {
 	sub    *sqlpubsub.Subscriber
 	cfg    RelayConfig
 	logger watermill.LoggerAdapter
+
+	// closing is done once Close is called; it ends the prune loop, which
+	// Close waits for, so that nothing touches db after Close.
+	closing    context.Context
+	beginClose context.CancelFunc
+	pruning    sync.WaitGroup
 }
 
 // NewRelay returns the relay of db's outbox onto bus. Every commit on db wakes
@@ -151,24 +158,35 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 	if err != nil {
 		return nil, fmt.Errorf("relay: %w", err)
 	}
-	return &Relay{db: db, fwd: fwd, sub: sub, cfg: cfg, logger: logger}, nil
+	closing, beginClose := context.WithCancel(context.Background())
+	return &Relay{db: db, fwd: fwd, sub: sub, cfg: cfg, logger: logger, closing: closing, beginClose: beginClose}, nil
 }
 
-// Run relays until ctx is done or Close is called.
+// Run relays, and deletes what it relayed every PruneInterval, until ctx is
+// done or Close is called.
 func (r *Relay) Run(ctx context.Context) error {
-	go r.pruneLoop(ctx)
+	pruneCtx, stopPruning := context.WithCancel(ctx)
+	stop := context.AfterFunc(r.closing, stopPruning)
+	r.pruning.Go(func() {
+		defer stop()
+		defer stopPruning()
+		r.pruneLoop(pruneCtx)
+	})
 	return r.fwd.Run(ctx)
 }
 
 // Running is closed once the relay is reading the outbox.
 func (r *Relay) Running() chan struct{} { return r.fwd.Running() }
 
-// Close stops reading, waits for the event in flight, and releases the outbox.
+// Close stops reading, waits for the event in flight and for a prune under
+// way, and releases the outbox.
 func (r *Relay) Close() error {
+	r.beginClose()
 	err := r.fwd.Close()
 	if subErr := r.sub.Close(); err == nil {
 		err = subErr
 	}
+	r.pruning.Wait()
 	return err
 }
 
