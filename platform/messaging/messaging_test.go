@@ -242,7 +242,7 @@ func TestRedeliveredEventHasOneEffect(t *testing.T) {
 		t.Fatalf("%d effects from one event delivered three times", len(got))
 	}
 	// A redelivery is handled, as a no-op: not a failure to retry and poison.
-	if p := poisonQueue(t, db); len(p) != 0 {
+	if p := poisonQueue(t, db, 0); len(p) != 0 {
 		t.Fatalf("redeliveries poisoned: %+v", p)
 	}
 }
@@ -251,7 +251,11 @@ type poisoned struct {
 	payload, reason, attempts string
 }
 
-func poisonQueue(t *testing.T, db *sqldb.DB) []poisoned {
+// poisonQueue reads db's poison queue: want messages, for which it waits up
+// to 10 s (on PostgreSQL a subscriber waits for every older transaction on
+// the server, and other tests' load can keep one open), then whatever more
+// comes before 300 ms pass without a message.
+func poisonQueue(t *testing.T, db *sqldb.DB, want int) []poisoned {
 	t.Helper()
 	sub, err := sqlpubsub.NewSubscriber(sqlpubsub.SubscriberConfig{DB: db.Write, Dialect: db.Dialect(), ConsumerGroup: "inspect"})
 	if err != nil {
@@ -265,12 +269,17 @@ func poisonQueue(t *testing.T, db *sqldb.DB) []poisoned {
 		t.Fatal(err)
 	}
 	var out []poisoned
+	deadline := time.After(10 * time.Second)
 	for {
+		wait := deadline
+		if len(out) >= want {
+			wait = time.After(300 * time.Millisecond)
+		}
 		select {
 		case m := <-msgs:
 			m.Ack()
 			out = append(out, poisoned{string(m.Payload), m.Metadata.Get(middleware.ReasonForPoisonedKey), m.Metadata.Get(messaging.MetaAttempts)})
-		case <-time.After(300 * time.Millisecond):
+		case <-wait:
 			return out
 		}
 	}
@@ -302,7 +311,7 @@ func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
 		t.Fatalf("effects %v, want the three good events", got)
 	}
 	want := map[string]string{"fails": "4", "malformed": "1", "panics": "4"} // 1 + MaxRetries, or 1 when retrying is useless
-	got := poisonQueue(t, db)
+	got := poisonQueue(t, db, len(want))
 	if len(got) != len(want) {
 		t.Fatalf("poison queue %+v, want %v", got, want)
 	}
@@ -405,7 +414,7 @@ func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 	if calls-before != 3 {
 		t.Fatalf("%d attempts without a queue count, want 1 + MaxRetries = 3", calls-before)
 	}
-	got := poisonQueue(t, db)
+	got := poisonQueue(t, db, 4)
 	want := map[string]string{"fails": "3", "malformed": "1", "ok": "1"}
 	if len(got) != 4 {
 		t.Fatalf("poison queue %+v", got)
