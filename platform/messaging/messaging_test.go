@@ -180,15 +180,7 @@ func TestARelayPrunesWhatItRelayedUntilItIsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// As the server runs it: with a context that is never cancelled, so
-	// that only Close stops it.
-	done := make(chan struct{})
-	go func() { defer close(done); _ = relay.Run(context.Background()) }()
-	select {
-	case <-relay.Running():
-	case <-time.After(10 * time.Second):
-		t.Fatal("did not start")
-	}
+	run(t, relay) // as the server runs it: on a context never cancelled, so that only Close stops it
 	err = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 		return messaging.NewOutbox("test").Add(ctx, tx, "thing.Happened.v1", map[string]string{})
 	})
@@ -201,29 +193,34 @@ func TestARelayPrunesWhatItRelayedUntilItIsClosed(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("the event was not relayed")
 	}
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(every) {
-		var left int
-		if err := db.Read.QueryRow(`SELECT count(*) FROM pubsub_messages`).Scan(&left); err != nil {
-			t.Fatal(err)
-		}
-		if left == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d relayed events are still stored", left)
-		}
-	}
+	awaitEmpty(t, db, "pubsub_messages")
 
 	if err := relay.Close(); err != nil {
 		t.Fatal(err)
 	}
-	<-done
 	if err := db.Close(); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(20 * every) // time for a prune loop that outlived Close to run into the closed database
 	if msgs := errs.messages(); len(msgs) > 0 {
 		t.Fatalf("the relay logged errors: %q", msgs)
+	}
+}
+
+// awaitEmpty waits up to 10 s for db's table to have no rows.
+func awaitEmpty(t *testing.T, db *sqldb.DB, table string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var left int
+		if err := db.Read.QueryRow(`SELECT count(*) FROM ` + table).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d rows are still in %s", left, table)
+		}
 	}
 }
 
@@ -450,20 +447,7 @@ func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go p.ForgetHandled(ctx, 40*time.Millisecond)
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var left int
-		if err := db.Read.QueryRow(`SELECT count(*) FROM inbox`).Scan(&left); err != nil {
-			t.Fatal(err)
-		}
-		if left == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the inbox was never swept")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	awaitEmpty(t, db, "inbox")
 	deliver()
 	if n := len(effects(t, db)); n != 2 {
 		t.Fatalf("%d effects: a delivery after the retention should apply again", n)
