@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -15,6 +16,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/metrics"
 	"example.com/modmono/platform/modular"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Server is the whole system in one process: every module's routes on one
@@ -38,16 +40,34 @@ type worker struct {
 }
 
 // Bus is the event bus the server's relays publish to and consumers read.
+// It is one of two kinds: a bus that keeps each message until every
+// consumer group took it (NATS JetStream: relayingBus), fed by one relay per
+// outbox; or a bus that keeps nothing (in memory: feedingBus), where each
+// consumer of each topic reads the producer's outbox through a relay of its
+// own. Either way each consumer keeps its own position, so one that keeps
+// failing delays nobody else.
 type Bus interface {
-	message.Publisher
 	// Subscriber returns the subscriber of a consumer group (a module):
 	// each event reaches every group once.
 	Subscriber(group string) (message.Subscriber, error)
+	// Check is the bus's readiness check.
+	Check(ctx context.Context) error
+}
+
+// relayingBus keeps messages for every consumer group.
+type relayingBus interface {
+	Bus
 	// RelayPublisher is what one relay publishes through, and, when that
 	// returns before the bus stored a message, how to wait until it did.
 	RelayPublisher() (message.Publisher, func(context.Context) error)
-	// Check is the bus's readiness check.
-	Check(ctx context.Context) error
+}
+
+// feedingBus keeps no messages: what a relay publishes reaches a consumer
+// group only while it subscribes.
+type feedingBus interface {
+	Bus
+	// Publisher is what the relays of consumer group publish to.
+	Publisher(group string) (message.Publisher, error)
 }
 
 func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
@@ -73,6 +93,9 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 			s.workers = append(s.workers, worker{m.Name() + " " + w.Name, w.Run})
 		}
 	}
+	if err := s.addRelays(bus); err != nil {
+		return nil, err
+	}
 	checks = append(checks, httpserver.Check{Name: "bus", Check: bus.Check})
 	httpserver.RegisterHealth(s.echo, checks)
 	if err := registerOpenAPI(s.echo, modules, metrics.OpenAPI()); err != nil {
@@ -97,27 +120,86 @@ func registerOpenAPI(e *echo.Echo, modules []modular.Module, extra ...[]byte) er
 }
 
 func (s *Server) addMessaging(m modular.Module, bus Bus) error {
-	if len(m.Handlers()) > 0 {
-		p, err := newProcessor(s.cfg, s.logger, m, s.metrics)
-		if err != nil {
-			return err
-		}
-		sub, err := bus.Subscriber(m.Name())
-		if err != nil {
-			return err
-		}
-		c, err := messaging.NewConsumer(p, sub)
-		if err != nil {
-			return err
-		}
-		s.consumers = append(s.consumers, c)
-		s.workers = append(s.workers, worker{m.Name() + " inbox retention", func(ctx context.Context) error {
-			return p.ForgetHandled(ctx, s.cfg.InboxRetention)
-		}})
+	if len(m.Handlers()) == 0 {
+		return nil
 	}
-	pub, confirm := bus.RelayPublisher()
-	r, err := messaging.NewRelay(m.DB(), s.metrics.CountRelayed(m.Name(), pub), messaging.WatermillLogger(s.logger.With("module", m.Name())),
-		messaging.RelayConfig{PollInterval: s.cfg.RelayPoll, CloseTimeout: s.cfg.ShutdownTimeout, Confirm: confirm})
+	p, err := newProcessor(s.cfg, s.logger, m, s.metrics)
+	if err != nil {
+		return err
+	}
+	sub, err := bus.Subscriber(m.Name())
+	if err != nil {
+		return err
+	}
+	c, err := messaging.NewConsumer(p, sub)
+	if err != nil {
+		return err
+	}
+	s.consumers = append(s.consumers, c)
+	s.workers = append(s.workers, worker{m.Name() + " inbox retention", func(ctx context.Context) error {
+		return p.ForgetHandled(ctx, s.cfg.InboxRetention)
+	}})
+	return nil
+}
+
+// addRelays adds the relays of every module's outbox: one onto a bus that
+// keeps messages; else one for each consumer of each topic, reading the
+// outbox of the module that publishes it.
+func (s *Server) addRelays(bus Bus) error {
+	switch bus := bus.(type) {
+	case relayingBus:
+		for _, m := range s.modules {
+			pub, confirm := bus.RelayPublisher()
+			if err := s.addRelay(m, pub, messaging.RelayConfig{Confirm: confirm}); err != nil {
+				return err
+			}
+		}
+		return nil
+	case feedingBus:
+		return s.addFeeds(bus)
+	}
+	return fmt.Errorf("bus %T neither keeps messages nor feeds consumers", bus)
+}
+
+// addFeeds adds, for every topic each module consumes, a relay of its own
+// from the producer's outbox to that module.
+func (s *Server) addFeeds(bus feedingBus) error {
+	for _, consumer := range s.modules {
+		pub, err := bus.Publisher(consumer.Name())
+		if err != nil {
+			return err
+		}
+		for _, h := range consumer.Handlers() {
+			producer, err := s.producerOf(h.Topic)
+			if err != nil {
+				return fmt.Errorf("module %s: %w", consumer.Name(), err)
+			}
+			cfg := messaging.RelayConfig{ConsumerGroup: messaging.RelayGroup(consumer.Name(), h.Topic), Topics: []string{h.Topic}}
+			if err := s.addRelay(producer, pub, cfg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// producerOf finds the module that publishes topic: topics are named
+// "<module>.<Event>.v<n>".
+func (s *Server) producerOf(topic string) (modular.Module, error) {
+	name, _, _ := strings.Cut(topic, ".")
+	for _, m := range s.modules {
+		if m.Name() == name {
+			return m, nil
+		}
+	}
+	return nil, fmt.Errorf("consumes %s, but no module named %q runs here to publish it", topic, name)
+}
+
+// addRelay adds a relay of producer's outbox onto pub.
+func (s *Server) addRelay(producer modular.Module, pub message.Publisher, cfg messaging.RelayConfig) error {
+	cfg.PollInterval, cfg.CloseTimeout = s.cfg.RelayPoll, s.cfg.ShutdownTimeout
+	r, err := messaging.NewRelay(producer.DB(), s.metrics.CountRelayed(producer.Name(), pub),
+		messaging.WatermillLogger(s.logger.With("module", producer.Name())), cfg)
 	if err != nil {
 		return err
 	}
@@ -172,6 +254,9 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 			return s.stop(&wg, started, nil, err)
 		}
 	}
+	if err := s.setRelays(ctx); err != nil {
+		return s.stop(&wg, started, nil, err)
+	}
 	for _, r := range s.relays {
 		started.relays = append(started.relays, startedRunner{r, start("relay", r.Run, bg)})
 		if err := waitRunning(ctx, r); err != nil {
@@ -188,6 +273,25 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		err = errors.Join(err, cause)
 	}
 	return s.stop(&wg, started, stopWorkers, err)
+}
+
+// setRelays records in every outbox which relays read it, so that relays
+// of an earlier configuration (another bus) hold nothing back.
+func (s *Server) setRelays(ctx context.Context) error {
+	groups := map[*sqldb.DB][]string{}
+	var dbs []*sqldb.DB
+	for _, r := range s.relays {
+		if groups[r.DB()] == nil {
+			dbs = append(dbs, r.DB())
+		}
+		groups[r.DB()] = append(groups[r.DB()], r.Group())
+	}
+	for _, db := range dbs {
+		if err := messaging.SetRelays(ctx, db, groups[db]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // started holds the consumers and relays that Run started.

@@ -41,11 +41,29 @@ func openDBOn(t testing.TB, engine sqldb.Dialect) *sqldb.DB {
 	return db
 }
 
-func newBus(t testing.TB) *messaging.InProcessBus {
+// testBus is the in-process bus as the consumer group "test" sees it: what
+// is published on it reaches the group's subscriptions.
+type testBus struct {
+	message.Publisher
+	message.Subscriber
+}
+
+func newBus(t testing.TB) testBus {
 	bus := messaging.NewInProcessBus(messaging.WatermillLogger(quiet))
 	t.Cleanup(func() { bus.Close() })
-	return bus
+	pub, err := bus.Publisher("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := bus.Subscriber("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return testBus{pub, sub}
 }
+
+// Close leaves the bus open: newBus closes it when the test ends.
+func (testBus) Close() error { return nil }
 
 // run starts r (a relay or consumer) and stops it when the test ends.
 func run(t *testing.T, r interface {
@@ -64,17 +82,13 @@ func run(t *testing.T, r interface {
 	t.Cleanup(func() { r.Close(); <-done })
 }
 
-func startConsumer(t *testing.T, db *sqldb.DB, bus *messaging.InProcessBus, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
+func startConsumer(t *testing.T, db *sqldb.DB, bus testBus, cfg messaging.ProcessorConfig, hs ...messaging.Handler) {
 	t.Helper()
 	p, err := messaging.NewProcessor("test", db, hs, quiet, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sub, err := bus.Subscriber("test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, err := messaging.NewConsumer(p, sub)
+	c, err := messaging.NewConsumer(p, bus)
 	if err != nil {
 		t.Fatal(err)
 	}

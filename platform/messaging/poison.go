@@ -102,7 +102,8 @@ func (p *Processor) Replay(ctx context.Context, id string) error {
 
 // OutboxStatus is how far a module's relay is behind.
 type OutboxStatus struct {
-	// Backlog counts the events committed but not yet on the bus.
+	// Backlog counts the events committed but not yet relayed by every
+	// relay of the outbox (on the in-process bus, one per consumer).
 	Backlog int
 	// Oldest is when the oldest of them was committed; zero when none is.
 	Oldest time.Time
@@ -110,6 +111,6 @@ type OutboxStatus struct {
 
 // OutboxBacklog returns the status of db's outbox.
 func OutboxBacklog(ctx context.Context, db *sqldb.DB) (OutboxStatus, error) {
-	n, oldest, err := sqlpubsub.Backlog(ctx, db.Read, OutboxTopic, relayGroup)
+	n, oldest, err := sqlpubsub.Pending(ctx, db.Read, OutboxTopic)
 	return OutboxStatus{Backlog: n, Oldest: oldest}, err
 }

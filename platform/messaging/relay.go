@@ -34,6 +34,14 @@ type RelayConfig struct {
 	// (see sqlpubsub.SubscriberConfig.Confirm). For a bus whose Publish
 	// returns before the bus stored the message.
 	Confirm func(ctx context.Context) error
+	// ConsumerGroup names the relay's own position in the outbox. Default:
+	// "relay", the one relay of an outbox onto a bus that keeps messages for
+	// each consumer (NATS JetStream, SNS, Pub/Sub). A bus that keeps none
+	// gives each consumer of each topic a relay of its own: RelayGroup.
+	ConsumerGroup string
+	// Topics, when set, are the only event types the relay publishes; it
+	// passes over the others, which are some other relay's.
+	Topics []string
 }
 
 func (c *RelayConfig) setDefaults() {
@@ -46,10 +54,19 @@ func (c *RelayConfig) setDefaults() {
 	if c.CloseTimeout <= 0 {
 		c.CloseTimeout = 30 * time.Second
 	}
+	if c.ConsumerGroup == "" {
+		c.ConsumerGroup = relayGroup
+	}
 }
 
-// relayGroup is the consumer group whose offset records what was relayed.
+// relayGroup is the consumer group whose offset records what was relayed
+// onto a bus that keeps messages.
 const relayGroup = "relay"
+
+// RelayGroup names the relay that feeds module's handler of topic on a bus
+// that keeps no messages: that handler's own position in the producer's
+// outbox.
+func RelayGroup(module, topic string) string { return module + "/" + topic }
 
 // Relay moves a module's outbox onto the bus in commit order with Watermill's
 // forwarder. An event counts as relayed only once the bus acknowledged it.
@@ -59,6 +76,7 @@ type Relay struct {
 	sub    *sqlpubsub.Subscriber
 	cfg    RelayConfig
 	logger watermill.LoggerAdapter
+	watch  *publishWatch
 
 	// closing is done once Close is called; it ends the prune loop, which
 	// Close waits for, so that nothing touches db after Close.
@@ -127,7 +145,7 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 		DB:            db.Write,
 		ReadDB:        db.Read,
 		Dialect:       db.Dialect(),
-		ConsumerGroup: relayGroup,
+		ConsumerGroup: cfg.ConsumerGroup,
 		Signal:        signal,
 		Instance:      instance(db, signal),
 		PollInterval:  cfg.PollInterval,
@@ -147,7 +165,12 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 		Multiplier:      2,
 		Logger:          logger,
 	}
-	fwd, err := forwarder.NewForwarder(sub, tracedPublisher{bus}, logger, forwarder.Config{
+	watch := &publishWatch{Publisher: tracedPublisher{bus}}
+	var pub message.Publisher = watch
+	if len(cfg.Topics) > 0 {
+		pub = topicFilter{pub, cfg.Topics}
+	}
+	fwd, err := forwarder.NewForwarder(sub, pub, logger, forwarder.Config{
 		ForwarderTopic: OutboxTopic,
 		Middlewares:    []message.HandlerMiddleware{retry.Middleware},
 		CloseTimeout:   cfg.CloseTimeout,
@@ -159,8 +182,22 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 		return nil, fmt.Errorf("relay: %w", err)
 	}
 	closing, beginClose := context.WithCancel(context.Background())
-	return &Relay{db: db, fwd: fwd, sub: sub, cfg: cfg, logger: logger, closing: closing, beginClose: beginClose}, nil
+	return &Relay{db: db, fwd: fwd, sub: sub, cfg: cfg, logger: logger, watch: watch, closing: closing, beginClose: beginClose}, nil
 }
+
+// SetRelays makes groups the only relays of db's outbox, before they run:
+// each starts, if new, where the least advanced of the old ones stood, and
+// the old ones are forgotten (sqlpubsub.Regroup). Call it when the way the
+// outbox is relayed changes, such as the bus.
+func SetRelays(ctx context.Context, db *sqldb.DB, groups []string) error {
+	return sqlpubsub.Regroup(ctx, db, OutboxTopic, groups)
+}
+
+// Group is the consumer group the relay moves in the outbox.
+func (r *Relay) Group() string { return r.cfg.ConsumerGroup }
+
+// DB is the database whose outbox the relay reads.
+func (r *Relay) DB() *sqldb.DB { return r.db }
 
 // Run relays, and deletes what it relayed every PruneInterval, until ctx is
 // done or Close is called.
