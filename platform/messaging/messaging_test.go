@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -465,5 +466,15 @@ func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
 	deliver()
 	if n := len(effects(t, db)); n != 2 {
 		t.Fatalf("%d effects: a delivery after the retention should apply again", n)
+	}
+}
+
+// The retention sweep finds old inbox rows through inbox_handled_at instead
+// of reading the whole inbox under the write lock.
+func TestTheInboxSweepSearchesTheHandledAtIndex(t *testing.T) {
+	db := openDBOn(t, sqldb.SQLite)
+	plan := sqldbtest.QueryPlan(t, db, messaging.ForgetHandledSQL, time.Now().UnixMilli())
+	if !strings.Contains(plan, "INDEX inbox_handled_at") || strings.Contains(plan, "SCAN inbox") {
+		t.Errorf("the sweep's plan:\n%s\nwant a search through inbox_handled_at", plan)
 	}
 }

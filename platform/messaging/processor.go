@@ -211,6 +211,10 @@ func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) er
 	return nil
 }
 
+// forgetHandledSQL is ForgetHandled's sweep, which the index
+// inbox_handled_at serves.
+const forgetHandledSQL = `DELETE FROM inbox WHERE handled_at < $1`
+
 // ForgetHandled deletes inbox rows older than retention, hourly, until ctx
 // is done. A message redelivered after that would apply again, so keep
 // retention far beyond any redelivery window (SQS keeps messages 14 days at
@@ -218,7 +222,7 @@ func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) er
 func (p *Processor) ForgetHandled(ctx context.Context, retention time.Duration) error {
 	return sqldb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
 		func(ctx context.Context, cutoff time.Time) error {
-			_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < $1`, cutoff.UnixMilli())
+			_, err := p.db.Write.ExecContext(ctx, forgetHandledSQL, cutoff.UnixMilli())
 			return err
 		})
 }

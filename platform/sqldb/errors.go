@@ -7,7 +7,9 @@ import (
 	"errors"
 	"io"
 	"net"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/mattn/go-sqlite3"
@@ -62,18 +64,21 @@ type Execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 }
 
-// IsUnavailable reports whether err says the database could not be reached
-// or went away, rather than refusing the statement: the request may succeed
-// once the database is back.
+// IsUnavailable reports whether err says the database could not be reached,
+// went away, or cannot take writes right now, rather than refusing the
+// statement: the request may succeed once the database is back (an operator
+// frees the disk, remounts it writable, or another process lets go of the
+// SQLite file).
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	var netErr net.Error
 	var connErr *pgconn.ConnectError
 	var pe *pgconn.PgError
+	var se sqlite3.Error
+	var errno syscall.Errno
 	switch {
-	case errors.As(err, &netErr), errors.As(err, &connErr),
+	case isNetError(err), errors.As(err, &connErr),
 		errors.Is(err, driver.ErrBadConn), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed),
 		pgconn.SafeToRetry(err): // the statement never reached the server
 		return true
@@ -81,6 +86,36 @@ func IsUnavailable(err error) bool {
 		// Class 08: connection exception; 57P01–57P03: shut down, or
 		// cannot connect now.
 		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	case errors.As(err, &se):
+		return slices.Contains(sqliteStorageFaults, se.Code)
+	case errors.As(err, &errno):
+		return slices.Contains(unavailableErrnos, errno)
 	}
 	return false
+}
+
+// sqliteStorageFaults are SQLite's primary result codes (every extended
+// code under them included) for a file that cannot take writes now:
+// read-only, full, failing, unopenable, or locked by another process
+// beyond the busy timeout.
+var sqliteStorageFaults = []sqlite3.ErrNo{
+	sqlite3.ErrReadonly, sqlite3.ErrFull, sqlite3.ErrIoErr, sqlite3.ErrCantOpen, sqlite3.ErrBusy, sqlite3.ErrLocked,
+}
+
+// unavailableErrnos are the system errors, surfacing bare or wrapped (in an
+// *fs.PathError, say), that mean the disk or the server is out of reach.
+var unavailableErrnos = []syscall.Errno{
+	syscall.EROFS, syscall.ENOSPC, syscall.EIO,
+	syscall.ECONNREFUSED, syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE, syscall.ETIMEDOUT,
+}
+
+// isNetError reports a net.Error other than a bare syscall.Errno, which
+// implements net.Error too: an ENOENT or an EACCES is no outage.
+func isNetError(err error) bool {
+	var netErr net.Error
+	if !errors.As(err, &netErr) {
+		return false
+	}
+	_, isErrno := netErr.(syscall.Errno)
+	return !isErrno
 }

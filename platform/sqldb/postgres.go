@@ -132,7 +132,7 @@ func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx)
 			panic(p)
 		}
 	}()
-	if err := fn(ctx, t); err != nil {
+	if err := fn(context.WithValue(ctx, inTxKey{db}, true), t); err != nil {
 		t.rollback()
 		if t.err != nil {
 			// What was sent ahead of a query failed: fn's error comes

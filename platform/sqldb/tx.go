@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // maxGroup caps how many InTx calls share one transaction: enough to spread
@@ -14,10 +15,29 @@ const maxGroup = 32
 // ErrClosed is returned by InTx on a closed DB.
 var ErrClosed = errors.New("sqldb: database closed")
 
+// ErrNestedTx is returned by an InTx called from inside another InTx's fn on
+// the same DB: a programming error, which on SQLite would wait forever for
+// the writer that runs the outer fn.
+var ErrNestedTx = errors.New("sqldb: InTx called inside InTx on the same database; use the tx you were given")
+
+// inTxKey marks the ctx InTx hands fn, per DB, so that a nested call on
+// the same DB is refused and one on another module's DB is not.
+type inTxKey struct{ db *DB }
+
+// A request's state: the writer claims a queued request before it runs fn,
+// and its caller abandons it when its ctx ends first; whichever swaps the
+// state first wins, so fn never runs after its caller returned.
+const (
+	stateQueued int32 = iota
+	stateRunning
+	stateAbandoned
+)
+
 type txRequest struct {
-	ctx  context.Context
-	fn   func(ctx context.Context, tx *Tx) error
-	done chan txResult
+	ctx   context.Context
+	fn    func(ctx context.Context, tx *Tx) error
+	done  chan txResult
+	state atomic.Int32
 }
 
 type txResult struct {
@@ -40,8 +60,20 @@ type txResult struct {
 // commits once for the group, which is what lets SQLite's single writer keep
 // up with many concurrent requests. fn must use the ctx it is given, which
 // is never cancelled: cancelling a statement inside the shared transaction
-// would make SQLite roll back the whole group.
+// would make SQLite roll back the whole group. ctx still bounds the call:
+// when it ends while the call waits for the writer, InTx returns ctx.Err()
+// at once and fn never runs; when it ends while fn runs, InTx waits for fn
+// (which may use the caller's variables) and its writes are rolled back, as
+// PostgreSQL aborts a transaction whose context ended.
+//
+// fn must not call InTx on the same DB: it gets ErrNestedTx. Whatever fn
+// writes to this DB goes through the tx it was given; a second transaction
+// would wait for this one on SQLite, and commit apart from it on
+// PostgreSQL.
 func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if ctx.Value(inTxKey{db}) != nil {
+		return ErrNestedTx
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -52,11 +84,44 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 	if err := db.enqueue(req); err != nil {
 		return err
 	}
-	res := <-req.done // once queued, wait: only the writer knows whether it committed
+	res := req.await()
 	if res.panicked != nil {
 		panic(res.panicked)
 	}
 	return res.err
+}
+
+// await waits for the writer's answer, or for the caller's ctx to end
+// before the writer started the request: then the request is abandoned,
+// and the writer skips it.
+func (req *txRequest) await() txResult {
+	select {
+	case res := <-req.done:
+		return res
+	case <-req.ctx.Done():
+		if req.state.CompareAndSwap(stateQueued, stateAbandoned) {
+			return txResult{err: req.ctx.Err()}
+		}
+		return <-req.done // fn runs: only the writer knows how it ends
+	}
+}
+
+// start claims req for the writer, unless its ctx ended while it was
+// queued (its caller has returned, or is about to).
+func (req *txRequest) start() error {
+	if err := req.ctx.Err(); err != nil {
+		return err
+	}
+	if !req.state.CompareAndSwap(stateQueued, stateRunning) {
+		return req.ctx.Err() // abandoned: the caller saw its ctx end
+	}
+	return nil
+}
+
+// fnContext is the ctx InTx hands fn: the caller's values, never
+// cancelled, and marked as inside a transaction on db.
+func (db *DB) fnContext(ctx context.Context) context.Context {
+	return context.WithValue(context.WithoutCancel(ctx), inTxKey{db}, true)
 }
 
 // enqueue hands req to the writer unless the DB is closed. Close waits for
@@ -174,7 +239,7 @@ func (db *DB) committed(size int) {
 
 // runAlone runs the only request of a group with no savepoint.
 func (db *DB) runAlone(tx *sql.Tx, req *txRequest) txResult {
-	if err := req.ctx.Err(); err != nil {
+	if err := req.start(); err != nil {
 		return txResult{err: err}
 	}
 	return db.call(tx, req)
@@ -187,7 +252,7 @@ func (db *DB) runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult
 	ctx := context.Background()
 	changed := false
 	for i, req := range group {
-		if err := req.ctx.Err(); err != nil {
+		if err := req.start(); err != nil {
 			results[i].err = err // gave up while queued: never started
 			continue
 		}
@@ -218,7 +283,9 @@ func failAll(results []txResult, err error) bool {
 	return false
 }
 
-// call runs req.fn, turning a panic into a result for the caller's goroutine.
+// call runs req.fn, turning a panic into a result for the caller's
+// goroutine. A fn that returns after its caller's ctx ended fails with the
+// ctx's error, which rolls its writes back.
 func (db *DB) call(tx *sql.Tx, req *txRequest) (res txResult) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -226,7 +293,10 @@ func (db *DB) call(tx *sql.Tx, req *txRequest) (res txResult) {
 		}
 	}()
 	t := &Tx{db: db, tx: tx}
-	err := req.fn(context.WithoutCancel(req.ctx), t)
+	err := req.fn(db.fnContext(req.ctx), t)
+	if err == nil {
+		err = req.ctx.Err()
+	}
 	return txResult{err: err, wake: t.wake}
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
@@ -118,6 +119,10 @@ func TestCommitHooksRunAfterTheGroupCommits(t *testing.T) {
 	groupBehind(t, db, 10, func(i int, ctx context.Context, tx *sqldb.Tx) error {
 		return insert(ctx, tx, fmt.Sprint("r", i))
 	})
+	// The writer runs the hooks after it answers the group.
+	for deadline := time.Now().Add(5 * time.Second); commits.Load() < 2 && time.Now().Before(deadline); {
+		time.Sleep(time.Millisecond)
+	}
 	if n := commits.Load(); n < 2 || n > 11 {
 		t.Fatalf("%d commit hooks for the blocker and a group of 10", n)
 	}
@@ -163,5 +168,170 @@ func TestInTxAfterCloseFails(t *testing.T) {
 	err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error { return nil })
 	if !errors.Is(err, sqldb.ErrClosed) {
 		t.Fatalf("err = %v, want ErrClosed", err)
+	}
+}
+
+// holdWriter keeps the writer in a transaction that writes name once
+// release is called; the channel gets the transaction's outcome.
+func holdWriter(t *testing.T, db *sqldb.DB, name string) (release func(), outcome <-chan error) {
+	t.Helper()
+	started, hold := make(chan struct{}), make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+			close(started)
+			<-hold
+			return insert(ctx, tx, name)
+		})
+	}()
+	<-started
+	return sync.OnceFunc(func() { close(hold) }), errc
+}
+
+// awaitQueued waits until n InTx calls wait for the writer.
+func awaitQueued(t *testing.T, db *sqldb.DB, n int) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); db.QueueDepth() != n; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d calls queued, want %d", db.QueueDepth(), n)
+		}
+	}
+}
+
+func TestAnInTxWhoseDeadlinePassesInTheQueueReturnsAtOnceAndNeverRuns(t *testing.T) {
+	db := open(t)
+	release, slow := holdWriter(t, db, "slow")
+	time.AfterFunc(2*time.Second, release)
+	var ran atomic.Bool
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	err := db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		ran.Store(true)
+		return insert(ctx, tx, "abandoned")
+	})
+	if took := time.Since(start); !errors.Is(err, context.DeadlineExceeded) || took > 150*time.Millisecond {
+		t.Fatalf("InTx = %v after %v, want the deadline's error within 150ms", err, took)
+	}
+	if err := <-slow; err != nil {
+		t.Fatalf("the slow transaction: %v", err)
+	}
+	// A call queued after the abandoned one: once it returns, the writer
+	// has come past the abandoned one.
+	if err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+		return insert(ctx, tx, "after")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if ran.Load() {
+		t.Error("the writer ran the fn of a call that had returned")
+	}
+	if got := names(t, db); !got["slow"] || !got["after"] || got["abandoned"] {
+		t.Errorf("rows %v, want slow and after only", got)
+	}
+}
+
+func TestAnInTxWhoseContextEndsWhileFnRunsWaitsForFnAndIsRolledBack(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		others []string // calls queued before and after it, in its group
+	}{
+		{"alone", nil},
+		{"in a group", []string{"before", "after"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db := open(t)
+			release, blocker := holdWriter(t, db, "blocker")
+			outcomes := map[string]<-chan error{}
+			queue := func(ctx context.Context, name string, fn func(ctx context.Context, tx *sqldb.Tx) error) {
+				errc := make(chan error, 1)
+				go func() { errc <- db.InTx(ctx, fn) }()
+				outcomes[name] = errc
+				awaitQueued(t, db, len(outcomes))
+			}
+			plain := func(name string) func(ctx context.Context, tx *sqldb.Tx) error {
+				return func(ctx context.Context, tx *sqldb.Tx) error { return insert(ctx, tx, name) }
+			}
+			if tc.others != nil {
+				queue(context.Background(), tc.others[0], plain(tc.others[0]))
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var fnReturned atomic.Bool
+			queue(ctx, "cancelled", func(ctx context.Context, tx *sqldb.Tx) error {
+				defer fnReturned.Store(true)
+				err := insert(ctx, tx, "cancelled")
+				cancel()
+				time.Sleep(20 * time.Millisecond) // time for a caller that does not wait to return
+				return err
+			})
+			if tc.others != nil {
+				queue(context.Background(), tc.others[1], plain(tc.others[1]))
+			}
+			release()
+			if err := <-outcomes["cancelled"]; !errors.Is(err, context.Canceled) || !fnReturned.Load() {
+				t.Errorf("InTx = %v, fn returned = %v; want context.Canceled after fn returned", err, fnReturned.Load())
+			}
+			for _, name := range tc.others {
+				if err := <-outcomes[name]; err != nil {
+					t.Errorf("%s: %v", name, err)
+				}
+			}
+			if err := <-blocker; err != nil {
+				t.Fatal(err)
+			}
+			got := names(t, db)
+			for _, name := range append(tc.others, "blocker") {
+				if !got[name] {
+					t.Errorf("%s was not committed", name)
+				}
+			}
+			if got["cancelled"] {
+				t.Error("the write of a call whose context ended was committed")
+			}
+		})
+	}
+}
+
+// Callers with deadlines all around the time the writer reaches them: each
+// call's fn runs only while its caller waits, and a call that returned an
+// error left nothing behind.
+func TestCallersThatGiveUpNeverHaveTheirFnRunAfterwards(t *testing.T) {
+	db := open(t)
+	const calls = 200
+	errs := make([]error, calls)
+	var late atomic.Int64
+	var wg sync.WaitGroup
+	for i := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(i%20)*200*time.Microsecond)
+			defer cancel()
+			var returned atomic.Bool
+			errs[i] = db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+				if returned.Load() {
+					late.Add(1)
+				}
+				return insert(ctx, tx, fmt.Sprint("r", i))
+			})
+			returned.Store(true)
+		}()
+	}
+	wg.Wait()
+	if err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error { return nil }); err != nil {
+		t.Fatal(err) // the writer has now come past every call
+	}
+	if n := late.Load(); n > 0 {
+		t.Errorf("%d fns ran after their caller returned", n)
+	}
+	got := names(t, db)
+	for i, err := range errs {
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("call %d: %v", i, err)
+		}
+		if stored := got[fmt.Sprint("r", i)]; stored != (err == nil) {
+			t.Errorf("call %d returned %v, but its row stored = %v", i, err, stored)
+		}
 	}
 }

@@ -187,3 +187,52 @@ func TestACommitAfterAFailedStatementFails(t *testing.T) {
 		}
 	}
 }
+
+// An InTx inside another's fn on the same database is refused at once (on
+// SQLite it would wait forever for the writer running the outer fn), and
+// the writes that follow succeed; one on another database is no nesting.
+func TestANestedInTxOnTheSameDatabaseIsRefusedAtOnce(t *testing.T) {
+	for _, engine := range sqldbtest.Engines {
+		t.Run(string(engine), func(t *testing.T) {
+			db := sqldbtest.Open(t, engine, "txn", itemsTable)
+			other := sqldbtest.Open(t, engine, "other", itemsTable)
+			insert := func(name string) func(ctx context.Context, tx *sqldb.Tx) error {
+				return func(ctx context.Context, tx *sqldb.Tx) error {
+					_, err := tx.ExecContext(ctx, `INSERT INTO items (name) VALUES ($1)`, name)
+					return err
+				}
+			}
+			var nested, elsewhere error
+			var took time.Duration
+			err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+				// A nested call that is not refused fails by its deadline
+				// instead of hanging the test.
+				ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+				defer cancel()
+				start := time.Now()
+				nested = db.InTx(ctx, insert("inner"))
+				took = time.Since(start)
+				elsewhere = other.InTx(ctx, insert("elsewhere"))
+				return insert("outer")(ctx, tx)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !errors.Is(nested, sqldb.ErrNestedTx) || took > 100*time.Millisecond {
+				t.Errorf("nested InTx = %v after %v, want ErrNestedTx within 100ms", nested, took)
+			}
+			if elsewhere != nil {
+				t.Errorf("InTx on another database inside fn: %v", elsewhere)
+			}
+			if err := db.InTx(context.Background(), insert("later")); err != nil {
+				t.Fatalf("a write after the nested call: %v", err)
+			}
+			if got, want := items(t, db), []string{"later", "outer"}; !slices.Equal(got, want) {
+				t.Errorf("items %v, want %v", got, want)
+			}
+			if got, want := items(t, other), []string{"elsewhere"}; !slices.Equal(got, want) {
+				t.Errorf("items on the other database %v, want %v", got, want)
+			}
+		})
+	}
+}

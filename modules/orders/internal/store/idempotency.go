@@ -46,9 +46,13 @@ VALUES ($1, $2, $3, $4, $5)`, userID, key, r.RequestHash, raw, sqldb.Time(at))
 	return nil
 }
 
+// sweepIdempotencyKeysSQL is SweepIdempotencyKeys' statement, which the
+// index idempotency_keys_created_at serves.
+const sweepIdempotencyKeysSQL = `DELETE FROM idempotency_keys WHERE created_at < $1`
+
 // SweepIdempotencyKeys forgets the keys created before before.
 func (Store) SweepIdempotencyKeys(ctx context.Context, q querier, before time.Time) (int64, error) {
-	res, err := q.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, sqldb.Time(before))
+	res, err := q.ExecContext(ctx, sweepIdempotencyKeysSQL, sqldb.Time(before))
 	if err != nil {
 		return 0, fmt.Errorf("sweep idempotency keys: %w", err)
 	}

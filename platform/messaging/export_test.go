@@ -1,0 +1,4 @@
+package messaging
+
+// ForgetHandledSQL is forgetHandledSQL, for the test of its query plan.
+const ForgetHandledSQL = forgetHandledSQL
