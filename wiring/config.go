@@ -35,8 +35,12 @@ type Config struct {
 	MaxBodyBytes    int           // MAX_BODY_BYTES: request body limit (default 65536)
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT: grace period for in-flight work (default 15s)
 	RelayPoll       time.Duration // RELAY_POLL_INTERVAL: outbox fallback poll (default 2s)
-	MaxRetries      int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
-	InboxRetention  time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
+	// RELAY_STALL_TIMEOUT: how long a relay may fail to publish (the bus is
+	// down, or on the in-process bus its consumer cannot take the event)
+	// before /readyz answers 503 (default 30s)
+	RelayStallTimeout time.Duration
+	MaxRetries        int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
+	InboxRetention    time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
 
 	// HTTP holds the server's timeouts, header limit, client address and
 	// rate limit: HTTP_READ_HEADER_TIMEOUT (5s), HTTP_READ_TIMEOUT (30s),
@@ -103,18 +107,19 @@ const (
 func LoadConfig(getenv func(string) string) (Config, error) {
 	p := parser{getenv: getenv}
 	cfg := Config{
-		Port:            p.int("PORT", 8080, 1, 65535),
-		DataDir:         p.str("DATA_DIR", "./data"),
-		JWTSecret:       getenv("JWT_SECRET"),
-		TokenTTL:        p.duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
-		LogLevel:        p.level("LOG_LEVEL", slog.LevelInfo),
-		LogFormat:       logging.Format(p.oneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
-		MaxBodyBytes:    p.int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
-		ShutdownTimeout: p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
-		RelayPoll:       p.duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
-		MaxRetries:      p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
-		InboxRetention:  p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
-		Users:           users.Config{PasswordCost: p.int("BCRYPT_COST", 10, 4, 16)},
+		Port:              p.int("PORT", 8080, 1, 65535),
+		DataDir:           p.str("DATA_DIR", "./data"),
+		JWTSecret:         getenv("JWT_SECRET"),
+		TokenTTL:          p.duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
+		LogLevel:          p.level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:         logging.Format(p.oneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
+		MaxBodyBytes:      p.int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
+		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
+		RelayPoll:         p.duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
+		RelayStallTimeout: p.duration("RELAY_STALL_TIMEOUT", 30*time.Second, time.Second, 24*time.Hour),
+		MaxRetries:        p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
+		InboxRetention:    p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+		Users:             users.Config{PasswordCost: p.int("BCRYPT_COST", 10, 4, 16)},
 		Orders: orders.Config{
 			IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour),
 			MaxItems:          p.int("ORDER_MAX_ITEMS", 100, 1, 1000),

@@ -43,7 +43,7 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 		f.busVariable = "PUBSUB_TOPIC"
 	}
 	m.RegisterRoutes(f.Echo)
-	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)})
+	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)}, logger)
 	if err := registerOpenAPI(f.Echo, []modular.Module{m}); err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 		}
 		return db, nil
 	}
-	return &modular.Host{Open: open, Schema: messaging.Schema(), Tokens: tokens,
+	return &modular.Host{Open: open, Schema: append(messaging.Schema(), sqldb.Schema()), Tokens: tokens,
 		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil
 }
 

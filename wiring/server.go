@@ -29,6 +29,7 @@ type Server struct {
 	modules   []modular.Module
 	consumers []*messaging.Consumer
 	relays    []*messaging.Relay
+	relaysOf  map[string][]*messaging.Relay // by the module whose readiness they count in
 	workers   []worker
 	metrics   *metrics.Metrics
 }
@@ -73,19 +74,18 @@ type feedingBus interface {
 func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
 	cfg.HTTP.Observe = mx.ObserveRequest
 	s := &Server{
-		cfg:     cfg,
-		logger:  logger,
-		echo:    httpserver.New(logger, cfg.HTTP),
-		host:    host,
-		modules: modules,
-		metrics: mx,
+		cfg:      cfg,
+		logger:   logger,
+		echo:     httpserver.New(logger, cfg.HTTP),
+		host:     host,
+		modules:  modules,
+		metrics:  mx,
+		relaysOf: map[string][]*messaging.Relay{},
 	}
 	s.echo.GET("/metrics", echo.WrapHandler(mx.Handler()))
-	var checks []httpserver.Check
 	for _, m := range modules {
 		mx.AddModule(m.Name(), m.DB())
 		m.RegisterRoutes(s.echo)
-		checks = append(checks, readiness(host, m))
 		if err := s.addMessaging(m, bus); err != nil {
 			return nil, err
 		}
@@ -96,8 +96,7 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 	if err := s.addRelays(bus); err != nil {
 		return nil, err
 	}
-	checks = append(checks, httpserver.Check{Name: "bus", Check: bus.Check})
-	httpserver.RegisterHealth(s.echo, checks)
+	httpserver.RegisterHealth(s.echo, s.checks(bus), logger)
 	if err := registerOpenAPI(s.echo, modules, metrics.OpenAPI()); err != nil {
 		return nil, err
 	}
@@ -150,7 +149,7 @@ func (s *Server) addRelays(bus Bus) error {
 	case relayingBus:
 		for _, m := range s.modules {
 			pub, confirm := bus.RelayPublisher()
-			if err := s.addRelay(m, pub, messaging.RelayConfig{Confirm: confirm}); err != nil {
+			if err := s.addRelay(m, m, pub, messaging.RelayConfig{Confirm: confirm}); err != nil {
 				return err
 			}
 		}
@@ -175,7 +174,7 @@ func (s *Server) addFeeds(bus feedingBus) error {
 				return fmt.Errorf("module %s: %w", consumer.Name(), err)
 			}
 			cfg := messaging.RelayConfig{ConsumerGroup: messaging.RelayGroup(consumer.Name(), h.Topic), Topics: []string{h.Topic}}
-			if err := s.addRelay(producer, pub, cfg); err != nil {
+			if err := s.addRelay(producer, consumer, pub, cfg); err != nil {
 				return err
 			}
 		}
@@ -195,8 +194,9 @@ func (s *Server) producerOf(topic string) (modular.Module, error) {
 	return nil, fmt.Errorf("consumes %s, but no module named %q runs here to publish it", topic, name)
 }
 
-// addRelay adds a relay of producer's outbox onto pub.
-func (s *Server) addRelay(producer modular.Module, pub message.Publisher, cfg messaging.RelayConfig) error {
+// addRelay adds a relay of producer's outbox onto pub, whose readiness
+// counts as owner's.
+func (s *Server) addRelay(producer, owner modular.Module, pub message.Publisher, cfg messaging.RelayConfig) error {
 	cfg.PollInterval, cfg.CloseTimeout = s.cfg.RelayPoll, s.cfg.ShutdownTimeout
 	r, err := messaging.NewRelay(producer.DB(), s.metrics.CountRelayed(producer.Name(), pub),
 		messaging.WatermillLogger(s.logger.With("module", producer.Name())), cfg)
@@ -204,6 +204,7 @@ func (s *Server) addRelay(producer modular.Module, pub message.Publisher, cfg me
 		return err
 	}
 	s.relays = append(s.relays, r)
+	s.relaysOf[owner.Name()] = append(s.relaysOf[owner.Name()], r)
 	return nil
 }
 
@@ -214,9 +215,37 @@ func newProcessor(cfg Config, logger *slog.Logger, m modular.Module, observer me
 		messaging.ProcessorConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout, Observer: observer})
 }
 
-// readiness checks that m's database answers and is fully migrated.
+// readiness checks that m's database answers, is fully migrated and takes
+// writes.
 func readiness(host *modular.Host, m modular.Module) httpserver.Check {
 	return httpserver.Check{Name: m.Name(), Check: func(ctx context.Context) error { return host.Ready(ctx, m) }}
+}
+
+// checks are the server's readiness checks: each module's database and the
+// relays that feed it (on the in-process bus) or that it feeds (onto a bus
+// that keeps messages), and the bus.
+func (s *Server) checks(bus Bus) []httpserver.Check {
+	var checks []httpserver.Check
+	for _, m := range s.modules {
+		db, relays := readiness(s.host, m), s.relaysOf[m.Name()]
+		checks = append(checks, httpserver.Check{Name: m.Name(), Check: func(ctx context.Context) error {
+			if err := db.Check(ctx); err != nil {
+				return err
+			}
+			for _, r := range relays {
+				if err := r.Stuck(s.cfg.RelayStallTimeout); err != nil {
+					return httpserver.Unready("relay "+r.Group()+" cannot publish", err)
+				}
+			}
+			return nil
+		}})
+	}
+	return append(checks, httpserver.Check{Name: "bus", Check: func(ctx context.Context) error {
+		if err := bus.Check(ctx); err != nil {
+			return httpserver.Unready("bus unreachable", err)
+		}
+		return nil
+	}})
 }
 
 type runner interface {

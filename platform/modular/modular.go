@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
 )
@@ -126,16 +127,20 @@ func checkMigrated(db *sqldb.DB, histories []sqldb.Migrations) error {
 	return nil
 }
 
-// Ready checks that m's database answers and carries every migration the
-// binary knows: the readiness check of one module.
+// Ready checks that m's database answers, carries every migration the
+// binary knows and takes a write: the readiness check of one module. Its
+// errors are httpserver.NotReady, with a reason callers may read.
 func (h *Host) Ready(ctx context.Context, m Module) error {
 	if err := m.DB().Ping(ctx); err != nil {
-		return fmt.Errorf("database does not answer: %w", err)
+		return httpserver.Unready("database does not answer", err)
 	}
 	for _, mig := range h.Migrations(m) {
 		if err := m.DB().CheckMigrated(ctx, mig); err != nil {
-			return err
+			return httpserver.Unready("database is not migrated", err)
 		}
+	}
+	if err := m.DB().CheckWritable(ctx); err != nil {
+		return httpserver.Unready("database takes no writes", err)
 	}
 	return nil
 }
