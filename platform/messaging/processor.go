@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -106,8 +107,6 @@ type Processor struct {
 	handlers map[string]Handler
 	logger   *slog.Logger
 	cfg      ProcessorConfig
-	poison   message.HandlerMiddleware
-	retry    middleware.Retry
 	poisoned message.Publisher
 }
 
@@ -115,21 +114,8 @@ type Processor struct {
 // rows go to db; so do poisoned messages (topic PoisonTopic).
 func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.Logger, cfg ProcessorConfig) (*Processor, error) {
 	cfg.setDefaults()
-	poisoned := sqlpubsub.NewPublisher(db.Write, nil)
-	poison, err := middleware.PoisonQueue(poisoned, PoisonTopic)
-	if err != nil {
-		return nil, fmt.Errorf("consumer %s: %w", module, err)
-	}
 	p := &Processor{module: module, db: db, handlers: map[string]Handler{}, logger: logger, cfg: cfg,
-		poison: poison, poisoned: poisoned}
-	p.retry = middleware.Retry{
-		MaxRetries:      cfg.MaxRetries,
-		InitialInterval: cfg.InitialInterval,
-		MaxInterval:     cfg.MaxInterval,
-		Multiplier:      2,
-		ShouldRetry:     func(rp middleware.RetryParams) bool { return !errors.As(rp.Err, new(malformedError)) },
-		Logger:          WatermillLogger(logger),
-	}
+		poisoned: sqlpubsub.NewPublisher(db.Write, nil)}
 	for _, h := range handlers {
 		p.handlers[h.Topic] = h
 	}
@@ -146,11 +132,13 @@ func (p *Processor) Topics() []string {
 	return topics
 }
 
-// middlewares is the chain every message goes through, outermost first:
-// every attempt runs with the correlation id; a panic becomes an error the
-// retry sees; the final failure lands in the poison queue.
+// middlewares is the chain every message from the bus goes through,
+// outermost first: the correlation id for everything below; retries with
+// backoff until the message is applied or poisoned; each attempt in a span
+// of its own, settled inside it so that the span and the one log line agree;
+// the attempt count; a panic becomes an error like any other.
 func (p *Processor) middlewares() []message.HandlerMiddleware {
-	return []message.HandlerMiddleware{p.traced, p.correlate, p.poison, p.retry.Middleware, p.countAttempts, middleware.Recoverer}
+	return []message.HandlerMiddleware{p.correlate, p.retried, p.traced, p.settle(p.backoff), p.countAttempts, middleware.Recoverer}
 }
 
 // Handle applies one message that arrived from outside the process, such as
@@ -165,12 +153,13 @@ func (p *Processor) middlewares() []message.HandlerMiddleware {
 // queue and Handle returns nil.
 func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt int) error {
 	msg.SetContext(ctx)
-	h, ok := p.handlers[msg.Metadata.Get(MetaEventType)]
+	eventType := msg.Metadata.Get(MetaEventType)
+	h, ok := p.handlers[eventType]
 	if !ok {
-		return p.toPoison(msg, Malformed(fmt.Errorf("%s does not consume event type %q", p.module, msg.Metadata.Get(MetaEventType))), attempt)
+		return p.Poison(ctx, msg, fmt.Errorf("%s does not consume event type %q", p.module, eventType))
 	}
+	run := message.HandlerFunc(func(m *message.Message) ([]*message.Message, error) { return nil, p.apply(h)(m) })
 	if attempt == 0 {
-		run := message.HandlerFunc(func(m *message.Message) ([]*message.Message, error) { return nil, p.apply(h)(m) })
 		mws := p.middlewares()
 		for i := len(mws) - 1; i >= 0; i-- {
 			run = mws[i](run)
@@ -181,34 +170,144 @@ func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt in
 	if attempt > 1 {
 		p.cfg.Observer.EventRetried(p.module, h.Topic)
 	}
-	_, err := p.traced(p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
-		return nil, p.apply(h)(m)
-	})))(msg)
-	if err == nil {
-		return nil
-	}
-	if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries {
-		return p.toPoison(msg, err, attempt)
-	}
-	return err
+	msg.Metadata.Set(MetaAttempts, strconv.Itoa(attempt))
+	return p.once(msg, middleware.Recoverer(run))
 }
 
 // Poison puts msg in the poison queue at once, for reason: a delivery that
 // is not even a message, for instance.
 func (p *Processor) Poison(ctx context.Context, msg *message.Message, reason error) error {
 	msg.SetContext(ctx)
-	return p.toPoison(msg, Malformed(reason), 1)
+	msg.Metadata.Set(MetaAttempts, "1")
+	return p.once(msg, func(*message.Message) ([]*message.Message, error) { return nil, Malformed(reason) })
 }
 
+// once runs h as one attempt a queue delivered, which the queue retries:
+// it returns the error of an attempt to retry, and nil for one applied or
+// poisoned.
+func (p *Processor) once(msg *message.Message, h message.HandlerFunc) error {
+	_, err := p.correlate(p.traced(p.settle(nil)(h)))(msg)
+	var r retryable
+	if errors.As(err, &r) {
+		return r.err
+	}
+	return settled(err)
+}
+
+// retryable is a failed attempt that may succeed later, after wait.
+type retryable struct {
+	err  error
+	wait time.Duration
+}
+
+func (r retryable) Error() string { return r.err.Error() }
+func (r retryable) Unwrap() error { return r.err }
+
+// poisoned is a failed attempt whose message is now in the poison queue:
+// the span shows it as failed, the delivery is done.
+type poisoned struct{ err error }
+
+func (e poisoned) Error() string { return "moved to the poison queue: " + e.err.Error() }
+func (e poisoned) Unwrap() error { return e.err }
+
+// settled is what a settled attempt returns to the one who delivered it.
+func settled(err error) error {
+	if errors.As(err, new(poisoned)) {
+		return nil
+	}
+	return err
+}
+
+// retried runs h until it returns anything but a retryable error, waiting
+// as that error says between attempts. Each attempt starts from the
+// delivery's context, so that its span is not a child of the last one's.
+func (p *Processor) retried(h message.HandlerFunc) message.HandlerFunc {
+	return func(msg *message.Message) ([]*message.Message, error) {
+		ctx := msg.Context()
+		for {
+			msg.SetContext(ctx)
+			out, err := h(msg)
+			var r retryable
+			if !errors.As(err, &r) {
+				return out, settled(err)
+			}
+			select {
+			case <-ctx.Done():
+				return nil, errors.Join(r.err, ctx.Err()) // not poisoned: delivered again later
+			case <-time.After(r.wait):
+			}
+		}
+	}
+}
+
+// settle decides what a failed attempt means, and logs it once. A failure
+// that may pass and has attempts left is retryable: after backoff(attempt)
+// on the bus, or (backoff nil) when the queue delivers it again. Any other
+// puts the message in the poison queue.
+func (p *Processor) settle(backoff func(attempt int) time.Duration) message.HandlerMiddleware {
+	return func(h message.HandlerFunc) message.HandlerFunc {
+		return func(msg *message.Message) ([]*message.Message, error) {
+			out, err := h(msg)
+			if err == nil {
+				return out, nil
+			}
+			attempt, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
+			attempt = max(attempt, 1)
+			if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries {
+				return nil, p.toPoison(msg, err, attempt)
+			}
+			args := p.logArgs(msg, attempt, "error", err)
+			if backoff == nil {
+				p.logger.WarnContext(msg.Context(), "event failed; its queue will deliver it again", args...)
+				return nil, retryable{err: err}
+			}
+			wait := backoff(attempt)
+			p.logger.WarnContext(msg.Context(), "event failed; retrying", append(args, "retry_in", wait.String())...)
+			return nil, retryable{err: err, wait: wait}
+		}
+	}
+}
+
+// backoff is the wait after a failed attempt: InitialInterval, doubling up
+// to MaxInterval.
+func (p *Processor) backoff(attempt int) time.Duration {
+	wait := p.cfg.InitialInterval
+	for i := 1; i < attempt && wait < p.cfg.MaxInterval; i++ {
+		wait *= 2
+	}
+	return min(wait, p.cfg.MaxInterval)
+}
+
+// toPoison stores msg in the poison queue, marks the attempt's span and
+// logs the one line that says so.
 func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) error {
 	msg.Metadata.Set(middleware.ReasonForPoisonedKey, reason.Error())
-	msg.Metadata.Set(MetaAttempts, strconv.Itoa(max(attempt, 1)))
+	msg.Metadata.Set(MetaAttempts, strconv.Itoa(attempt))
 	if err := p.poisoned.Publish(PoisonTopic, msg); err != nil {
-		return fmt.Errorf("poison queue: %w (after: %v)", err, reason)
+		err = fmt.Errorf("poison queue: %w (after: %v)", err, reason)
+		p.logger.ErrorContext(msg.Context(), "event failed and cannot be poisoned", p.logArgs(msg, attempt, "error", err)...)
+		return err
 	}
-	p.logger.WarnContext(msg.Context(), "event moved to the poison queue", "module", p.module,
-		"event_id", msg.UUID, "event_type", msg.Metadata.Get(MetaEventType), "reason", reason)
-	return nil
+	span := trace.SpanFromContext(msg.Context())
+	span.SetAttributes(attribute.Bool("modmono.poisoned", true))
+	span.AddEvent("poisoned")
+	p.logger.ErrorContext(msg.Context(), "event poisoned", p.logArgs(msg, attempt, "reason", reason)...)
+	return poisoned{reason}
+}
+
+// logArgs are the attributes of a line about one attempt at msg; request_id
+// and trace_id come from its context.
+func (p *Processor) logArgs(msg *message.Message, attempt int, more ...any) []any {
+	return append([]any{"module", p.module, "topic", eventType(msg), "event_id", msg.UUID, "attempt", attempt}, more...)
+}
+
+// eventType is msg's versioned event name: its metadata says, or else the
+// topic a router received it on.
+func eventType(msg *message.Message) string {
+	if t := msg.Metadata.Get(MetaEventType); t != "" {
+		return t
+	}
+	return message.SubscribeTopicFromCtx(msg.Context())
 }
 
 // ForgetHandled deletes inbox rows older than retention, hourly, until ctx
@@ -257,9 +356,9 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 // metadata carries.
 func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		eventType := msg.Metadata.Get(MetaEventType)
-		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), "process "+eventType,
-			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(eventType), attribute.String("modmono.module", p.module))
+		name := eventType(msg)
+		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), strings.TrimSpace("process "+name),
+			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(name), attribute.String("modmono.module", p.module))
 		msg.SetContext(ctx)
 		out, err := h(msg)
 		tracing.End(span, err)
@@ -271,14 +370,8 @@ func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 // request id, so events the handler writes keep it and log lines name it.
 func (p *Processor) correlate(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		corr := middleware.MessageCorrelationID(msg)
-		msg.SetContext(logging.WithRequestID(msg.Context(), corr))
-		out, err := h(msg)
-		if err != nil {
-			p.logger.ErrorContext(msg.Context(), "event handling failed", "module", p.module,
-				"event_type", msg.Metadata.Get(MetaEventType), "event_id", msg.UUID, "error", err)
-		}
-		return out, err
+		msg.SetContext(logging.WithRequestID(msg.Context(), middleware.MessageCorrelationID(msg)))
+		return h(msg)
 	}
 }
 
@@ -289,7 +382,7 @@ func (p *Processor) countAttempts(h message.HandlerFunc) message.HandlerFunc {
 		n, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
 		msg.Metadata.Set(MetaAttempts, strconv.Itoa(n+1))
 		if n > 0 {
-			p.cfg.Observer.EventRetried(p.module, msg.Metadata.Get(MetaEventType))
+			p.cfg.Observer.EventRetried(p.module, eventType(msg))
 		}
 		return h(msg)
 	}
