@@ -92,17 +92,22 @@ func report(ctx context.Context, cmd string, f *Function, stdout io.Writer) erro
 		fmt.Fprintf(w, "%s\tbacklog %d\toldest %s\n", f.Name, st.Backlog, age)
 		return w.Flush()
 	}
-	events, err := messaging.Poisoned(ctx, f.module.DB(), "")
+	n, err := messaging.PoisonCount(ctx, f.module.DB())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: %d poisoned\n", f.Name, len(events))
-	for _, ev := range events {
-		fmt.Fprintf(w, "  %s\t%s\t%d attempts\t%s\t%s\n", ev.ID, ev.Type, ev.Attempts,
-			ev.PoisonedAt.Format(time.RFC3339), oneLine(ev.Reason))
-	}
-	return w.Flush()
+	fmt.Fprintf(stdout, "%s: %d poisoned\n", f.Name, n)
+	return messaging.PoisonedPages(ctx, f.module.DB(), listPage, func(page []messaging.PoisonedEvent) error {
+		for _, ev := range page {
+			fmt.Fprintf(w, "  %s\t%s\t%d attempts\t%s\t%s\n", ev.ID, ev.Type, ev.Attempts,
+				ev.PoisonedAt.Format(time.RFC3339), oneLine(ev.Reason))
+		}
+		return w.Flush() // as it goes: the queue may be long
+	})
 }
+
+// listPage is how many poisoned events the list reads at a time.
+const listPage = 100
 
 func show(ctx context.Context, f *Function, id string, stdout io.Writer) error {
 	events, err := messaging.Poisoned(ctx, f.module.DB(), id)
@@ -137,13 +142,15 @@ func repair(ctx context.Context, cmd string, f *Function, id string, stdout io.W
 	}
 	ids := []string{id}
 	if id == "--all" {
-		events, err := messaging.Poisoned(ctx, f.module.DB(), "")
+		ids = ids[:0]
+		err := messaging.PoisonedPages(ctx, f.module.DB(), listPage, func(page []messaging.PoisonedEvent) error {
+			for _, ev := range page {
+				ids = append(ids, ev.ID)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		ids = ids[:0]
-		for _, ev := range events {
-			ids = append(ids, ev.ID)
 		}
 	}
 	var failed []error

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -283,7 +284,7 @@ func (p *Processor) backoff(attempt int) time.Duration {
 func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) error {
 	msg.Metadata.Set(middleware.ReasonForPoisonedKey, reason.Error())
 	msg.Metadata.Set(MetaAttempts, strconv.Itoa(attempt))
-	if err := p.poisoned.Publish(PoisonTopic, msg); err != nil {
+	if err := p.poisoned.Publish(PoisonTopic, capped(msg)); err != nil {
 		err = fmt.Errorf("poison queue: %w (after: %v)", err, reason)
 		p.logger.ErrorContext(msg.Context(), "event failed and cannot be poisoned", p.logArgs(msg, attempt, "error", err)...)
 		return err
@@ -310,16 +311,24 @@ func eventType(msg *message.Message) string {
 	return message.SubscribeTopicFromCtx(msg.Context())
 }
 
-// ForgetHandled deletes inbox rows older than retention, hourly, until ctx
-// is done. A message redelivered after that would apply again, so keep
-// retention far beyond any redelivery window (SQS keeps messages 14 days at
-// most).
-func (p *Processor) ForgetHandled(ctx context.Context, retention time.Duration) error {
-	return sqldb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
-		func(ctx context.Context, cutoff time.Time) error {
-			_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < $1`, cutoff.UnixMilli())
+// ForgetHandled deletes inbox rows older than inbox, and poisoned events
+// older than poison, until ctx is done. A message redelivered after inbox
+// would apply again, so keep it far beyond any redelivery window (SQS keeps
+// messages 14 days at most).
+func (p *Processor) ForgetHandled(ctx context.Context, inbox, poison time.Duration) error {
+	logger := p.logger.With("module", p.module)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = sqldb.Retain(ctx, poison, logger, "poisoned events", func(ctx context.Context, cutoff time.Time) error {
+			_, err := sqlpubsub.PruneOlder(ctx, p.db.Write, PoisonTopic, cutoff)
 			return err
 		})
+	})
+	defer wg.Wait()
+	return sqldb.Retain(ctx, inbox, logger, "inbox entries", func(ctx context.Context, cutoff time.Time) error {
+		_, err := p.db.Write.ExecContext(ctx, `DELETE FROM inbox WHERE handled_at < $1`, cutoff.UnixMilli())
+		return err
+	})
 }
 
 func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
