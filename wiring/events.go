@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -61,10 +63,15 @@ func eachModule(ctx context.Context, cfg Config, logger *slog.Logger, names []st
 	if len(names) == 0 {
 		names = Modules
 	}
-	for _, name := range names {
-		if err := unknownModule(name); err != nil { // before anything is opened
+	for _, name := range names { // before anything is opened
+		if err := unknownModule(name); err != nil {
 			return err
 		}
+		if err := databaseExists(cfg, name); err != nil {
+			return err
+		}
+	}
+	for _, name := range names {
 		f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(name))
 		if err != nil {
 			return err
@@ -76,6 +83,21 @@ func eachModule(ctx context.Context, cfg Config, logger *slog.Logger, names []st
 		}
 	}
 	return nil
+}
+
+// databaseExists fails, naming the file, when module name is on SQLite and
+// its file is missing: opening it would create an empty database (and its
+// directory) where the operator meant to inspect one.
+func databaseExists(cfg Config, name string) error {
+	if u, ok := cfg.DatabaseURLs[name]; ok && u.URL != "" {
+		return nil
+	}
+	path := sqlitePath(cfg, name)
+	_, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: no database at %s: is DATA_DIR right? (a server creates it when it starts)", name, path)
+	}
+	return err
 }
 
 func report(ctx context.Context, cmd string, f *Function, stdout io.Writer) error {
