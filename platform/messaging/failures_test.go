@@ -184,7 +184,7 @@ func TestAnEventRetriedThenPoisonedOnTheBusLogsOneLinePerAttemptAndEndsErrorSpan
 	expectFailedSpans(t, exp, "ev-1", 3, true)
 }
 
-func TestAnEventRetriedThenPoisonedByItsQueueLogsOneLinePerAttemptAndEndsErrorSpans(t *testing.T) {
+func TestAnEventRetriedThenPoisonedThroughHandleLogsOneLinePerAttemptAndEndsErrorSpans(t *testing.T) {
 	exp := recordSpans(t)
 	logs := &jsonLog{}
 	db := openDB(t)
@@ -213,4 +213,16 @@ func TestAnEventRetriedThenPoisonedByItsQueueLogsOneLinePerAttemptAndEndsErrorSp
 	expectLine(t, poisoned[1], "ev-3", 1)
 	expectFailedSpans(t, exp, "ev-2", 2, true)
 	expectFailedSpans(t, exp, "ev-3", 1, true)
+
+	// A queue that does not count deliveries (Pub/Sub push) gets the bus's retries.
+	if err := p.Handle(ctx, failingEvent("ev-4"), 0); err != nil {
+		t.Fatalf("the event was not poisoned after its retries: %v", err)
+	}
+	retries, poisoned = logs.matching("retrying"), logs.matching("poisoned")
+	if len(retries) != 1 || len(poisoned) != 3 || len(logs.matching("")) != 5 {
+		t.Fatalf("%d retry lines, %d poisoned lines, %d in all; want 1, 3 and 5", len(retries), len(poisoned), len(logs.matching("")))
+	}
+	expectLine(t, retries[0], "ev-4", 1)
+	expectLine(t, poisoned[2], "ev-4", 2)
+	expectFailedSpans(t, exp, "ev-4", 2, true)
 }
