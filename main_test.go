@@ -3,7 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -29,10 +33,27 @@ func TestRunRejectsBadConfiguration(t *testing.T) {
 	}
 }
 
+func TestRunEventsOnAMissingDatabaseFailsNamingItAndCreatesNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nonexistent")
+	getenv := func(k string) string { return map[string]string{"DATA_DIR": dir, "LOG_LEVEL": "warn"}[k] }
+	err := run(context.Background(), []string{"events", "list"}, getenv, &bytes.Buffer{}, &bytes.Buffer{})
+	if want := filepath.Join(dir, "users.db"); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("events list on a missing data directory: %v, want an error naming %s", err, want)
+	}
+	if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the command created %s (stat: %v)", dir, err)
+	}
+}
+
 func TestRunEventsListsThePoisonQueuesAndNeverMigrates(t *testing.T) {
 	dir := t.TempDir()
 	getenv := func(k string) string {
 		return map[string]string{"DATA_DIR": dir, "JWT_SECRET": "main-test-secret-main-test-secret-0001", "LOG_LEVEL": "warn"}[k]
+	}
+	for _, m := range []string{"users", "orders", "notifications"} {
+		if err := os.WriteFile(filepath.Join(dir, m+".db"), nil, 0o600); err != nil { // databases of no version
+			t.Fatal(err)
+		}
 	}
 	var out bytes.Buffer
 	err := run(context.Background(), []string{"events", "list"}, getenv, &out, &bytes.Buffer{})

@@ -41,6 +41,7 @@ type Config struct {
 	RelayStallTimeout time.Duration
 	MaxRetries        int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
 	InboxRetention    time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
+	PoisonRetention   time.Duration // POISON_RETENTION: how long poisoned events are kept for repair (default 336h)
 
 	// HTTP holds the server's timeouts, header limit, client address and
 	// rate limit: HTTP_READ_HEADER_TIMEOUT (5s), HTTP_READ_TIMEOUT (30s),
@@ -119,6 +120,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		RelayStallTimeout: p.duration("RELAY_STALL_TIMEOUT", 30*time.Second, time.Second, 24*time.Hour),
 		MaxRetries:        p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
 		InboxRetention:    p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+		PoisonRetention:   p.duration("POISON_RETENTION", 14*24*time.Hour, time.Hour, 365*24*time.Hour),
 		Users:             users.Config{PasswordCost: p.int("BCRYPT_COST", 10, 4, 16)},
 		Orders: orders.Config{
 			IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour),

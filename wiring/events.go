@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -61,10 +63,15 @@ func eachModule(ctx context.Context, cfg Config, logger *slog.Logger, names []st
 	if len(names) == 0 {
 		names = Modules
 	}
-	for _, name := range names {
-		if err := unknownModule(name); err != nil { // before anything is opened
+	for _, name := range names { // before anything is opened
+		if err := unknownModule(name); err != nil {
 			return err
 		}
+		if err := databaseExists(cfg, name); err != nil {
+			return err
+		}
+	}
+	for _, name := range names {
 		f, cleanup, err := InitializeFunction(cfg, logger, ModuleName(name))
 		if err != nil {
 			return err
@@ -76,6 +83,21 @@ func eachModule(ctx context.Context, cfg Config, logger *slog.Logger, names []st
 		}
 	}
 	return nil
+}
+
+// databaseExists fails, naming the file, when module name is on SQLite and
+// its file is missing: opening it would create an empty database (and its
+// directory) where the operator meant to inspect one.
+func databaseExists(cfg Config, name string) error {
+	if u, ok := cfg.DatabaseURLs[name]; ok && u.URL != "" {
+		return nil
+	}
+	path := sqlitePath(cfg, name)
+	_, err := os.Stat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("%s: no database at %s: is DATA_DIR right? (a server creates it when it starts)", name, path)
+	}
+	return err
 }
 
 func report(ctx context.Context, cmd string, f *Function, stdout io.Writer) error {
@@ -92,17 +114,22 @@ func report(ctx context.Context, cmd string, f *Function, stdout io.Writer) erro
 		fmt.Fprintf(w, "%s\tbacklog %d\toldest %s\n", f.Name, st.Backlog, age)
 		return w.Flush()
 	}
-	events, err := messaging.Poisoned(ctx, f.module.DB(), "")
+	n, err := messaging.PoisonCount(ctx, f.module.DB())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "%s: %d poisoned\n", f.Name, len(events))
-	for _, ev := range events {
-		fmt.Fprintf(w, "  %s\t%s\t%d attempts\t%s\t%s\n", ev.ID, ev.Type, ev.Attempts,
-			ev.PoisonedAt.Format(time.RFC3339), oneLine(ev.Reason))
-	}
-	return w.Flush()
+	fmt.Fprintf(stdout, "%s: %d poisoned\n", f.Name, n)
+	return messaging.PoisonedPages(ctx, f.module.DB(), listPage, func(page []messaging.PoisonedEvent) error {
+		for _, ev := range page {
+			fmt.Fprintf(w, "  %s\t%s\t%d attempts\t%s\t%s\n", ev.ID, ev.Type, ev.Attempts,
+				ev.PoisonedAt.Format(time.RFC3339), oneLine(ev.Reason))
+		}
+		return w.Flush() // as it goes: the queue may be long
+	})
 }
+
+// listPage is how many poisoned events the list reads at a time.
+const listPage = 100
 
 func show(ctx context.Context, f *Function, id string, stdout io.Writer) error {
 	events, err := messaging.Poisoned(ctx, f.module.DB(), id)
@@ -137,13 +164,15 @@ func repair(ctx context.Context, cmd string, f *Function, id string, stdout io.W
 	}
 	ids := []string{id}
 	if id == "--all" {
-		events, err := messaging.Poisoned(ctx, f.module.DB(), "")
+		ids = ids[:0]
+		err := messaging.PoisonedPages(ctx, f.module.DB(), listPage, func(page []messaging.PoisonedEvent) error {
+			for _, ev := range page {
+				ids = append(ids, ev.ID)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		ids = ids[:0]
-		for _, ev := range events {
-			ids = append(ids, ev.ID)
 		}
 	}
 	var failed []error

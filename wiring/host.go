@@ -23,13 +23,15 @@ import (
 // PostgreSQL when the configuration gives the module a URL, else the file
 // <DataDir>/<name>.db.
 func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular.Host, error) {
-	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if !cfg.checkSchemaOnly { // which creates nothing: it found the files first
+		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
 	}
 	open := func(name string) (*sqldb.DB, error) {
 		url, ok := cfg.DatabaseURLs[name]
 		if !ok || url.URL == "" {
-			return sqldb.OpenSQLite(filepath.Join(cfg.DataDir, name+".db"), sqldb.Options{})
+			return sqldb.OpenSQLite(sqlitePath(cfg, name), sqldb.Options{})
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -42,6 +44,9 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 	return &modular.Host{Open: open, Schema: append(messaging.Schema(), sqldb.Schema()), Tokens: tokens,
 		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil
 }
+
+// sqlitePath is the file of module name's database when it is on SQLite.
+func sqlitePath(cfg Config, name string) string { return filepath.Join(cfg.DataDir, name+".db") }
 
 // provideTokens signs with JWT_SECRET, or else with a secret generated once
 // and kept in the data directory, so a local server works out of the box.

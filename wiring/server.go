@@ -136,7 +136,7 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 	}
 	s.consumers = append(s.consumers, c)
 	s.workers = append(s.workers, worker{m.Name() + " inbox retention", func(ctx context.Context) error {
-		return p.ForgetHandled(ctx, s.cfg.InboxRetention)
+		return p.ForgetHandled(ctx, s.cfg.InboxRetention, s.cfg.PoisonRetention)
 	}})
 	return nil
 }

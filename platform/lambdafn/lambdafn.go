@@ -117,7 +117,9 @@ func (h *Handler) sqs(ctx context.Context, ev events.SQSEvent) (events.SQSEventR
 	}
 	for _, r := range ev.Records {
 		if err := h.record(ctx, r); err != nil {
-			h.logger.ErrorContext(ctx, "event failed; SQS will deliver it again", "message_id", r.MessageId, "error", err)
+			// The processor logged the failure with the event's ids; this
+			// line only ties it to the SQS message, for debugging.
+			h.logger.DebugContext(ctx, "event failed; SQS will deliver it again", "message_id", r.MessageId, "error", err)
 			res.BatchItemFailures = append(res.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: r.MessageId})
 		}
 	}

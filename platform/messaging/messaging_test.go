@@ -461,7 +461,7 @@ func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go p.ForgetHandled(ctx, 40*time.Millisecond)
+	go p.ForgetHandled(ctx, 40*time.Millisecond, time.Hour)
 	awaitEmpty(t, db, "inbox")
 	deliver()
 	if n := len(effects(t, db)); n != 2 {

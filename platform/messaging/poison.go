@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strconv"
 	"time"
 
@@ -25,6 +26,33 @@ type PoisonedEvent struct {
 	Message    *message.Message
 }
 
+// Metadata keys of a poisoned event whose payload was too large to keep whole.
+const (
+	// MetaPayloadBytes is the size of the payload as it was delivered.
+	MetaPayloadBytes = "payload_bytes"
+	// MetaPayloadTruncated is "true" when the poison queue keeps only the
+	// first MaxPoisonedPayload bytes of the payload.
+	MetaPayloadTruncated = "payload_truncated"
+)
+
+// MaxPoisonedPayload is the most of a payload the poison queue keeps, so
+// that a flood of large failing events cannot fill the disk.
+const MaxPoisonedPayload = 256 << 10
+
+// capped returns msg as the poison queue keeps it: whole, or with the first
+// MaxPoisonedPayload bytes of its payload and its size in the metadata.
+func capped(msg *message.Message) *message.Message {
+	if len(msg.Payload) <= MaxPoisonedPayload {
+		return msg
+	}
+	kept := message.NewMessage(msg.UUID, msg.Payload[:MaxPoisonedPayload:MaxPoisonedPayload])
+	kept.Metadata = maps.Clone(msg.Metadata)
+	kept.Metadata.Set(MetaPayloadBytes, strconv.Itoa(len(msg.Payload)))
+	kept.Metadata.Set(MetaPayloadTruncated, "true")
+	kept.SetContext(msg.Context())
+	return kept
+}
+
 // ErrNotPoisoned means the poison queue holds no event with that id.
 var ErrNotPoisoned = errors.New("no such event in the poison queue")
 
@@ -38,11 +66,36 @@ func Poisoned(ctx context.Context, db *sqldb.DB, id string) ([]PoisonedEvent, er
 	if id != "" && len(stored) == 0 {
 		return nil, fmt.Errorf("%s: %w", id, ErrNotPoisoned)
 	}
-	out := make([]PoisonedEvent, 0, len(stored))
+	return poisonedEvents(stored, map[string]bool{}), nil
+}
+
+// PoisonedPages calls do with db's poison queue, oldest first, pageSize
+// events at a time and without their payloads, so that a long queue of
+// large events is listed in little memory.
+func PoisonedPages(ctx context.Context, db *sqldb.DB, pageSize int, do func([]PoisonedEvent) error) error {
 	seen := map[string]bool{}
+	for after := int64(0); ; {
+		stored, err := sqlpubsub.Headers(ctx, db.Read, PoisonTopic, after, pageSize)
+		if err != nil || len(stored) == 0 {
+			return err
+		}
+		after = stored[len(stored)-1].Seq
+		if page := poisonedEvents(stored, seen); len(page) > 0 {
+			if err := do(page); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// poisonedEvents maps stored messages to events, skipping those in seen,
+// which it adds them to: a queue that redelivered an event it poisoned
+// may poison it twice.
+func poisonedEvents(stored []sqlpubsub.Stored, seen map[string]bool) []PoisonedEvent {
+	out := make([]PoisonedEvent, 0, len(stored))
 	for _, s := range stored {
 		if seen[s.Message.UUID] {
-			continue // poisoned twice (a queue redelivered it): one entry
+			continue
 		}
 		seen[s.Message.UUID] = true
 		attempts, _ := strconv.Atoi(s.Message.Metadata.Get(MetaAttempts))
@@ -52,7 +105,7 @@ func Poisoned(ctx context.Context, db *sqldb.DB, id string) ([]PoisonedEvent, er
 			PoisonedAt: s.PublishedAt, Message: s.Message,
 		})
 	}
-	return out, nil
+	return out
 }
 
 // PoisonCount returns how many events db's poison queue holds.
@@ -79,6 +132,10 @@ func (p *Processor) Replay(ctx context.Context, id string) error {
 		return err
 	}
 	ev := events[0]
+	if ev.Message.Metadata.Get(MetaPayloadTruncated) == "true" {
+		return fmt.Errorf("%s: the poison queue kept only the first %d of its %s bytes: it cannot be replayed",
+			id, MaxPoisonedPayload, ev.Message.Metadata.Get(MetaPayloadBytes))
+	}
 	msg := message.NewMessage(ev.ID, ev.Message.Payload)
 	for k, v := range ev.Message.Metadata {
 		if k != middleware.ReasonForPoisonedKey && k != middleware.PoisonedTopicKey &&

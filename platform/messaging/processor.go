@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -106,8 +108,6 @@ type Processor struct {
 	handlers map[string]Handler
 	logger   *slog.Logger
 	cfg      ProcessorConfig
-	poison   message.HandlerMiddleware
-	retry    middleware.Retry
 	poisoned message.Publisher
 }
 
@@ -115,21 +115,8 @@ type Processor struct {
 // rows go to db; so do poisoned messages (topic PoisonTopic).
 func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.Logger, cfg ProcessorConfig) (*Processor, error) {
 	cfg.setDefaults()
-	poisoned := sqlpubsub.NewPublisher(db.Write, nil)
-	poison, err := middleware.PoisonQueue(poisoned, PoisonTopic)
-	if err != nil {
-		return nil, fmt.Errorf("consumer %s: %w", module, err)
-	}
 	p := &Processor{module: module, db: db, handlers: map[string]Handler{}, logger: logger, cfg: cfg,
-		poison: poison, poisoned: poisoned}
-	p.retry = middleware.Retry{
-		MaxRetries:      cfg.MaxRetries,
-		InitialInterval: cfg.InitialInterval,
-		MaxInterval:     cfg.MaxInterval,
-		Multiplier:      2,
-		ShouldRetry:     func(rp middleware.RetryParams) bool { return !errors.As(rp.Err, new(malformedError)) },
-		Logger:          WatermillLogger(logger),
-	}
+		poisoned: sqlpubsub.NewPublisher(db.Write, nil)}
 	for _, h := range handlers {
 		p.handlers[h.Topic] = h
 	}
@@ -146,11 +133,13 @@ func (p *Processor) Topics() []string {
 	return topics
 }
 
-// middlewares is the chain every message goes through, outermost first:
-// every attempt runs with the correlation id; a panic becomes an error the
-// retry sees; the final failure lands in the poison queue.
+// middlewares is the chain every message from the bus goes through,
+// outermost first: the correlation id for everything below; retries with
+// backoff until the message is applied or poisoned; each attempt in a span
+// of its own, settled inside it so that the span and the one log line agree;
+// the attempt count; a panic becomes an error like any other.
 func (p *Processor) middlewares() []message.HandlerMiddleware {
-	return []message.HandlerMiddleware{p.traced, p.correlate, p.poison, p.retry.Middleware, p.countAttempts, middleware.Recoverer}
+	return []message.HandlerMiddleware{p.correlate, p.retried, p.traced, p.settle(p.backoff), p.countAttempts, middleware.Recoverer}
 }
 
 // Handle applies one message that arrived from outside the process, such as
@@ -165,12 +154,13 @@ func (p *Processor) middlewares() []message.HandlerMiddleware {
 // queue and Handle returns nil.
 func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt int) error {
 	msg.SetContext(ctx)
-	h, ok := p.handlers[msg.Metadata.Get(MetaEventType)]
+	eventType := msg.Metadata.Get(MetaEventType)
+	h, ok := p.handlers[eventType]
 	if !ok {
-		return p.toPoison(msg, Malformed(fmt.Errorf("%s does not consume event type %q", p.module, msg.Metadata.Get(MetaEventType))), attempt)
+		return p.Poison(ctx, msg, fmt.Errorf("%s does not consume event type %q", p.module, eventType))
 	}
+	run := message.HandlerFunc(func(m *message.Message) ([]*message.Message, error) { return nil, p.apply(h)(m) })
 	if attempt == 0 {
-		run := message.HandlerFunc(func(m *message.Message) ([]*message.Message, error) { return nil, p.apply(h)(m) })
 		mws := p.middlewares()
 		for i := len(mws) - 1; i >= 0; i-- {
 			run = mws[i](run)
@@ -181,50 +171,52 @@ func (p *Processor) Handle(ctx context.Context, msg *message.Message, attempt in
 	if attempt > 1 {
 		p.cfg.Observer.EventRetried(p.module, h.Topic)
 	}
-	_, err := p.traced(p.correlate(middleware.Recoverer(func(m *message.Message) ([]*message.Message, error) {
-		return nil, p.apply(h)(m)
-	})))(msg)
-	if err == nil {
-		return nil
-	}
-	if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries {
-		return p.toPoison(msg, err, attempt)
-	}
-	return err
+	msg.Metadata.Set(MetaAttempts, strconv.Itoa(attempt))
+	return p.once(msg, middleware.Recoverer(run))
 }
 
 // Poison puts msg in the poison queue at once, for reason: a delivery that
 // is not even a message, for instance.
 func (p *Processor) Poison(ctx context.Context, msg *message.Message, reason error) error {
 	msg.SetContext(ctx)
-	return p.toPoison(msg, Malformed(reason), 1)
+	msg.Metadata.Set(MetaAttempts, "1")
+	return p.once(msg, func(*message.Message) ([]*message.Message, error) { return nil, Malformed(reason) })
 }
 
-func (p *Processor) toPoison(msg *message.Message, reason error, attempt int) error {
-	msg.Metadata.Set(middleware.ReasonForPoisonedKey, reason.Error())
-	msg.Metadata.Set(MetaAttempts, strconv.Itoa(max(attempt, 1)))
-	if err := p.poisoned.Publish(PoisonTopic, msg); err != nil {
-		return fmt.Errorf("poison queue: %w (after: %v)", err, reason)
+// once runs h as one attempt a queue delivered, which the queue retries:
+// it returns the error of an attempt to retry, and nil for one applied or
+// poisoned.
+func (p *Processor) once(msg *message.Message, h message.HandlerFunc) error {
+	_, err := p.correlate(p.traced(p.settle(nil)(h)))(msg)
+	var r retryable
+	if errors.As(err, &r) {
+		return r.err
 	}
-	p.logger.WarnContext(msg.Context(), "event moved to the poison queue", "module", p.module,
-		"event_id", msg.UUID, "event_type", msg.Metadata.Get(MetaEventType), "reason", reason)
-	return nil
+	return settled(err)
 }
 
-// forgetHandledSQL is ForgetHandled's sweep, which the index
+// forgetHandledSQL is ForgetHandled's sweep of the inbox, which the index
 // inbox_handled_at serves.
 const forgetHandledSQL = `DELETE FROM inbox WHERE handled_at < $1`
 
-// ForgetHandled deletes inbox rows older than retention, hourly, until ctx
-// is done. A message redelivered after that would apply again, so keep
-// retention far beyond any redelivery window (SQS keeps messages 14 days at
-// most).
-func (p *Processor) ForgetHandled(ctx context.Context, retention time.Duration) error {
-	return sqldb.Retain(ctx, retention, p.logger.With("module", p.module), "inbox entries",
-		func(ctx context.Context, cutoff time.Time) error {
-			_, err := p.db.Write.ExecContext(ctx, forgetHandledSQL, cutoff.UnixMilli())
+// ForgetHandled deletes inbox rows older than inbox, and poisoned events
+// older than poison, until ctx is done. A message redelivered after inbox
+// would apply again, so keep it far beyond any redelivery window (SQS keeps
+// messages 14 days at most).
+func (p *Processor) ForgetHandled(ctx context.Context, inbox, poison time.Duration) error {
+	logger := p.logger.With("module", p.module)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		_ = sqldb.Retain(ctx, poison, logger, "poisoned events", func(ctx context.Context, cutoff time.Time) error {
+			_, err := sqlpubsub.PruneOlder(ctx, p.db.Write, PoisonTopic, cutoff)
 			return err
 		})
+	})
+	defer wg.Wait()
+	return sqldb.Retain(ctx, inbox, logger, "inbox entries", func(ctx context.Context, cutoff time.Time) error {
+		_, err := p.db.Write.ExecContext(ctx, forgetHandledSQL, cutoff.UnixMilli())
+		return err
+	})
 }
 
 func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
@@ -261,9 +253,9 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 // metadata carries.
 func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		eventType := msg.Metadata.Get(MetaEventType)
-		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), "process "+eventType,
-			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(eventType), attribute.String("modmono.module", p.module))
+		name := eventType(msg)
+		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), strings.TrimSpace("process "+name),
+			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(name), attribute.String("modmono.module", p.module))
 		msg.SetContext(ctx)
 		out, err := h(msg)
 		tracing.End(span, err)
@@ -275,14 +267,8 @@ func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 // request id, so events the handler writes keep it and log lines name it.
 func (p *Processor) correlate(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
-		corr := middleware.MessageCorrelationID(msg)
-		msg.SetContext(logging.WithRequestID(msg.Context(), corr))
-		out, err := h(msg)
-		if err != nil {
-			p.logger.ErrorContext(msg.Context(), "event handling failed", "module", p.module,
-				"event_type", msg.Metadata.Get(MetaEventType), "event_id", msg.UUID, "error", err)
-		}
-		return out, err
+		msg.SetContext(logging.WithRequestID(msg.Context(), middleware.MessageCorrelationID(msg)))
+		return h(msg)
 	}
 }
 
@@ -293,7 +279,7 @@ func (p *Processor) countAttempts(h message.HandlerFunc) message.HandlerFunc {
 		n, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
 		msg.Metadata.Set(MetaAttempts, strconv.Itoa(n+1))
 		if n > 0 {
-			p.cfg.Observer.EventRetried(p.module, msg.Metadata.Get(MetaEventType))
+			p.cfg.Observer.EventRetried(p.module, eventType(msg))
 		}
 		return h(msg)
 	}

@@ -45,6 +45,34 @@ WHERE topic = $1 AND ($2 = '' OR uuid = $2) ORDER BY xid, seq`, topic, uuid)
 	return out, rows.Err()
 }
 
+// Headers returns up to limit of topic's stored messages after seq after, in
+// seq order, without their payloads: a page of a listing that need not load
+// every body. The next page starts after the last one's Seq.
+func Headers(ctx context.Context, db *sql.DB, topic string, after int64, limit int) ([]Stored, error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, metadata, created_at FROM pubsub_messages
+WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3`, topic, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
+	}
+	defer rows.Close()
+	var out []Stored
+	for rows.Next() {
+		var s Stored
+		var id, metadata string
+		var ms int64
+		if err := rows.Scan(&s.Seq, &id, &metadata, &ms); err != nil {
+			return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
+		}
+		s.Message = message.NewMessage(id, nil)
+		if err := json.Unmarshal([]byte(metadata), &s.Message.Metadata); err != nil {
+			return nil, fmt.Errorf("sqlpubsub: metadata of %s: %w", id, err)
+		}
+		s.PublishedAt = time.UnixMilli(ms).UTC()
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
 // Delete deletes every copy of message uuid from topic and returns how many
 // it deleted.
 func Delete(ctx context.Context, db *sql.DB, topic, uuid string) (int64, error) {

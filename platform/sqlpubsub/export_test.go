@@ -1,0 +1,4 @@
+package sqlpubsub
+
+// PruneOlderStatement is PruneOlder's statement, for tests of its plan.
+const PruneOlderStatement = pruneOlder
