@@ -10,6 +10,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
+
+	"example.com/modmono/platform/sqldb"
 )
 
 // retryable is a failed attempt that may succeed later, after wait.
@@ -60,8 +62,11 @@ func (p *Processor) retried(h message.HandlerFunc) message.HandlerFunc {
 
 // settle decides what a failed attempt means, and logs it once. A failure
 // that may pass and has attempts left is retryable: after backoff(attempt)
-// on the bus, or (backoff nil) when the queue delivers it again. Any other
-// puts the message in the poison queue.
+// on the bus, or (backoff nil) when the queue delivers it again. So is one
+// of a database out of reach (a read-only or full disk, a lost connection),
+// however many attempts it took: the event is not at fault, and poisoning
+// it would leave it for an operator to replay. Any other puts the message
+// in the poison queue.
 func (p *Processor) settle(backoff func(attempt int) time.Duration) message.HandlerMiddleware {
 	return func(h message.HandlerFunc) message.HandlerFunc {
 		return func(msg *message.Message) ([]*message.Message, error) {
@@ -71,7 +76,8 @@ func (p *Processor) settle(backoff func(attempt int) time.Duration) message.Hand
 			}
 			attempt, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
 			attempt = max(attempt, 1)
-			if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries {
+			outage := sqldb.IsUnavailable(err)
+			if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries && !outage {
 				return nil, p.toPoison(msg, err, attempt)
 			}
 			args := p.logArgs(msg, attempt, "error", err)
