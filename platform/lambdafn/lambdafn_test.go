@@ -49,7 +49,7 @@ func TestOneFailingRecordIsReportedAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := lambdafn.New(echo.New(), p, nil, messaging.UnmarshalMessage, logger)
+	h := lambdafn.New(echo.New(), p, nil, messaging.UnmarshalMessage, 1<<20, logger)
 
 	var ev events.SQSEvent
 	loadFixture(t, "sqs-event.json", &ev)
@@ -99,7 +99,7 @@ func loadFixture(t *testing.T, name string, v any) {
 }
 
 func TestUnsupportedEventsAreErrors(t *testing.T) {
-	h := lambdafn.New(echo.New(), nil, nil, messaging.UnmarshalMessage, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := lambdafn.New(echo.New(), nil, nil, messaging.UnmarshalMessage, 1<<20, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, payload := range []string{`{}`, `[1,2]`, `not json`, `{"Records":[{"eventSource":"aws:kinesis"}]}`} {
 		if _, err := h.Invoke(context.Background(), []byte(payload)); !errors.Is(err, lambdafn.ErrUnsupportedEvent) {
 			t.Errorf("%s: err = %v", payload, err)
