@@ -89,6 +89,16 @@ type Config struct {
 	EventsTopicARN string // EVENTS_TOPIC_ARN: the SNS topic a Lambda relay publishes to
 	PubSubTopic    string // PUBSUB_TOPIC: the Pub/Sub topic a Cloud Functions relay publishes to, projects/<p>/topics/<id>
 
+	// MaxEventBytes is MAX_EVENT_BYTES, the largest event a function
+	// takes: a Cloud Functions CloudEvent or push body, a Lambda SQS record
+	// (default 256 KiB, from 1 KiB to 16 MiB). A larger one is acknowledged
+	// and put in the poison queue, never retried. The default is three times
+	// the largest event a default 64 KiB request makes (an order's items,
+	// base64 in a Pub/Sub push: about 87 KiB), and what the poison queue
+	// keeps of a body; 16 MiB admits anything Pub/Sub can deliver (10 MB of
+	// data, base64 in a push).
+	MaxEventBytes int
+
 	// checkSchemaOnly: the process must not migrate (the events command).
 	checkSchemaOnly bool
 }
@@ -169,6 +179,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			p.fail("PUBSUB_TOPIC", "%q is not a topic name projects/<project>/topics/<id>", cfg.PubSubTopic)
 		}
 	}
+	cfg.MaxEventBytes = p.int("MAX_EVENT_BYTES", 256<<10, 1<<10, 16<<20)
 	cfg.Mode = Mode(p.oneOf("APP_MODE", string(detectMode(getenv)), string(ModeServer), string(ModeLambda), string(ModeGCF)))
 	cfg.Module = strings.TrimSpace(getenv("APP_MODULE"))
 	if cfg.Mode == ModeGCF && cfg.Module == "" {

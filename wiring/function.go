@@ -27,6 +27,8 @@ type Function struct {
 	module      modular.Module
 	publisher   message.Publisher
 	busVariable string // what names the publisher's destination
+	ready       httpserver.Check
+	maxEvent    int // MAX_EVENT_BYTES
 	logger      *slog.Logger
 }
 
@@ -36,6 +38,8 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 		Echo:      httpserver.New(logger, cfg.HTTP),
 		module:    m,
 		publisher: publisher,
+		ready:     readiness(host, m),
+		maxEvent:  cfg.MaxEventBytes,
 		logger:    logger.With("module", m.Name()),
 	}
 	f.busVariable = "EVENTS_TOPIC_ARN"
@@ -43,7 +47,7 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 		f.busVariable = "PUBSUB_TOPIC"
 	}
 	m.RegisterRoutes(f.Echo)
-	httpserver.RegisterHealth(f.Echo, []httpserver.Check{readiness(host, m)}, logger)
+	httpserver.RegisterHealth(f.Echo, []httpserver.Check{f.ready}, logger)
 	if err := registerOpenAPI(f.Echo, []modular.Module{m}); err != nil {
 		return nil, err
 	}

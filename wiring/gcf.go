@@ -2,30 +2,64 @@ package wiring
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
-	"strconv"
+	"net"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/platform/gcffn"
+	"example.com/modmono/platform/httpserver"
 )
 
-// RegisterGCF declares f's module's functions to the Functions Framework.
-func RegisterGCF(f *Function, logger *slog.Logger) {
-	var events gcffn.EventApplier
-	if f.Processor != nil {
-		events = f.Processor
+// GCFHandler returns the function cfg.FunctionTarget names (f's HTTP
+// function when it names none), on an Echo with the server's middleware:
+// request ids, access log, panic recovery, header limit. The events
+// function limits its body itself, to MAX_EVENT_BYTES.
+func GCFHandler(f *Function, cfg Config, logger *slog.Logger) (http.Handler, error) {
+	switch cfg.FunctionTarget {
+	case "", f.Name:
+		return f.Echo, nil
+	case gcffn.RelayName(f.Name):
+		return f.serveAlone(cfg.HTTP, logger, gcffn.Relay(f.RelayOnce, logger)), nil
+	case gcffn.EventsName(f.Name):
+		if f.Processor == nil {
+			return nil, fmt.Errorf("FUNCTION_TARGET: %s consumes no events, so it has no %s function", f.Name, cfg.FunctionTarget)
+		}
+		httpCfg := cfg.HTTP
+		httpCfg.OwnBodyLimit = []string{"/*"}
+		return f.serveAlone(httpCfg, logger, gcffn.EventsHandler(f.Processor, f.maxEvent, logger)), nil
 	}
-	gcffn.Register(f.Name, f.Echo, events, f.RelayOnce, logger)
+	return nil, fmt.Errorf("FUNCTION_TARGET: %q is none of %s's functions", cfg.FunctionTarget, f.Name)
 }
 
-// RunGCF serves cfg.Module's functions through the Functions Framework on
-// cfg.Port until ctx is done.
+// serveAlone serves h on every path but the health checks, as Cloud Run
+// serves a function on whatever path it is called.
+func (f *Function) serveAlone(cfg httpserver.Config, logger *slog.Logger, h http.Handler) *echo.Echo {
+	e := httpserver.New(logger, cfg)
+	httpserver.RegisterHealth(e, []httpserver.Check{f.ready}, logger)
+	e.Any("/*", echo.WrapHandler(h))
+	return e
+}
+
+// RunGCF serves the function cfg.FunctionTarget names on cfg.Port until ctx
+// is done, through httpserver.Serve: the timeouts, limits and graceful
+// drain of server mode.
 func RunGCF(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	f, stop, err := startFunction(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	RegisterGCF(f, logger)
-	logger.Info("functions framework listening", "module", f.Name, "target", cfg.FunctionTarget, "port", cfg.Port)
-	return gcffn.Serve(ctx, strconv.Itoa(cfg.Port))
+	h, err := GCFHandler(f, cfg, logger)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr())
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	logger.Info("function listening", "module", f.Name, "target", cfg.FunctionTarget, "addr", ln.Addr().String())
+	return httpserver.Serve(ctx, h, ln, logger, cfg.HTTP)
 }

@@ -16,7 +16,7 @@ func LambdaHandler(f *Function, logger *slog.Logger) *lambdafn.Handler {
 	if f.Processor != nil {
 		events = f.Processor
 	}
-	return lambdafn.New(f.Echo, events, f.RelayOnce, messaging.UnmarshalMessage, logger)
+	return lambdafn.New(f.Echo, events, f.RelayOnce, messaging.UnmarshalMessage, f.maxEvent, logger)
 }
 
 // RunLambda runs cfg.Module under the Lambda runtime. It returns only on a

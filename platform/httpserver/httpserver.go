@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,6 +21,10 @@ import (
 type Config struct {
 	// BodyLimit caps request bodies, e.g. "64K". Default: "64K".
 	BodyLimit string
+	// OwnBodyLimit lists the routes whose handlers limit their bodies
+	// themselves: a CloudEvent function acknowledges an oversized event,
+	// where a 413 would have it delivered again forever.
+	OwnBodyLimit []string
 	// ShutdownTimeout bounds how long in-flight requests may finish. Default: 15s.
 	ShutdownTimeout time.Duration
 
@@ -71,17 +77,21 @@ func New(logger *slog.Logger, cfg Config) *echo.Echo {
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.IPExtractor = cfg.ClientIP.extractor()
 	e.Use(requestID, traced(), accessLog(logger, cfg.Observe), headerLimit(cfg.MaxHeaderBytes), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
-		cfg.RateLimit.Limit(), middleware.BodyLimit(cfg.BodyLimit))
+		cfg.RateLimit.Limit(), middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit,
+			Skipper: func(c echo.Context) bool { return slices.Contains(cfg.OwnBodyLimit, c.Path()) }}))
 	return e
 }
 
 // Serve serves h on ln, with cfg's timeouts and limits, until ctx is done,
 // then stops accepting connections and lets in-flight requests finish
-// within cfg.ShutdownTimeout.
+// within cfg.ShutdownTimeout. Requests still running then are cut off and
+// logged, and Serve returns nil: an unanswered request was never
+// acknowledged, so its client retries, and nothing it committed is lost.
 func Serve(ctx context.Context, h http.Handler, ln net.Listener, logger *slog.Logger, cfg Config) error {
 	cfg.setDefaults()
+	var inFlight atomic.Int64
 	srv := &http.Server{
-		Handler:           h,
+		Handler:           counted(h, &inFlight),
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,
@@ -99,8 +109,23 @@ func Serve(ctx context.Context, h http.Handler, ln net.Listener, logger *slog.Lo
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	err := srv.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		logger.Warn("shutdown timed out; requests still in flight were abandoned unanswered",
+			"requests", inFlight.Load(), "timeout", cfg.ShutdownTimeout.String())
+		_ = srv.Close() // the listener is closed already; this cuts the connections
+		err = nil
+	}
 	if serveErr := <-errc; !errors.Is(serveErr, http.ErrServerClosed) {
 		err = errors.Join(err, serveErr)
 	}
 	return err
+}
+
+// counted serves h, keeping count of the requests in flight.
+func counted(h http.Handler, n *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		defer n.Add(-1)
+		h.ServeHTTP(w, r)
+	})
 }

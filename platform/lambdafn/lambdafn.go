@@ -35,17 +35,18 @@ type Handler struct {
 	events EventApplier                           // nil: the module consumes no events
 	relay  func(ctx context.Context) (int, error) // runs the outbox relay once
 	decode func([]byte) (*message.Message, error)
+	max    int // the largest record body taken
 	logger *slog.Logger
 }
 
 // New returns the handler of a module: e serves its routes; events (may be
 // nil) applies its events; relay runs its outbox relay once; decode reads
-// a bus message from an SQS record body.
+// a bus message from an SQS record body of at most maxEventBytes.
 func New(e *echo.Echo, events EventApplier, relay func(context.Context) (int, error),
-	decode func([]byte) (*message.Message, error), logger *slog.Logger) *Handler {
+	decode func([]byte) (*message.Message, error), maxEventBytes int, logger *slog.Logger) *Handler {
 	return &Handler{
 		v1: echoadapter.New(e), v2: echoadapter.NewV2(e), alb: echoadapter.NewALB(e),
-		events: events, relay: relay, decode: decode, logger: logger,
+		events: events, relay: relay, decode: decode, max: maxEventBytes, logger: logger,
 	}
 }
 
@@ -109,7 +110,9 @@ func invoke[In, Out any](ctx context.Context, payload []byte, fn func(context.Co
 
 // sqs applies each record and reports the ones that failed, so that SQS
 // retries them alone (the function's event source mapping must enable
-// ReportBatchItemFailures).
+// ReportBatchItemFailures). A record that can never succeed (oversized, not
+// a bus message, malformed) is poisoned and not reported; one that failed
+// for now (its handler, or the database) is.
 func (h *Handler) sqs(ctx context.Context, ev events.SQSEvent) (events.SQSEventResponse, error) {
 	var res events.SQSEventResponse
 	if h.events == nil {
@@ -128,6 +131,12 @@ func (h *Handler) sqs(ctx context.Context, ev events.SQSEvent) (events.SQSEventR
 
 func (h *Handler) record(ctx context.Context, r events.SQSMessage) error {
 	attempt, _ := strconv.Atoi(r.Attributes["ApproximateReceiveCount"])
+	if len(r.Body) > h.max {
+		// Its size and first bytes tell what it was; the poison queue keeps no more.
+		msg := message.NewMessage(r.MessageId, []byte(r.Body[:min(len(r.Body), poisonedPrefix)]))
+		msg.Metadata.Set("size", strconv.Itoa(len(r.Body)))
+		return h.events.Poison(ctx, msg, fmt.Errorf("a record of %d bytes is over the limit of %d", len(r.Body), h.max))
+	}
 	msg, err := h.decode([]byte(r.Body))
 	if err != nil {
 		// Not a bus message at all: keep it, whole, in the poison queue.
@@ -135,6 +144,9 @@ func (h *Handler) record(ctx context.Context, r events.SQSMessage) error {
 	}
 	return h.events.Handle(ctx, msg, max(attempt, 1))
 }
+
+// poisonedPrefix caps what the poison queue keeps of an oversized record.
+const poisonedPrefix = 4 << 10
 
 type relayResult struct {
 	Relayed int `json:"relayed"`

@@ -24,11 +24,59 @@ import (
 // TestOneFailingRecordIsReportedAlone drives the real processor, with a
 // handler that fails on one event, through the SQS fixture aws-lambda-go ships.
 func TestOneFailingRecordIsReportedAlone(t *testing.T) {
+	db, h := newHandler(t, 1<<20)
+	ev := sqsEvent(t)
+	for _, payload := range []string{"first", "down", "third"} {
+		m := message.NewMessage(payload+"-event", []byte(payload))
+		m.Metadata.Set(messaging.MetaEventType, "t.v1")
+		body, _ := messaging.MarshalMessage(m)
+		ev.add(payload+"-record", string(body))
+	}
+	res := ev.invoke(t, h)
+	if len(res.BatchItemFailures) != 1 || res.BatchItemFailures[0].ItemIdentifier != "down-record" {
+		t.Fatalf("batchItemFailures %+v, want exactly down-record", res.BatchItemFailures)
+	}
+	var n int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM effects`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d effects (%v), want the 2 good records applied", n, err)
+	}
+}
+
+// A record that can never succeed goes to the poison queue and is not
+// reported: reported, SQS would deliver it again until its dead-letter queue.
+func TestRecordsThatCanNeverSucceedArePoisonedAndNotReported(t *testing.T) {
+	db, h := newHandler(t, 2<<10)
+	ev := sqsEvent(t)
+	unknown := message.NewMessage("unknown-event", []byte("{}"))
+	unknown.Metadata.Set(messaging.MetaEventType, "nobody.Consumes.v1")
+	body, _ := messaging.MarshalMessage(unknown)
+	ev.add("oversized", strings.Repeat("x", 3<<10))
+	ev.add("not-a-message", `{"uuid":`)
+	ev.add("unknown-type", string(body))
+	if res := ev.invoke(t, h); len(res.BatchItemFailures) != 0 {
+		t.Fatalf("batchItemFailures %+v, want none", res.BatchItemFailures)
+	}
+	poisoned, err := messaging.Poisoned(context.Background(), db, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(poisoned) != 3 {
+		t.Fatalf("%d poisoned, want the 3 records", len(poisoned))
+	}
+	if got := len(poisoned[0].Message.Payload); got > 4<<10 || !strings.Contains(poisoned[0].Reason, "over the limit") {
+		t.Errorf("the oversized record was kept with %d bytes for %q", got, poisoned[0].Reason)
+	}
+}
+
+// newHandler is a handler whose processor applies "t.v1" events, failing
+// on payload "down", into the table effects of db.
+func newHandler(t *testing.T, maxEventBytes int) (*sqldb.DB, *lambdafn.Handler) {
+	t.Helper()
 	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	for _, m := range messaging.Schema() {
 		if err := db.Migrate(context.Background(), m); err != nil {
 			t.Fatal(err)
@@ -49,23 +97,31 @@ func TestOneFailingRecordIsReportedAlone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := lambdafn.New(echo.New(), p, nil, messaging.UnmarshalMessage, logger)
+	return db, lambdafn.New(echo.New(), p, nil, messaging.UnmarshalMessage, maxEventBytes, logger)
+}
 
+// batch is an SQS event built on the fixture aws-lambda-go ships.
+type batch struct {
+	events.SQSEvent
+	template events.SQSMessage
+}
+
+func sqsEvent(t *testing.T) *batch {
 	var ev events.SQSEvent
 	loadFixture(t, "sqs-event.json", &ev)
-	template := ev.Records[0]
-	ev.Records = nil
-	for _, payload := range []string{"first", "down", "third"} {
-		r := template
-		r.MessageId = payload + "-record"
-		m := message.NewMessage(payload+"-event", []byte(payload))
-		m.Metadata.Set(messaging.MetaEventType, "t.v1")
-		body, _ := messaging.MarshalMessage(m)
-		r.Body = string(body)
-		r.Attributes = map[string]string{"ApproximateReceiveCount": "1"}
-		ev.Records = append(ev.Records, r)
-	}
-	payload, _ := json.Marshal(ev)
+	return &batch{template: ev.Records[0]}
+}
+
+// add appends a first delivery of body.
+func (b *batch) add(id, body string) {
+	r := b.template
+	r.MessageId, r.Body, r.Attributes = id, body, map[string]string{"ApproximateReceiveCount": "1"}
+	b.Records = append(b.Records, r)
+}
+
+func (b *batch) invoke(t *testing.T, h *lambdafn.Handler) events.SQSEventResponse {
+	t.Helper()
+	payload, _ := json.Marshal(b.SQSEvent)
 	out, err := h.Invoke(context.Background(), payload)
 	if err != nil {
 		t.Fatal(err)
@@ -74,13 +130,7 @@ func TestOneFailingRecordIsReportedAlone(t *testing.T) {
 	if err := json.Unmarshal(out, &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.BatchItemFailures) != 1 || res.BatchItemFailures[0].ItemIdentifier != "down-record" {
-		t.Fatalf("batchItemFailures %+v, want exactly down-record", res.BatchItemFailures)
-	}
-	var n int
-	if err := db.Read.QueryRow(`SELECT count(*) FROM effects`).Scan(&n); err != nil || n != 2 {
-		t.Fatalf("%d effects (%v), want the 2 good records applied", n, err)
-	}
+	return res
 }
 
 func loadFixture(t *testing.T, name string, v any) {
@@ -99,7 +149,7 @@ func loadFixture(t *testing.T, name string, v any) {
 }
 
 func TestUnsupportedEventsAreErrors(t *testing.T) {
-	h := lambdafn.New(echo.New(), nil, nil, messaging.UnmarshalMessage, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	h := lambdafn.New(echo.New(), nil, nil, messaging.UnmarshalMessage, 1<<20, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	for _, payload := range []string{`{}`, `[1,2]`, `not json`, `{"Records":[{"eventSource":"aws:kinesis"}]}`} {
 		if _, err := h.Invoke(context.Background(), []byte(payload)); !errors.Is(err, lambdafn.ErrUnsupportedEvent) {
 			t.Errorf("%s: err = %v", payload, err)
