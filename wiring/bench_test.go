@@ -120,7 +120,12 @@ func measurePlaceOrderHTTP(b *testing.B, env ...string) loadResult {
 }
 
 func post(client *http.Client, url, token string, body []byte) (int, []byte, error) {
-	req, err := http.NewRequest("POST", url, bytes.NewReader(body))
+	return send(client, http.MethodPost, url, token, body)
+}
+
+// send makes one authenticated JSON request and returns the status and body.
+func send(client *http.Client, method, url, token string, body []byte) (int, []byte, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, nil, err
 	}

@@ -122,7 +122,7 @@ func TestTheEventsCommandRefusesWrongArguments(t *testing.T) {
 	}
 }
 
-func execSQL(t *testing.T, db *sql.DB, statement string) {
+func execSQL(t testing.TB, db *sql.DB, statement string) {
 	t.Helper()
 	if _, err := db.Exec(statement); err != nil {
 		t.Fatal(err)
