@@ -1,32 +1,62 @@
 package wiring_test
 
 import (
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"example.com/modmono/platform/sqldb/sqldbtest"
 )
 
-// A module database that stops taking writes while the server runs (its
-// files made immutable: even root cannot write them, as on a read-only
-// mount) degrades that module alone, visibly, and loses nothing: /readyz
-// answers 503 naming it, its writes answer 503 with Retry-After, the other
-// modules keep serving and passing events, and once the files are writable
-// again every event arrives exactly once.
+// A module database that stops taking writes while the server runs
+// degrades that module alone, visibly, and loses nothing: /readyz answers
+// 503 naming it, its writes answer 503 with Retry-After, the other modules
+// keep serving and passing events, and once the fault is gone every event
+// arrives exactly once. On SQLite its files are made immutable (even root
+// cannot write them, as on a read-only mount); on PostgreSQL its
+// connections go through a TCP proxy that is cut.
 func TestAModuleDatabaseThatStopsTakingWritesDegradesOnlyThatModule(t *testing.T) {
-	if os.Getenv("TEST_STORAGE") == "postgres" {
-		t.Skip("a SQLite file; TestTheServerRidesOutPostgresAndNATSOutages cuts PostgreSQL")
-	}
-	s := startServer(t, "CONSUMER_MAX_RETRIES", "1")
+	t.Run("sqlite file made immutable", func(t *testing.T) {
+		if os.Getenv("TEST_STORAGE") == "postgres" {
+			t.Skip("the modules are on PostgreSQL in this run")
+		}
+		s := startServer(t, "CONSUMER_MAX_RETRIES", "1")
+		dir := s.Config.DataDir
+		fault := immutable(t, filepath.Join(dir, "orders.db"), filepath.Join(dir, "orders.db-wal"))
+		degradeOrders(t, s, fault.set, "database takes no writes")
+	})
+	t.Run("postgres connection cut", func(t *testing.T) {
+		db, err := url.Parse(sqldbtest.PostgresURL(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pg := newProxy(t, db.Host)
+		db.Host = pg.addr
+		s := startServer(t, "CONSUMER_MAX_RETRIES", "1", "ORDERS_DATABASE_URL", db.String())
+		degradeOrders(t, s, func(cut bool) {
+			if cut {
+				pg.down()
+			} else {
+				pg.up()
+			}
+		}, "database does not answer")
+	})
+}
+
+// degradeOrders turns fault on and off around what the test above asks of
+// a server whose orders database fails with reason.
+func degradeOrders(t *testing.T, s *testServer, fault func(on bool), reason string) {
+	t.Helper()
 	u, token := s.signUp(t)
 	s.do(t, request{Method: "PUT", Path: "/v1/users/me/address", Token: token, Body: testAddress}).expect(t, 200)
 	s.placeOrder(t, token, orderBody("BEFORE-1"), nil)
 	eventually(t, "the order placed before the fault to notify", func() bool { return len(s.notifications(t, token)) == 3 })
 
-	files := immutable(t, filepath.Join(s.Config.DataDir, "orders.db"), filepath.Join(s.Config.DataDir, "orders.db-wal"))
-	files.set(true)
+	fault(true)
 	var ready response
 	within(t, 5*time.Second, "/readyz to answer 503", func() bool {
 		ready = s.do(t, request{Method: "GET", Path: "/readyz"})
@@ -36,10 +66,11 @@ func TestAModuleDatabaseThatStopsTakingWritesDegradesOnlyThatModule(t *testing.T
 		Checks map[string]string `json:"checks"`
 	}
 	ready.decode(t, &body)
-	if body.Checks["orders"] != "database takes no writes" || body.Checks["users"] != "ok" || body.Checks["notifications"] != "ok" {
+	if body.Checks["orders"] != reason || body.Checks["users"] != "ok" || body.Checks["notifications"] != "ok" {
 		t.Errorf("readiness %s", ready.Body)
 	}
-	if strings.Contains(string(ready.Body), "orders.db") || strings.Contains(string(ready.Body), "not permitted") {
+	if strings.Contains(string(ready.Body), "orders.db") || strings.Contains(string(ready.Body), "not permitted") ||
+		strings.Contains(string(ready.Body), "postgres") || strings.Contains(string(ready.Body), "127.0.0.1") {
 		t.Errorf("/readyz tells the server's error text: %s", ready.Body)
 	}
 	res := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("DURING-1")})
@@ -53,7 +84,7 @@ func TestAModuleDatabaseThatStopsTakingWritesDegradesOnlyThatModule(t *testing.T
 	s.do(t, request{Method: "PUT", Path: "/v1/users/me/address", Token: token, Body: moved}).expect(t, 200)
 	eventually(t, "notifications to apply the address change", func() bool { return len(s.notifications(t, token)) == 4 })
 
-	files.set(false)
+	fault(false)
 	within(t, 5*time.Second, "/readyz to answer 200 again", func() bool {
 		return s.do(t, request{Method: "GET", Path: "/readyz"}).Status == 200
 	})
