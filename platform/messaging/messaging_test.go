@@ -478,3 +478,47 @@ func TestTheInboxSweepSearchesTheHandledAtIndex(t *testing.T) {
 		t.Errorf("the sweep's plan:\n%s\nwant a search through inbox_handled_at", plan)
 	}
 }
+
+// A relay whose consumer does not take its event is stuck, and says for
+// how long, once past the given time; it is not while it has nothing to
+// publish, nor once the event got through. It passes over the topics it
+// does not relay.
+func TestARelayTellsWhenItCannotGetAnEventThrough(t *testing.T) {
+	db, bus := openDB(t), newBus(t)
+	received, err := bus.Subscribe(context.Background(), "wanted.v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	relay, err := messaging.NewRelay(db, bus, messaging.WatermillLogger(quiet),
+		messaging.RelayConfig{ConsumerGroup: messaging.RelayGroup("test", "wanted.v1"), Topics: []string{"wanted.v1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, relay)
+	if err := relay.Stuck(0); err != nil {
+		t.Fatalf("an idle relay is stuck: %v", err)
+	}
+	outbox := messaging.NewOutbox("test")
+	err = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+		return errors.Join(outbox.Add(ctx, tx, "other.v1", map[string]int{"n": 1}), outbox.Add(ctx, tx, "wanted.v1", map[string]int{"n": 2}))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := <-received // held, unacknowledged: the consumer cannot take it
+	if string(msg.Payload) != `{"n":2}` {
+		t.Fatalf("relayed %s, want only the wanted topic's event", msg.Payload)
+	}
+	time.Sleep(150 * time.Millisecond)
+	if err := relay.Stuck(100 * time.Millisecond); err == nil || !strings.Contains(err.Error(), "test/wanted.v1") {
+		t.Fatalf("a relay waiting 150ms on its consumer: %v, want stuck naming its group", err)
+	}
+	msg.Ack()
+	deadline := time.Now().Add(5 * time.Second)
+	for relay.Stuck(0) != nil {
+		if time.Now().After(deadline) {
+			t.Fatal("still stuck after its event got through")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
