@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -62,6 +63,11 @@ func ToProblem(err error) (Problem, bool) {
 	var httpErr *echo.HTTPError
 	if errors.As(err, &httpErr) && httpErr.Code < 500 {
 		return newProblem(httpErr.Code, echoDetail(httpErr)), true
+	}
+	if errors.Is(err, context.Canceled) {
+		// The client went away (or the server is stopping) while the
+		// request waited: nobody reads the answer, and nothing failed.
+		return newProblem(http.StatusServiceUnavailable, "The request was cancelled before it completed."), true
 	}
 	if sqldb.IsUnavailable(err) {
 		return newProblem(http.StatusServiceUnavailable, "A service the server depends on is unavailable; retry later."), false
