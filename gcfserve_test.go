@@ -30,6 +30,7 @@ type function struct {
 // defaults, and waits until it answers.
 func runFunction(t *testing.T, target string, env ...string) *function {
 	t.Helper()
+	t.Setenv("FUNCTION_TARGET", target) // the Functions Framework reads it from the environment
 	port := freePort(t)
 	f := &function{addr: fmt.Sprint("127.0.0.1:", port), logs: &lockedBuffer{}, done: make(chan error, 1), env: map[string]string{
 		"FUNCTION_TARGET": target, "PORT": fmt.Sprint(port), "DATABASE_URL": sqldbtest.PostgresURL(t),

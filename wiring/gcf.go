@@ -14,22 +14,40 @@ import (
 )
 
 // GCFHandler returns the function cfg.FunctionTarget names (f's HTTP
-// function when it names none), on an Echo with the server's middleware:
-// request ids, access log, panic recovery, header limit. The events
-// function limits its body itself, to MAX_EVENT_BYTES.
+// function when it names none), registered with the Functions Framework
+// and dispatched by the framework's handler, behind an Echo with the
+// server's middleware (request ids, access log, panic recovery, header
+// limit) that answers the health checks itself. The events function limits
+// its body itself, to MAX_EVENT_BYTES.
 func GCFHandler(f *Function, cfg Config, logger *slog.Logger) (http.Handler, error) {
 	switch cfg.FunctionTarget {
 	case "", f.Name:
-		return f.Echo, nil
+		fw, err := gcffn.HTTPFunction(f.Name, f.Echo)
+		if err != nil {
+			return nil, err
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/healthz", f.Echo)
+		mux.Handle("/readyz", f.Echo)
+		mux.Handle("/", fw)
+		return mux, nil
 	case gcffn.RelayName(f.Name):
-		return f.serveAlone(cfg.HTTP, logger, gcffn.Relay(f.RelayOnce, logger)), nil
+		fw, err := gcffn.HTTPFunction(cfg.FunctionTarget, gcffn.Relay(f.RelayOnce, logger))
+		if err != nil {
+			return nil, err
+		}
+		return f.serveAlone(cfg.HTTP, logger, fw), nil
 	case gcffn.EventsName(f.Name):
 		if f.Processor == nil {
 			return nil, fmt.Errorf("FUNCTION_TARGET: %s consumes no events, so it has no %s function", f.Name, cfg.FunctionTarget)
 		}
+		events, err := gcffn.EventsHandler(cfg.FunctionTarget, f.Processor, f.maxEvent, logger)
+		if err != nil {
+			return nil, err
+		}
 		httpCfg := cfg.HTTP
 		httpCfg.OwnBodyLimit = []string{"/*"}
-		return f.serveAlone(httpCfg, logger, gcffn.EventsHandler(f.Processor, f.maxEvent, logger)), nil
+		return f.serveAlone(httpCfg, logger, events), nil
 	}
 	return nil, fmt.Errorf("FUNCTION_TARGET: %q is none of %s's functions", cfg.FunctionTarget, f.Name)
 }

@@ -35,41 +35,100 @@ type pubsubData struct {
 	Subscription string `json:"subscription"`
 }
 
-// EventsHandler returns the CloudEvent function: it takes a Pub/Sub
-// message as a CloudEvent (binary or structured mode, as Eventarc sends
-// it) or as a push subscription's own JSON, reading at most maxBytes+1
-// bytes of it, and answers
+// EventsHandler returns the events function name (FUNCTION_TARGET), the
+// CloudEvent function registered with the Functions Framework, behind the
+// checks that keep from the framework what it would answer with a 4xx or
+// 5xx, which Pub/Sub takes as "deliver it again", forever. It takes a
+// Pub/Sub message as a CloudEvent (binary or structured mode, as Eventarc
+// sends it), as a push subscription's own JSON or as a background event,
+// reading at most maxBytes+1 bytes of it, and answers
 //   - 204 once the event is applied, or is in the poison queue because it
-//     never can be: larger than maxBytes, not a CloudEvent, or not a Pub/Sub
-//     message. A 2xx is the only answer Pub/Sub push and Eventarc take as
-//     an acknowledgement, so anything else would be delivered forever;
+//     never can be: larger than maxBytes, not a CloudEvent, not a Pub/Sub
+//     message, or refused by the framework. A 2xx is the only answer
+//     Pub/Sub push and Eventarc take as an acknowledgement;
 //   - 503, with Retry-After, when the database is unavailable, and 500 when
 //     anything else failed: both make Pub/Sub deliver the event again, with
 //     its backoff.
-func EventsHandler(p EventApplier, maxBytes int, logger *slog.Logger) http.HandlerFunc {
-	apply := Events(p, logger)
+func EventsHandler(name string, p EventApplier, maxBytes int, logger *slog.Logger) (http.HandlerFunc, error) {
+	dispatch, err := eventsFunction(name, Events(p, logger))
+	if err != nil {
+		return nil, err
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "POST an event", http.StatusMethodNotAllowed)
+			return
+		}
 		body, err := io.ReadAll(io.LimitReader(r.Body, int64(maxBytes)+1))
 		if err != nil { // cut off, or gone: no acknowledgement, so it comes again
 			http.Error(w, "the event could not be read", http.StatusBadRequest)
 			return
 		}
-		switch {
+		switch bad := error(nil); {
 		case len(body) > maxBytes:
-			err = poison(ctx, p, logger, oversized(r, body), fmt.Errorf("an event of %s bytes is over the limit of %d", size(r, maxBytes), maxBytes))
-		case isCloudEvent(r):
-			var e *cloudevents.Event
-			if e, err = decode(r, body); err != nil {
-				err = poison(ctx, p, logger, undecodable(r, body), err)
-			} else {
-				err = apply(ctx, *e)
-			}
-		default: // a push subscription's JSON is the data of the CloudEvent it stands for
-			err = applyData(ctx, p, logger, "", body)
+			err = poison(r.Context(), p, logger, oversized(r, body), fmt.Errorf("an event of %s bytes is over the limit of %d", size(r, maxBytes), maxBytes))
+		case func() bool { bad = malformed(r, body); return bad != nil }():
+			err = poison(r.Context(), p, logger, undecodable(r, body), bad)
+		default:
+			err = handOn(dispatch, p, logger, r, body)
 		}
 		answer(w, err)
+	}, nil
+}
+
+// malformed says why body is no event the framework can hand to Events.
+func malformed(r *http.Request, body []byte) error {
+	if isCloudEvent(r) {
+		_, err := decode(r, body)
+		return err
 	}
+	return notPushed(body)
+}
+
+// backgroundEvent is the part of a background event (the legacy format of
+// Cloud Functions) the framework needs to make a CloudEvent of it.
+type backgroundEvent struct {
+	Context struct {
+		EventID   string `json:"eventId"`
+		EventType string `json:"eventType"`
+	} `json:"context"`
+	Data json.RawMessage `json:"data"`
+}
+
+// notPushed says why body, sent as no CloudEvent, is neither a push
+// subscription's message nor a Pub/Sub background event, the two the
+// framework turns into CloudEvents.
+func notPushed(body []byte) error {
+	var push pubsubData
+	if err := json.Unmarshal(body, &push); err != nil {
+		return fmt.Errorf("not a Pub/Sub push: %w", err)
+	}
+	if push.Message.MessageID != "" {
+		return nil
+	}
+	var bg backgroundEvent
+	_ = json.Unmarshal(body, &bg)
+	if bg.Context.EventID != "" && len(bg.Data) > 0 && strings.Contains(bg.Context.EventType, "pubsub") {
+		return nil
+	}
+	return errors.New("not a Pub/Sub push: no message id, and no Pub/Sub background event")
+}
+
+// handOn hands the event, body restored, to the framework, which calls
+// Events with it. The framework answers 500 to any error, so the outcome
+// Events recorded decides the answer instead; an event the framework
+// refused without calling Events can never be applied, and is poisoned.
+func handOn(dispatch func(http.ResponseWriter, *http.Request) *call, p EventApplier, logger *slog.Logger, r *http.Request, body []byte) error {
+	r = r.Clone(r.Context())
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.ContentLength = int64(len(body))
+	var fw captured
+	c := dispatch(&fw, r)
+	if c.ran {
+		return c.err
+	}
+	return poison(r.Context(), p, logger, undecodable(r, body), fmt.Errorf("the Functions Framework answered %d: %s", fw.status, fw.body.String()))
 }
 
 // Events returns the function applying a decoded CloudEvent: its data is a
@@ -127,6 +186,37 @@ func answer(w http.ResponseWriter, err error) {
 		http.Error(w, "the event failed; deliver it again", http.StatusInternalServerError)
 	}
 }
+
+// captured keeps what the framework answered, for the poison queue; the
+// answer Pub/Sub gets is ours.
+type captured struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *captured) Header() http.Header {
+	if c.header == nil {
+		c.header = http.Header{}
+	}
+	return c.header
+}
+
+func (c *captured) WriteHeader(status int) {
+	if c.status == 0 {
+		c.status = status
+	}
+}
+
+func (c *captured) Write(b []byte) (int, error) {
+	c.WriteHeader(http.StatusOK)
+	c.body.Write(b[:min(len(b), 256-min(256, c.body.Len()))])
+	return len(b), nil
+}
+
+// errNotServed is a CloudEvent function's error for a request that did
+// not come through EventsHandler.
+var errNotServed = errors.New("gcffn: the event did not come through EventsHandler")
 
 // isCloudEvent tells a CloudEvent from a push subscription's JSON, as the
 // Functions Framework does.

@@ -35,7 +35,11 @@ func TestAnEventThatFailedForNowIsAnsweredSoThatPubSubDeliversItAgain(t *testing
 		{"a handler failed past its retries", fmt.Errorf("something else"), push, http.StatusInternalServerError},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			h := gcffn.EventsHandler(failing{tc.err}, 1<<10, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			t.Setenv("FUNCTION_TARGET", "test-events")
+			h, err := gcffn.EventsHandler("test-events", failing{tc.err}, 1<<10, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
 			rec := httptest.NewRecorder()
 			h(rec, httptest.NewRequest("POST", "/", bytes.NewReader(tc.body)))
 			if rec.Code != tc.want {

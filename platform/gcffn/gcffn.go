@@ -5,13 +5,15 @@
 // HTTP function "<module>-relay" that Cloud Scheduler calls to publish the
 // module's outbox.
 //
-// The functions are plain HTTP handlers, served by the same hardened server
-// as server mode (platform/httpserver). The Functions Framework for Go,
-// which this package used to run them on, serves with a bare
-// http.ListenAndServe (no timeouts, no body limit, no drain on SIGTERM) and
-// hands out no http.Handler to serve elsewhere; what it did for us,
-// decoding CloudEvents and turning a Pub/Sub push into one, is done here
-// with the CloudEvents SDK the framework itself uses.
+// The functions are registered with the Functions Framework for Go
+// (functions.HTTP, functions.CloudEvent), and the framework's own handler
+// for FUNCTION_TARGET dispatches to them: it decodes CloudEvents, turns a
+// Pub/Sub push or background event into one, recovers panics. That handler
+// is served by the same hardened server as server mode (platform/httpserver),
+// not by the framework's bare http.ListenAndServe, which has no timeouts,
+// no limits and no drain on SIGTERM; framework.go says how, and why. In
+// front of the events function, checks keep from the framework every event
+// it would answer with a redelivering 4xx or 5xx.
 package gcffn
 
 import (

@@ -1,0 +1,2 @@
+// Empty on purpose: it lets framework.go declare initServer without a body,
+// which //go:linkname then binds to the Functions Framework's own.
