@@ -131,8 +131,14 @@ func TestCloudEventsThatCanNeverSucceedAreAcknowledgedAndPoisonedOnce(t *testing
 			t.Fatalf("events show ce-big (%d bytes of payload):\n%.2000s", len(payload), out.String())
 		}
 	})
-	if lines := f.logs.matching(`"level":"ERROR"`); len(lines) != 0 {
-		t.Errorf("error lines for events that were only malformed:\n%s", strings.Join(lines, "\n"))
+	// One line per poisoned event says so, with its ids; nothing else errs.
+	if lines := f.logs.matching(`"msg":"event poisoned"`, `"module":"notifications"`); len(lines) != 6 {
+		t.Errorf("%d poisoned lines, want one per event: 6\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for _, line := range f.logs.matching(`"level":"ERROR"`) {
+		if !strings.Contains(line, `"msg":"event poisoned"`) {
+			t.Errorf("an error line besides the poisoned ones: %s", line)
+		}
 	}
 }
 
