@@ -6,10 +6,12 @@ import (
 
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
+	"example.com/modmono/platform/tracing/tracingtest"
 )
 
 func TestAPoisonedEventIsOneLogLineWithItsIdsAndErrorSpans(t *testing.T) {
-	exp := recordSpans(t)
+	exp := tracingtest.Record(t)
 	s := startServer(t, "CONSUMER_MAX_RETRIES", "2")
 	notifications := openModuleDB(t, s.Config, "notifications")
 	execSQL(t, notifications.Write, `ALTER TABLE recipients RENAME TO recipients_broken`)

@@ -9,15 +9,12 @@ import (
 	"testing"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
-	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
 
 	"example.com/modmono/platform/gcffn"
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/tracing/tracingtest"
 )
 
 // The caller's trace: every span of a request's event path must join it.
@@ -26,20 +23,6 @@ const (
 	callerSpan        = "00f067aa0ba902b7"
 	callerTraceparent = "00-" + callerTrace + "-" + callerSpan + "-01"
 )
-
-// recordSpans installs an in-memory exporter as the process's tracer
-// provider, as an OTLP exporter would be, until the test ends.
-func recordSpans(t *testing.T) *tracetest.InMemoryExporter {
-	exp := tracetest.NewInMemoryExporter()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() {
-		otel.SetTracerProvider(noop.NewTracerProvider())
-		_ = tp.Shutdown(context.Background())
-	})
-	return exp
-}
 
 // spanTree indexes recorded spans of one trace.
 type spanTree map[trace.SpanID]tracetest.SpanStub
@@ -94,7 +77,7 @@ func (tree spanTree) path(s tracetest.SpanStub) []string {
 }
 
 func TestOneTraceFollowsARequestThroughTheOutboxRelayAndConsumers(t *testing.T) {
-	exp := recordSpans(t)
+	exp := tracingtest.Record(t)
 	s := startServer(t, "LOG_LEVEL", "info")
 	_, token := s.signUp(t)
 	s.placeOrder(t, token, orderBody("A-1"), nil)
@@ -151,7 +134,7 @@ func deliveredWithTrace(t *testing.T, id string) (payload []byte, attributes map
 }
 
 func TestFunctionsContinueTheTraceAnEventCarries(t *testing.T) {
-	exp := recordSpans(t)
+	exp := tracingtest.Record(t)
 	fs := startFunctions(t)
 
 	t.Run("Lambda, from an SQS record", func(t *testing.T) {

@@ -13,16 +13,13 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/propagation"
-	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
-	"go.opentelemetry.io/otel/trace/noop"
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/tracing/tracingtest"
 )
 
 const (
@@ -58,20 +55,6 @@ func (l *jsonLog) matching(text string) []map[string]any {
 		}
 	}
 	return out
-}
-
-// recordSpans installs an in-memory exporter as the tracer provider until
-// the test ends.
-func recordSpans(t *testing.T) *tracetest.InMemoryExporter {
-	exp := tracetest.NewInMemoryExporter()
-	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp))
-	otel.SetTracerProvider(tp)
-	otel.SetTextMapPropagator(propagation.TraceContext{})
-	t.Cleanup(func() {
-		otel.SetTracerProvider(noop.NewTracerProvider())
-		_ = tp.Shutdown(context.Background())
-	})
-	return exp
 }
 
 func failingEvent(id string) *message.Message {
@@ -143,7 +126,7 @@ func expectFailedSpans(t *testing.T, exp *tracetest.InMemoryExporter, id string,
 }
 
 func TestAnEventRetriedThenPoisonedOnTheBusLogsOneLinePerAttemptAndEndsErrorSpans(t *testing.T) {
-	exp := recordSpans(t)
+	exp := tracingtest.Record(t)
 	logs := &jsonLog{}
 	db, bus := openDB(t), newBus(t)
 	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: failing}},
@@ -181,7 +164,7 @@ func TestAnEventRetriedThenPoisonedOnTheBusLogsOneLinePerAttemptAndEndsErrorSpan
 }
 
 func TestAnEventRetriedThenPoisonedThroughHandleLogsOneLinePerAttemptAndEndsErrorSpans(t *testing.T) {
-	exp := recordSpans(t)
+	exp := tracingtest.Record(t)
 	logs := &jsonLog{}
 	db := openDB(t)
 	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: failing}},

@@ -2,7 +2,6 @@ package sqlpubsub_test
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"testing"
 	"time"
@@ -70,31 +69,8 @@ func TestPruneOlderDeletesOnlyTheTopicsMessagesBeforeTheCutoff(t *testing.T) {
 
 func TestThePoisonQueuesRetentionUsesItsIndex(t *testing.T) {
 	db := openDB(t, sqldb.SQLite)
-	plan := queryPlan(t, db.Read, sqlpubsub.PruneOlderStatement, "poison", time.Now().UnixMilli())
+	plan := sqldbtest.QueryPlan(t, db, sqlpubsub.PruneOlderStatement, "poison", time.Now().UnixMilli())
 	if !strings.Contains(plan, "USING INDEX pubsub_messages_poison_age (topic=? AND created_at<?)") {
 		t.Fatalf("the poison queue's retention does not use its index:\n%s", plan)
 	}
-}
-
-// queryPlan returns SQLite's plan of statement with args, one step a line.
-func queryPlan(t *testing.T, db *sql.DB, statement string, args ...any) string {
-	t.Helper()
-	rows, err := db.Query("EXPLAIN QUERY PLAN "+statement, args...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var plan []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			t.Fatal(err)
-		}
-		plan = append(plan, detail)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(plan, "\n")
 }
