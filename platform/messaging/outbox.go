@@ -52,11 +52,27 @@ func (o *Outbox) Add(ctx context.Context, tx *sqldb.Tx, topic string, payload an
 	// The send span is the parent of the relay's and every consumer's.
 	spanCtx, span := tracing.Start(ctx, "send "+topic, trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))
 	tracing.Inject(spanCtx, msg.Metadata)
-	pub := forwarder.NewPublisher(sqlpubsub.NewPublisher(tx, nil), forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})
+	stored := stampedPublisher{sqlpubsub.NewPublisher(tx, nil), topic}
+	pub := forwarder.NewPublisher(stored, forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})
 	err = pub.Publish(topic, msg)
 	tracing.End(span, err)
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
 	return nil
+}
+
+// stampedPublisher stores the event type in the metadata of the envelope
+// the forwarder wraps an event in (whose own metadata is inside), so that a
+// relay can pass over other topics' events without opening the envelope.
+type stampedPublisher struct {
+	message.Publisher
+	eventType string
+}
+
+func (p stampedPublisher) Publish(topic string, msgs ...*message.Message) error {
+	for _, msg := range msgs {
+		msg.Metadata.Set(MetaEventType, p.eventType)
+	}
+	return p.Publisher.Publish(topic, msgs...)
 }

@@ -151,6 +151,7 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 		PollInterval:  cfg.PollInterval,
 		Confirm:       cfg.Confirm,
 		OnIdle:        onIdle,
+		Accept:        acceptTopics(cfg.Topics),
 		Logger:        logger,
 	})
 	if err != nil {

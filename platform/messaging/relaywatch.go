@@ -52,6 +52,20 @@ func (w *publishWatch) stuckFor(now time.Time) time.Duration {
 	return now.Sub(time.Unix(0, since))
 }
 
+// acceptTopics picks the outbox rows of topics by the event type the outbox
+// stamps on them (see stampedPublisher), and takes every row when topics is
+// empty. A row stored without one is taken: topicFilter decides once it is
+// unwrapped.
+func acceptTopics(topics []string) func(message.Metadata) bool {
+	if len(topics) == 0 {
+		return nil
+	}
+	return func(md message.Metadata) bool {
+		t := md.Get(MetaEventType)
+		return t == "" || slices.Contains(topics, t)
+	}
+}
+
 // topicFilter publishes only the events of topics; the relay passes over
 // the rest as delivered.
 type topicFilter struct {

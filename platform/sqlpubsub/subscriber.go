@@ -55,6 +55,10 @@ type SubscriberConfig struct {
 	// OnIdle, when set, is called each time a subscription has nothing to
 	// deliver: it caught up, or another subscriber holds the lease.
 	OnIdle func()
+	// Accept, when set, picks by their metadata the messages the group
+	// takes: the others are passed over as if acknowledged, without being
+	// delivered (or costing a delivery).
+	Accept func(message.Metadata) bool
 	Logger watermill.LoggerAdapter
 }
 
@@ -173,6 +177,7 @@ type subscription struct {
 
 	acked      offset // the stored offset
 	pending    offset // the last acknowledged offset, stored by the next flush
+	delivered  bool   // a message was acknowledged since the last flush
 	flushed    time.Time
 	leaseUntil time.Time
 }
@@ -218,7 +223,7 @@ func (s *subscription) run() {
 		}
 		// Caught up: store where, at most every FlushInterval: one
 		// message at a time would otherwise mean a commit each.
-		if due := time.Until(s.flushed.Add(s.cfg.FlushInterval)); due > 0 && s.pending.after(s.acked) {
+		if due := time.Until(s.flushed.Add(s.flushInterval())); due > 0 && s.pending.after(s.acked) {
 			s.sleepFor(wake, due)
 			continue
 		}
@@ -238,14 +243,30 @@ func (s *subscription) run() {
 // Without a Signal only a read that finds nothing tells.
 func (s *subscription) deliverAll(batch []row, unsettled bool) (caughtUp bool) {
 	for _, r := range batch {
+		if s.cfg.Accept != nil && !s.cfg.Accept(r.metadata) {
+			s.pending = r.offset
+			continue
+		}
 		if !s.deliver(r) {
 			return false
 		}
 	}
-	if time.Since(s.flushed) >= s.cfg.FlushInterval {
+	if time.Since(s.flushed) >= s.flushInterval() {
 		s.flush()
 	}
 	return s.cfg.Signal != nil && !unsettled && len(batch) < s.cfg.BatchSize
+}
+
+// flushInterval is how often at most the offset is stored: every
+// FlushInterval after a delivery, but only as often as the lease is renewed
+// when the subscription merely passed over messages it does not accept, as
+// nobody waits for those: each store is a commit, which on SQLite holds the
+// one writer every other transaction waits for.
+func (s *subscription) flushInterval() time.Duration {
+	if s.delivered {
+		return s.cfg.FlushInterval
+	}
+	return s.cfg.LeaseTTL / 2
 }
 
 // position is where the next read starts: after the last acknowledged
@@ -391,7 +412,7 @@ func (s *subscription) deliver(r row) bool {
 		select {
 		case <-msg.Acked():
 			cancel()
-			s.pending = r.offset
+			s.pending, s.delivered = r.offset, true
 			if time.Until(s.leaseUntil) < s.cfg.LeaseTTL/2 {
 				return s.flush() // renew the lease before it can lapse
 			}
@@ -448,7 +469,7 @@ func (s *subscription) flush() bool {
 		s.lostLease()
 		return false
 	}
-	s.acked, s.leaseUntil, s.flushed = s.pending, until, time.Now()
+	s.acked, s.leaseUntil, s.flushed, s.delivered = s.pending, until, time.Now(), false
 	return true
 }
 
