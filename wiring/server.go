@@ -160,26 +160,45 @@ func (s *Server) addRelays(bus Bus) error {
 	return fmt.Errorf("bus %T neither keeps messages nor feeds consumers", bus)
 }
 
-// addFeeds adds, for every topic each module consumes, a relay of its own
-// from the producer's outbox to that module.
+// addFeeds adds, for every module that consumes events and every module
+// whose events it consumes, a relay of its own from the producer's outbox
+// to the consumer: the consumer's own position in the producer's stream.
 func (s *Server) addFeeds(bus feedingBus) error {
 	for _, consumer := range s.modules {
 		pub, err := bus.Publisher(consumer.Name())
 		if err != nil {
 			return err
 		}
-		for _, h := range consumer.Handlers() {
-			producer, err := s.producerOf(h.Topic)
-			if err != nil {
-				return fmt.Errorf("module %s: %w", consumer.Name(), err)
-			}
-			cfg := messaging.RelayConfig{ConsumerGroup: messaging.RelayGroup(consumer.Name(), h.Topic), Topics: []string{h.Topic}}
+		topics, producers, err := s.topicsByProducer(consumer)
+		if err != nil {
+			return err
+		}
+		for _, producer := range producers {
+			cfg := messaging.RelayConfig{ConsumerGroup: messaging.RelayGroup(consumer.Name()), Topics: topics[producer]}
 			if err := s.addRelay(producer, consumer, pub, cfg); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// topicsByProducer groups the topics consumer consumes by the module that
+// publishes them, and lists those modules in the order they first appear.
+func (s *Server) topicsByProducer(consumer modular.Module) (map[modular.Module][]string, []modular.Module, error) {
+	topics := map[modular.Module][]string{}
+	var producers []modular.Module
+	for _, h := range consumer.Handlers() {
+		producer, err := s.producerOf(h.Topic)
+		if err != nil {
+			return nil, nil, fmt.Errorf("module %s: %w", consumer.Name(), err)
+		}
+		if topics[producer] == nil {
+			producers = append(producers, producer)
+		}
+		topics[producer] = append(topics[producer], h.Topic)
+	}
+	return topics, producers, nil
 }
 
 // producerOf finds the module that publishes topic: topics are named
@@ -234,7 +253,7 @@ func (s *Server) checks(bus Bus) []httpserver.Check {
 			}
 			for _, r := range relays {
 				if err := r.Stuck(s.cfg.RelayStallTimeout); err != nil {
-					return httpserver.Unready("relay "+r.Group()+" cannot publish", err)
+					return httpserver.Unready(r.Group()+" cannot publish", err)
 				}
 			}
 			return nil

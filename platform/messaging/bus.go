@@ -11,11 +11,11 @@ import (
 )
 
 // InProcessBus is the bus of a single process. It keeps no messages: the
-// producers' outboxes are its streams, and each consumer of a topic reads
-// them through a relay of its own (RelayConfig.ConsumerGroup and Topics,
-// see RelayGroup), which holds its own position in the outbox. So a
-// consumer whose handler keeps failing holds back only its own relay: every
-// other consumer, of the same topic or another, goes on at its own pace.
+// producers' outboxes are its streams, and each consuming module reads each
+// of them through a relay of its own (RelayConfig.ConsumerGroup and Topics,
+// see RelayGroup), which holds the module's own position in the outbox. So
+// a module whose handler keeps failing holds back only its own relay: every
+// other module goes on at its own pace.
 //
 // Each consumer group (a module) has a channel of its own. Publish on it
 // blocks until the group's handler acknowledged the message, so the relay

@@ -37,7 +37,7 @@ type RelayConfig struct {
 	// ConsumerGroup names the relay's own position in the outbox. Default:
 	// "relay", the one relay of an outbox onto a bus that keeps messages for
 	// each consumer (NATS JetStream, SNS, Pub/Sub). A bus that keeps none
-	// gives each consumer of each topic a relay of its own: RelayGroup.
+	// gives each consuming module a relay of its own: RelayGroup.
 	ConsumerGroup string
 	// Topics, when set, are the only event types the relay publishes; it
 	// passes over the others, which are some other relay's.
@@ -63,10 +63,9 @@ func (c *RelayConfig) setDefaults() {
 // onto a bus that keeps messages.
 const relayGroup = "relay"
 
-// RelayGroup names the relay that feeds module's handler of topic on a bus
-// that keeps no messages: that handler's own position in the producer's
-// outbox.
-func RelayGroup(module, topic string) string { return module + "/" + topic }
+// RelayGroup names the relay that feeds the consuming module on a bus that
+// keeps no messages: the module's own position in a producer's outbox.
+func RelayGroup(consumer string) string { return "relay to " + consumer }
 
 // Relay moves a module's outbox onto the bus in commit order with Watermill's
 // forwarder. An event counts as relayed only once the bus acknowledged it.

@@ -15,7 +15,7 @@ import (
 // returns nil while the relay keeps publishing, or has nothing to publish.
 func (r *Relay) Stuck(after time.Duration) error {
 	if d := r.watch.stuckFor(time.Now()); d > after {
-		return fmt.Errorf("relay %s has not published for %s", r.cfg.ConsumerGroup, d.Round(time.Second))
+		return fmt.Errorf("%s has not published for %s", r.cfg.ConsumerGroup, d.Round(time.Second))
 	}
 	return nil
 }
