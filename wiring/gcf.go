@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -41,7 +42,10 @@ func GCFHandler(f *Function, cfg Config, logger *slog.Logger) (http.Handler, err
 		if f.Processor == nil {
 			return nil, fmt.Errorf("FUNCTION_TARGET: %s consumes no events, so it has no %s function", f.Name, cfg.FunctionTarget)
 		}
-		events, err := gcffn.EventsHandler(cfg.FunctionTarget, f.Processor, f.maxEvent, logger)
+		// An event is applied, retries included, within the write timeout
+		// less a second to write the answer: past it, Pub/Sub redelivers.
+		apply := max(cfg.HTTP.WriteTimeout-time.Second, cfg.HTTP.WriteTimeout/2)
+		events, err := gcffn.EventsHandler(cfg.FunctionTarget, f.Processor, f.maxEvent, apply, logger)
 		if err != nil {
 			return nil, err
 		}

@@ -355,17 +355,23 @@ type startedRunner struct {
 	done <-chan struct{}
 }
 
-// closeAll closes each of rs once it runs or its Run has ended.
+// closeAll closes rs at once, each once it runs or its Run has ended: each
+// may wait up to its close timeout for its event in flight, and one after
+// another they would add those up.
 func closeAll(rs []startedRunner) error {
-	var err error
-	for _, r := range rs {
-		select {
-		case <-r.closer.Running():
-		case <-r.done:
-		}
-		err = errors.Join(err, r.closer.Close())
+	errs := make([]error, len(rs))
+	var wg sync.WaitGroup
+	for i, r := range rs {
+		wg.Go(func() {
+			select {
+			case <-r.closer.Running():
+			case <-r.done:
+			}
+			errs[i] = r.closer.Close()
+		})
 	}
-	return err
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func waitRunning(ctx context.Context, r runner) error {

@@ -3,7 +3,7 @@ package gcffn
 import (
 	"context"
 	"net/http"
-	"sync"
+	"time"
 
 	"github.com/GoogleCloudPlatform/functions-framework-go/functions"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
@@ -71,24 +71,40 @@ func HTTPFunction(name string, h http.Handler) (http.Handler, error) {
 // eventsFunction registers name with the Functions Framework as a
 // CloudEvent function and returns a dispatch that hands one request to the
 // framework's handler for it, which decodes the CloudEvent (converting a
-// Pub/Sub push or a background event first) and calls events with it.
+// Pub/Sub push or a background event first) and calls events with it
+// within timeout.
 //
-// Dispatches run one at a time: the CloudEvents SDK under the framework
-// pairs each request's message with whichever request's goroutine reads it
-// first, so concurrent requests could run one event under another's
-// context, and record its outcome there.
-func eventsFunction(name string, events func(context.Context, cloudevents.Event) error) (func(http.ResponseWriter, *http.Request) *call, error) {
+// Dispatches run one at a time, and under a context that nothing cancels:
+// the CloudEvents SDK under the framework pairs each request's message
+// with whichever waiting goroutine reads it first, and a goroutine whose
+// context ended reads none, which leaves the request's send, and so every
+// later dispatch, blocked for good. So a request whose client is gone is
+// not dispatched at all, and the event's own deadline (timeout) is what
+// bounds a dispatch.
+func eventsFunction(name string, events func(context.Context, cloudevents.Event) error, timeout time.Duration) (func(http.ResponseWriter, *http.Request) (*call, error), error) {
 	register(name, func() { functions.CloudEvent(name, runEvents) })
 	fw, err := framework(name)
 	if err != nil {
 		return nil, err
 	}
-	var one sync.Mutex
-	return func(w http.ResponseWriter, r *http.Request) *call {
-		c := &call{events: events}
-		one.Lock()
-		defer one.Unlock()
-		fw.ServeHTTP(w, r.WithContext(withCall(r.Context(), c)))
-		return c
+	bounded := func(ctx context.Context, e cloudevents.Event) error {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return events(ctx, e)
+	}
+	one := make(chan struct{}, 1)
+	return func(w http.ResponseWriter, r *http.Request) (*call, error) {
+		select {
+		case one <- struct{}{}:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+		defer func() { <-one }()
+		if err := r.Context().Err(); err != nil {
+			return nil, err
+		}
+		c := &call{events: bounded}
+		fw.ServeHTTP(w, r.WithContext(withCall(context.WithoutCancel(r.Context()), c)))
+		return c, nil
 	}, nil
 }

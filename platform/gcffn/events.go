@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -49,8 +50,8 @@ type pubsubData struct {
 //   - 503, with Retry-After, when the database is unavailable, and 500 when
 //     anything else failed: both make Pub/Sub deliver the event again, with
 //     its backoff.
-func EventsHandler(name string, p EventApplier, maxBytes int, logger *slog.Logger) (http.HandlerFunc, error) {
-	dispatch, err := eventsFunction(name, Events(p, logger))
+func EventsHandler(name string, p EventApplier, maxBytes int, timeout time.Duration, logger *slog.Logger) (http.HandlerFunc, error) {
+	dispatch, err := eventsFunction(name, Events(p, logger), timeout)
 	if err != nil {
 		return nil, err
 	}
@@ -119,12 +120,15 @@ func notPushed(body []byte) error {
 // Events with it. The framework answers 500 to any error, so the outcome
 // Events recorded decides the answer instead; an event the framework
 // refused without calling Events can never be applied, and is poisoned.
-func handOn(dispatch func(http.ResponseWriter, *http.Request) *call, p EventApplier, logger *slog.Logger, r *http.Request, body []byte) error {
+func handOn(dispatch func(http.ResponseWriter, *http.Request) (*call, error), p EventApplier, logger *slog.Logger, r *http.Request, body []byte) error {
 	r = r.Clone(r.Context())
 	r.Body = io.NopCloser(bytes.NewReader(body))
 	r.ContentLength = int64(len(body))
 	var fw captured
-	c := dispatch(&fw, r)
+	c, err := dispatch(&fw, r)
+	if err != nil {
+		return err // the client is gone: it will deliver the event again
+	}
 	if c.ran {
 		return c.err
 	}

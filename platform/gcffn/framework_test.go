@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
@@ -79,7 +80,7 @@ func TestPubSubFormatsOnlyTheFrameworkConvertsAreApplied(t *testing.T) {
 			t.Setenv("FUNCTION_TARGET", "formats-events")
 			var p recording
 			// Registered again by every subtest: harmless, the registry sees it once.
-			h, err := gcffn.EventsHandler("formats-events", &p, 1<<10, discard())
+			h, err := gcffn.EventsHandler("formats-events", &p, 1<<10, 5*time.Second, discard())
 			if err != nil {
 				t.Fatal(err)
 			}

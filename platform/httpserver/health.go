@@ -43,6 +43,9 @@ func Unready(reason string, err error) error { return &NotReady{Reason: reason, 
 // write (see sqldb.DB.CheckWritable), and the endpoint needs no token.
 const readinessTTL = time.Second
 
+// checkTimeout bounds each readiness check.
+const checkTimeout = 2 * time.Second
+
 // RegisterHealth adds GET /healthz (the process runs) and GET /readyz (every
 // check passes; else a 503 problem naming each failing check and why).
 func RegisterHealth(e *echo.Echo, checks []Check, logger *slog.Logger) {
@@ -88,17 +91,27 @@ func (r *readiness) run(ctx context.Context) (map[string]string, []string) {
 	if time.Since(r.at) < readinessTTL {
 		return r.results, r.failed
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer cancel()
+	// Each check runs at once with a deadline of its own: one that hangs
+	// (a database behind a black hole) must not fail the others.
+	ctx = context.WithoutCancel(ctx)
+	errs := make([]error, len(r.checks))
+	var wg sync.WaitGroup
+	for i, ch := range r.checks {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(ctx, checkTimeout)
+			defer cancel()
+			errs[i] = ch.Check(ctx)
+		})
+	}
+	wg.Wait()
 	r.results, r.failed = make(map[string]string, len(r.checks)), nil
-	for _, ch := range r.checks {
-		err := ch.Check(ctx)
+	for i, ch := range r.checks {
 		r.results[ch.Name] = "ok"
-		if err != nil {
-			r.results[ch.Name] = reason(err)
-			r.failed = append(r.failed, ch.Name+": "+reason(err))
+		if errs[i] != nil {
+			r.results[ch.Name] = reason(errs[i])
+			r.failed = append(r.failed, ch.Name+": "+reason(errs[i]))
 		}
-		r.logChange(ctx, ch.Name, err)
+		r.logChange(ctx, ch.Name, errs[i])
 	}
 	slices.Sort(r.failed)
 	r.at = time.Now()

@@ -1,6 +1,7 @@
 package messaging
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -76,7 +77,10 @@ func (p *Processor) settle(backoff func(attempt int) time.Duration) message.Hand
 			}
 			attempt, _ := strconv.Atoi(msg.Metadata.Get(MetaAttempts))
 			attempt = max(attempt, 1)
-			outage := sqldb.IsUnavailable(err)
+			// Nor is an attempt cut short by its delivery's end (shutdown, a
+			// function's deadline): it is delivered again.
+			outage := sqldb.IsUnavailable(err) || msg.Context().Err() != nil ||
+				errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 			if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries && !outage {
 				return nil, p.toPoison(msg, err, attempt)
 			}

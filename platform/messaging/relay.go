@@ -94,8 +94,13 @@ func NewRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 
 // RelayOnce publishes every event waiting in db's outbox to bus, in order,
 // and returns how many it published: the relay of a function that runs on a
-// schedule. When another relay holds the outbox it returns 0 at once.
+// schedule, the outbox's only one (SetRelays: relays of a server that used
+// the database before hold nothing back). When another relay holds the
+// outbox it returns 0 at once.
 func RelayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
+	if err := SetRelays(ctx, db, []string{relayGroup}); err != nil {
+		return 0, err
+	}
 	ctx, caughtUp := context.WithCancel(ctx)
 	defer caughtUp()
 	counter := &countingPublisher{Publisher: bus}

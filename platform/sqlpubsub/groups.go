@@ -13,7 +13,10 @@ import (
 // no offset yet starts where the least advanced of the others stood (so a
 // deployment that changes how its messages are read neither loses nor
 // repeats more than at-least-once delivery allows), and every other group
-// is forgotten, so that it holds back neither Prune nor Pending.
+// is forgotten, so that it holds back neither Prune nor Pending. A group
+// whose lease a subscriber holds now (a process of the former deployment,
+// still running) is left alone: forgetting it would make that subscriber
+// start over from the first message.
 func Regroup(ctx context.Context, db *sqldb.DB, topic string, groups []string) error {
 	return db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		for _, g := range groups {
@@ -34,7 +37,8 @@ ON CONFLICT (consumer_group, topic) DO NOTHING`, g, topic); err != nil {
 			return fmt.Errorf("sqlpubsub: regroup %s: %w", topic, err)
 		}
 		for _, g := range stale {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM pubsub_offsets WHERE consumer_group = $1 AND topic = $2`, g, topic); err != nil {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM pubsub_offsets WHERE consumer_group = $1 AND topic = $2
+AND (owner IS NULL OR lease_until < $3)`, g, topic, time.Now().UnixMilli()); err != nil {
 				return fmt.Errorf("sqlpubsub: regroup %s: %w", topic, err)
 			}
 		}

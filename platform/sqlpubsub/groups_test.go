@@ -49,3 +49,19 @@ func testRegroup(t *testing.T, engine sqldb.Dialect) {
 		t.Fatalf("prune: %d %v, want all 4", n, err)
 	}
 }
+
+// A group whose lease a subscriber holds (a process of the former
+// deployment, still running) is not forgotten under it.
+func TestRegroupLeavesAGroupWhoseLeaseIsHeld(t *testing.T) {
+	db := openDB(t, sqldbtest.Engine())
+	publish(t, db.Write, nil, "m1", "m2")
+	live := consume(t, db, "live", 1) // still subscribed: it holds the lease
+	defer live.Close()
+	if err := sqlpubsub.Regroup(context.Background(), db, "t", []string{"new"}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.Read.QueryRow(`SELECT count(*) FROM pubsub_offsets WHERE consumer_group = 'live'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("the held group's offset rows: %d %v, want 1", n, err)
+	}
+}
