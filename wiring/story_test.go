@@ -151,7 +151,7 @@ func TestNotificationsArePrivateAndPaginated(t *testing.T) {
 
 func TestEveryNotificationIsHandedToTheSenderOnce(t *testing.T) {
 	s := startServer(t, "LOG_LEVEL", "info")
-	_, token := s.signUp(t)
+	u, token := s.signUp(t)
 	for i := 0; i < 3; i++ {
 		s.placeOrder(t, token, orderBody("A"), nil)
 	}
@@ -162,6 +162,12 @@ func TestEveryNotificationIsHandedToTheSenderOnce(t *testing.T) {
 		})
 		if got := len(s.logs.matching(`"msg":"notification sent"`, n.ID)); got != 1 {
 			t.Errorf("notification %s sent %d times", n.ID, got)
+		}
+	}
+	// The log names notifications by id and kind, never the person.
+	for _, personal := range []string{u.Email, u.Name, "Welcome, "} {
+		if lines := s.logs.matching(personal); len(lines) != 0 {
+			t.Errorf("the log carries %q: %s", personal, lines[0])
 		}
 	}
 }
