@@ -16,7 +16,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sync"
 	"time"
@@ -76,6 +78,9 @@ type DB struct {
 // OpenSQLite opens (creating if needed) the database file at path in WAL mode.
 func OpenSQLite(path string, opts Options) (*DB, error) {
 	opts.setDefaults()
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
 	write, err := sql.Open(writerDriver, dsn(path, opts, false))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -111,6 +116,21 @@ func OpenSQLite(path string, opts Options) (*DB, error) {
 	go db.writeLoop()
 	go db.checkpointLoop()
 	return db, nil
+}
+
+// createPrivate creates the database file, if it is not there, readable by
+// its owner only: it holds password hashes and personal data, and SQLite
+// gives its WAL and shared-memory files the database file's mode, whatever
+// the directory's.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 func dsn(path string, opts Options, readOnly bool) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -332,6 +333,29 @@ func TestCallersThatGiveUpNeverHaveTheirFnRunAfterwards(t *testing.T) {
 		}
 		if stored := got[fmt.Sprint("r", i)]; stored != (err == nil) {
 			t.Errorf("call %d returned %v, but its row stored = %v", i, err, stored)
+		}
+	}
+}
+
+// A new database file, its WAL and its shared memory are readable by their
+// owner only, whatever the process's umask: they hold password hashes.
+func TestANewDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "private.db")
+	db, err := sqldb.OpenSQLite(path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Write.Exec(`CREATE TABLE t (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s: mode %o, want 600", filepath.Base(p), mode)
 		}
 	}
 }
