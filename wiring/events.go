@@ -45,6 +45,8 @@ func RunEvents(ctx context.Context, cfg Config, logger *slog.Logger, args []stri
 	// A server may be running on these databases: the command reads and
 	// repairs events, and never changes a schema under it.
 	cfg.checkSchemaOnly = true
+	// Events are untrusted input, and this prints them to a terminal.
+	stdout = terminalSafe{stdout}
 	cmd, args := args[0], args[1:]
 	switch {
 	case (cmd == "list" || cmd == "outbox") && len(args) <= 1:
