@@ -49,3 +49,18 @@ func TestHealth(t *testing.T) {
 		}
 	}
 }
+
+func TestAnswersToAuthenticatedRequestsAreNeverCached(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	for _, r := range []request{
+		{Method: "GET", Path: "/v1/users/me", Token: token},
+		{Method: "GET", Path: "/v1/orders", Token: token},
+		{Method: "GET", Path: "/v1/orders/0190a0b2-7c3e-7000-8000-000000000000", Token: token},
+		{Method: "GET", Path: "/v1/notifications", Token: "not-a-token"},
+	} {
+		if got := s.do(t, r).Header.Get("Cache-Control"); got != "no-store" {
+			t.Errorf("%s %s: Cache-Control %q, want no-store", r.Method, r.Path, got)
+		}
+	}
+}

@@ -76,7 +76,7 @@ func New(logger *slog.Logger, cfg Config) *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(logger)
 	e.IPExtractor = cfg.ClientIP.extractor()
-	e.Use(requestID, traced(), accessLog(logger, cfg.Observe), headerLimit(cfg.MaxHeaderBytes), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
+	e.Use(requestID, noStoreAuthenticated, traced(), accessLog(logger, cfg.Observe), headerLimit(cfg.MaxHeaderBytes), middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}),
 		cfg.RateLimit.Limit(), middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: cfg.BodyLimit,
 			Skipper: func(c echo.Context) bool { return slices.Contains(cfg.OwnBodyLimit, c.Path()) }}))
 	return e

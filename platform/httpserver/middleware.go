@@ -73,3 +73,14 @@ func accessLog(logger *slog.Logger, observe func(method, route string, status in
 func traced() echo.MiddlewareFunc {
 	return otelecho.Middleware("modmono", otelecho.WithSkipper(isOperational))
 }
+
+// noStoreAuthenticated keeps every answer to a request that carries
+// credentials out of shared and browser caches: it is one user's data.
+func noStoreAuthenticated(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().Header.Get(echo.HeaderAuthorization) != "" {
+			c.Response().Header().Set(echo.HeaderCacheControl, "no-store")
+		}
+		return next(c)
+	}
+}
