@@ -142,6 +142,9 @@ func dsn(path string, opts Options, readOnly bool) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_cache_size", "-16000") // 16 MB page cache per connection
 	q.Set("_journal_size_limit", "67108864")
+	// Deleted rows (an erased user's data) are overwritten with zeros, not
+	// left in free pages of the file for anyone who reads it.
+	q.Set("_secure_delete", "true")
 	if readOnly {
 		q.Set("_query_only", "true")
 	}

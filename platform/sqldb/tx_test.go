@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -356,6 +357,40 @@ func TestANewDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
 		}
 		if mode := info.Mode().Perm(); mode != 0o600 {
 			t.Errorf("%s: mode %o, want 600", filepath.Base(p), mode)
+		}
+	}
+}
+
+// A deleted row's bytes do not stay in the database file: SQLite overwrites
+// them (secure_delete), so erasing a user erases them from the disk too.
+func TestDeletedRowsLeaveNoBytesInTheFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "erase.db")
+	db, err := sqldb.OpenSQLite(path, sqldb.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	secret := "victim-4f1c9e@example.com"
+	for _, q := range []string{
+		`CREATE TABLE people (id INTEGER PRIMARY KEY, email TEXT)`,
+		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500)
+INSERT INTO people (email) SELECT 'someone-' || i || '@example.com' FROM n`,
+		`INSERT INTO people (email) VALUES ('` + secret + `')`,
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
+		`DELETE FROM people WHERE email = '` + secret + `'`,
+		`PRAGMA wal_checkpoint(TRUNCATE)`,
+	} {
+		if _, err := db.Write.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	for _, p := range []string{path, path + "-wal"} {
+		raw, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(raw), secret) {
+			t.Errorf("%s still holds the deleted row's bytes", filepath.Base(p))
 		}
 	}
 }
