@@ -196,6 +196,11 @@ func apiScenario(t *testing.T, c apiClient) {
 	c.do(t, request{Method: "PATCH", Path: "/v1/users"}).expectProblem(t, 405)
 	c.do(t, request{Method: "GET", Path: "/v1/users/nothing"}).expectProblem(t, 404)
 	c.do(t, request{Method: "DELETE", Path: "/v1/users/me", Token: token}).expect(t, 204)
+	// users applies the deletion at once; orders and notifications on the
+	// UserDeleted event, which these functions are not sent
+	// (TestADeletedUsersTokenIsRefusedOnEveryAuthenticatedRoute covers them).
+	c.do(t, request{Method: "GET", Path: "/v1/users/me", Token: token}).expectProblem(t, 401)
+	c.do(t, request{Method: "PUT", Path: "/v1/users/me/address", Token: token, Body: testAddress}).expectProblem(t, 401)
 }
 
 func TestTheAPIBehavesTheSameInEveryMode(t *testing.T) {

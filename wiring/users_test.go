@@ -160,7 +160,7 @@ func TestDeleteAccount(t *testing.T) {
 	if len(res.Body) != 0 {
 		t.Fatalf("204 with a body: %s", res.Body)
 	}
-	s.do(t, request{Method: "GET", Path: "/v1/users/me", Token: token}).expectProblem(t, 404)
+	s.do(t, request{Method: "GET", Path: "/v1/users/me", Token: token}).expectProblem(t, 401)
 	s.do(t, request{Method: "POST", Path: "/v1/auth/token", Body: map[string]string{"email": u.Email, "password": "password123"}}).expectProblem(t, 401)
-	s.do(t, request{Method: "DELETE", Path: "/v1/users/me", Token: token}).expectProblem(t, 404)
+	s.do(t, request{Method: "DELETE", Path: "/v1/users/me", Token: token}).expectProblem(t, 401)
 }

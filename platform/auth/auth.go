@@ -3,6 +3,9 @@
 package auth
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,6 +21,11 @@ import (
 const MinSecretLen = 32
 
 const issuer = "modmono"
+
+// Leeway is how far the clocks of the issuing and the verifying process may
+// differ: a token is taken as expired only this long after its exp, and one
+// issued (iat) or valid from (nbf) further than this in the future is refused.
+const Leeway = time.Minute
 
 // Tokens issues and verifies access tokens.
 type Tokens struct {
@@ -38,17 +46,23 @@ func NewTokens(secret []byte, ttl time.Duration) (*Tokens, error) {
 		secret: secret,
 		ttl:    ttl,
 		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(issuer),
-			jwt.WithExpirationRequired(), jwt.WithLeeway(5*time.Second)),
+			jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(Leeway)),
 	}, nil
 }
 
 // TTL is how long an issued token is valid.
 func (t *Tokens) TTL() time.Duration { return t.ttl }
 
-// Issue returns a token naming userID as its subject.
+// Issue returns a token naming userID as its subject, with a random id
+// (jti) and the time it was issued (iat).
 func (t *Tokens) Issue(userID string) (string, error) {
+	id := make([]byte, 16)
+	if _, err := rand.Read(id); err != nil {
+		return "", fmt.Errorf("auth: token id: %w", err)
+	}
 	now := time.Now()
 	claims := jwt.RegisteredClaims{
+		ID:        base64.RawURLEncoding.EncodeToString(id),
 		Issuer:    issuer,
 		Subject:   userID,
 		IssuedAt:  jwt.NewNumericDate(now),
@@ -61,7 +75,7 @@ func (t *Tokens) Issue(userID string) (string, error) {
 func (t *Tokens) Verify(token string) (string, error) {
 	var claims jwt.RegisteredClaims
 	_, err := t.parser.ParseWithClaims(token, &claims, func(*jwt.Token) (any, error) { return t.secret, nil })
-	if err != nil || claims.Subject == "" {
+	if err != nil || claims.Subject == "" || claims.IssuedAt == nil {
 		return "", apperror.New(apperror.Unauthorized, "The access token is invalid or expired.")
 	}
 	return claims.Subject, nil
@@ -81,12 +95,35 @@ func (t *Tokens) Require(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		userID, err := t.Verify(strings.TrimSpace(token))
 		if err != nil {
-			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token"`)
-			return err
+			return invalidToken(c)
 		}
 		c.Set(userIDKey, userID)
 		return next(c)
 	}
+}
+
+// Admit is Echo middleware, placed after Require, that refuses the token of
+// a user whom open does not accept, as Require refuses an invalid token: it
+// lets the service behind it decide from its own data which users' tokens
+// it no longer takes.
+func Admit(open func(ctx context.Context, userID string) (bool, error)) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ok, err := open(c.Request().Context(), UserID(c))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return invalidToken(c)
+			}
+			return next(c)
+		}
+	}
+}
+
+func invalidToken(c echo.Context) error {
+	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token"`)
+	return apperror.New(apperror.Unauthorized, "The access token is invalid or expired.")
 }
 
 // UserID returns the authenticated user of a request behind Require.

@@ -47,6 +47,9 @@ type Store interface {
 	// ForgetRecipient deletes userID's notifications and contact details and
 	// keeps a tombstone, so late events about them create nothing.
 	ForgetRecipient(ctx context.Context, q Querier, userID string, at time.Time) error
+	// IsRecipientDeleted reports whether the module applied userID's
+	// deletion (one primary-key probe).
+	IsRecipientDeleted(ctx context.Context, q Querier, userID string) (bool, error)
 	// Insert stores n unless its user is deleted.
 	Insert(ctx context.Context, q Querier, n Notification) error
 	// LockUser makes the transaction of q the only one, until it ends,

@@ -11,9 +11,11 @@ import (
 	"example.com/modmono/platform/httpserver"
 )
 
-// Routes lists every notifications endpoint; all need a signed-in user.
+// Routes lists every notifications endpoint; all need a signed-in user
+// whose deletion the module has not applied.
 func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens) {
-	e.GET("/v1/notifications", listNotifications(svc), tokens.Require)
+	g := e.Group("/v1/notifications", tokens.Require, auth.Admit(svc.AccountOpen))
+	g.GET("", listNotifications(svc))
 }
 
 type notificationResponse struct {

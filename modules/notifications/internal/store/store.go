@@ -48,6 +48,19 @@ ON CONFLICT (user_id) DO UPDATE SET email = NULL, name = NULL, deleted_at = excl
 	return nil
 }
 
+// IsRecipientDeleted reports whether userID's tombstone is stored.
+func (Store) IsRecipientDeleted(ctx context.Context, q querier, userID string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM recipients WHERE user_id = $1 AND deleted_at IS NOT NULL`, userID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("read recipient: %w", err)
+	}
+	return true, nil
+}
+
 // Insert stores n unless its user is deleted: one statement, where a read
 // of the tombstone and an insert would be two. In a transaction on
 // PostgreSQL it travels with the commit (sqldb.ExecLater).

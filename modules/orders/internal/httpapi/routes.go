@@ -8,9 +8,10 @@ import (
 	"example.com/modmono/platform/auth"
 )
 
-// Routes lists every orders endpoint; all need a signed-in user.
+// Routes lists every orders endpoint; all need a signed-in user whose
+// deletion the module has not applied.
 func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens) {
-	g := e.Group("/v1/orders", tokens.Require)
+	g := e.Group("/v1/orders", tokens.Require, auth.Admit(svc.AccountOpen))
 	g.POST("", placeOrder(svc))
 	g.GET("", listOrders(svc))
 	g.GET("/:id", getOrder(svc))

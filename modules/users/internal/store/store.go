@@ -41,6 +41,11 @@ func (Store) ByID(ctx context.Context, q querier, id string) (app.User, error) {
 	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE id = $1`, id))
 }
 
+// Exists reports whether the user with id has an account.
+func (Store) Exists(ctx context.Context, q querier, id string) (bool, error) {
+	return exists(q.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, id), "read user")
+}
+
 // ByEmail returns the user with email (already lower-cased).
 func (Store) ByEmail(ctx context.Context, q querier, email string) (app.User, error) {
 	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE email = $1`, email))
@@ -92,4 +97,18 @@ func scan(row *sql.Row) (app.User, error) {
 			PostalCode: postal.String, Country: country.String}
 	}
 	return u, nil
+}
+
+// exists reports whether row is there, and a database failure when the
+// query failed.
+func exists(row *sql.Row, what string) (bool, error) {
+	var one int
+	err := row.Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("%s: %w", what, err)
+	}
+	return true, nil
 }
