@@ -1,7 +1,11 @@
 package wiring_test
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +119,78 @@ func TestMetricsShowRetriesAndThePoisonQueue(t *testing.T) {
 	}
 	if v, _ := value(m, "modmono_event_handling_seconds", append(labels, "outcome", "error")...); v != 3 {
 		t.Errorf("%v failed attempts, want 3", v)
+	}
+}
+
+func TestMadeUpMethodsDoNotGrowMetrics(t *testing.T) {
+	s := startServer(t)
+	madeUp := func(i int) string {
+		path := []string{"/v1/orders", "/no/such/route", "/v1/users/me"}[i%3]
+		return fmt.Sprintf("M%dX %s HTTP/1.1\r\nHost: test\r\n\r\n", i, path)
+	}
+	// The first few make the series an unknown method has (OTHER on each
+	// route), and the first scrape those of scrapes; what follows must add
+	// none.
+	sendRaw(t, s.URL, 3, madeUp)
+	s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200)
+	before := len(s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200).Body)
+
+	const n = 20000
+	start := time.Now()
+	sendRaw(t, s.URL, n, func(i int) string { return madeUp(i + 3) })
+	t.Logf("%d requests in %v", n, time.Since(start))
+
+	m := s.scrape(t)
+	if v, ok := value(m, "modmono_http_requests_total", "method", "OTHER"); !ok || v == 0 {
+		t.Errorf("no request counted under method OTHER")
+	}
+	for _, mf := range m {
+		for _, metric := range mf.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if strings.HasPrefix(l.GetValue(), "M") && strings.HasSuffix(l.GetValue(), "X") {
+					t.Fatalf("%s has a label %s=%q", mf.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	after := len(s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200).Body)
+	if after > before*11/10 {
+		t.Errorf("/metrics grew from %d to %d bytes", before, after)
+	}
+}
+
+// sendRaw sends n requests, request(i) each, on one keep-alive connection
+// to base, pipelined, and reads every response.
+func sendRaw(t *testing.T, base string, n int, request func(i int) string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	written := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriter(conn)
+		for i := range n {
+			if _, err := w.WriteString(request(i)); err != nil {
+				written <- err
+				return
+			}
+		}
+		written <- w.Flush()
+	}()
+	r := bufio.NewReader(conn)
+	for i := range n {
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		if _, err := io.Copy(io.Discard, res.Body); err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	if err := <-written; err != nil {
+		t.Fatal(err)
 	}
 }

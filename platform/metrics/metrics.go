@@ -80,13 +80,31 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // ObserveRequest records one HTTP request; route is its pattern, "" when
-// no route matched (the raw path would make a series per URL).
+// no route matched (the raw path would make a series per URL). A method
+// outside the standard ones counts as OTHER: clients choose it, and a label
+// value per made-up method would grow /metrics without bound.
 func (m *Metrics) ObserveRequest(method, route string, status int, took time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
+	method = methodLabel(method)
 	m.httpRequests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.httpDuration.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// standardMethods are the methods of RFC 9110 and PATCH (RFC 5789).
+var standardMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// methodLabel is method when standard, else OTHER.
+func methodLabel(method string) string {
+	if standardMethods[method] {
+		return method
+	}
+	return "OTHER"
 }
 
 // EventHandled implements messaging.Observer.
