@@ -26,7 +26,11 @@ import (
 // Config is everything the process reads from its environment. LoadConfig
 // fills it; every field has a default that works on a laptop.
 type Config struct {
-	Port            int           // PORT: the HTTP port (default 8080)
+	Port int // PORT: the HTTP port (default 8080)
+	// METRICS_ADDR: host:port of a listener of its own serving /metrics,
+	// which the public port then leaves out (default none: /metrics on the
+	// public port; set it in production, e.g. 127.0.0.1:9090)
+	MetricsAddr     string
 	DataDir         string        // DATA_DIR: where the module databases live (default ./data)
 	JWTSecret       string        // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
 	TokenTTL        time.Duration // TOKEN_TTL: access token lifetime (default 1h)
@@ -150,6 +154,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ClientIP:          httpserver.ClientIP{Header: p.oneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
 		RateLimit:         httpserver.RateLimit{Rate: p.float("RATE_LIMIT", 0, 0, 1e6), Burst: p.int("RATE_LIMIT_BURST", 200, 1, 1e6)},
 	}
+	cfg.MetricsAddr = p.listenAddr("METRICS_ADDR")
 	cfg.DBMaxConns = p.int("DB_MAX_CONNS", 10, 1, 1000)
 	cfg.DatabaseURLs = p.databaseURLs(Modules)
 	cfg.BusKind = p.oneOf("BUS", "inprocess", "inprocess", "nats")
@@ -224,6 +229,21 @@ func (p *parser) str(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// listenAddr reads an optional host:port to listen on; the host may be
+// empty (every interface), the port must be 1–65535.
+func (p *parser) listenAddr(name string) string {
+	v := strings.TrimSpace(p.getenv(name))
+	if v == "" {
+		return ""
+	}
+	_, port, err := net.SplitHostPort(v)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
+		p.fail(name, "%q is not host:port with a port from 1 to 65535, e.g. 127.0.0.1:9090", v)
+		return ""
+	}
+	return v
 }
 
 func (p *parser) int(name string, def, lo, hi int) int {

@@ -194,3 +194,31 @@ func sendRaw(t *testing.T, base string, n int, request func(i int) string) {
 		t.Fatal(err)
 	}
 }
+
+func TestMetricsAddrMovesMetricsOffThePublicPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := startServer(t, "METRICS_ADDR", addr)
+
+	s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 404)
+	res, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || !strings.Contains(string(body), "modmono_http_requests_total") ||
+		!strings.Contains(string(body), "modmono_outbox_backlog") {
+		t.Fatalf("the metrics listener answered %d:\n%.500s", res.StatusCode, body)
+	}
+	if doc := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body; strings.Contains(string(doc), `"/metrics"`) {
+		t.Error("the public OpenAPI document lists /metrics")
+	}
+}
