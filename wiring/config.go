@@ -26,11 +26,7 @@ import (
 // Config is everything the process reads from its environment. LoadConfig
 // fills it; every field has a default that works on a laptop.
 type Config struct {
-	Port int // PORT: the HTTP port (default 8080)
-	// METRICS_ADDR: host:port of a listener of its own serving /metrics,
-	// which the public port then leaves out (default none: /metrics on the
-	// public port; set it in production, e.g. 127.0.0.1:9090)
-	MetricsAddr     string
+	Port            int           // PORT: the HTTP port (default 8080)
 	DataDir         string        // DATA_DIR: where the module databases live (default ./data)
 	JWTSecret       string        // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
 	TokenTTL        time.Duration // TOKEN_TTL: access token lifetime (default 1h)
@@ -46,6 +42,10 @@ type Config struct {
 	MaxRetries        int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
 	InboxRetention    time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
 	PoisonRetention   time.Duration // POISON_RETENTION: how long poisoned events are kept for repair (default 336h)
+	// METRICS_ADDR: host:port of a listener of its own serving /metrics,
+	// which the public port then leaves out (default none: /metrics on the
+	// public port; set it in production, e.g. 127.0.0.1:9090)
+	MetricsAddr string
 
 	// HTTP holds the server's timeouts, header limit, client address and
 	// rate limit: HTTP_READ_HEADER_TIMEOUT (5s), HTTP_READ_TIMEOUT (30s),
