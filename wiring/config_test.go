@@ -28,14 +28,14 @@ func TestConfigReadsTheEnvironment(t *testing.T) {
 	cfg, err := wiring.LoadConfig(env(map[string]string{
 		"PORT": "9090", "DATA_DIR": "/var/lib/app", "TOKEN_TTL": "15m", "LOG_LEVEL": "debug", "LOG_FORMAT": "TEXT",
 		"JWT_SECRET": strings.Repeat("s", 32), "RELAY_POLL_INTERVAL": "500ms", "CONSUMER_MAX_RETRIES": "7",
-		"POISON_RETENTION": "48h",
+		"POISON_RETENTION": "48h", "METRICS_ADDR": "127.0.0.1:9091",
 	}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.Port != 9090 || cfg.DataDir != "/var/lib/app" || cfg.TokenTTL != 15*time.Minute || cfg.LogLevel != slog.LevelDebug ||
 		cfg.LogFormat != "text" || cfg.RelayPoll != 500*time.Millisecond || cfg.MaxRetries != 7 ||
-		cfg.PoisonRetention != 48*time.Hour {
+		cfg.PoisonRetention != 48*time.Hour || cfg.MetricsAddr != "127.0.0.1:9091" {
 		t.Fatalf("config: %+v", cfg)
 	}
 }
@@ -48,6 +48,7 @@ func TestConfigNamesEveryBadVariable(t *testing.T) {
 		"HTTP_MAX_HEADER_BYTES": "10", "CLIENT_IP_HEADER": "X-Client", "TRUSTED_PROXIES": "10.0.0.0/99", "ORDER_MAX_ITEMS": "0",
 		"DATABASE_URL": "mysql://db/app", "ORDERS_DATABASE_URL": "postgres://u:secret@h:99999/db", "DB_MAX_CONNS": "0",
 		"BUS": "kafka", "NATS_STREAM": "a.b", "NATS_ACK_WAIT": "1ms", "POISON_RETENTION": "30m",
+		"METRICS_ADDR": "9090",
 	}))
 	if err == nil {
 		t.Fatal("bad configuration accepted")
@@ -55,7 +56,8 @@ func TestConfigNamesEveryBadVariable(t *testing.T) {
 	for _, name := range []string{"PORT", "TOKEN_TTL", "BCRYPT_COST", "LOG_LEVEL", "LOG_FORMAT", "JWT_SECRET",
 		"MAX_BODY_BYTES", "SHUTDOWN_TIMEOUT", "RELAY_POLL_INTERVAL", "CONSUMER_MAX_RETRIES", "RATE_LIMIT", "AUTH_RATE_LIMIT",
 		"HTTP_READ_TIMEOUT", "HTTP_MAX_HEADER_BYTES", "CLIENT_IP_HEADER", "TRUSTED_PROXIES", "ORDER_MAX_ITEMS",
-		"DATABASE_URL", "ORDERS_DATABASE_URL", "DB_MAX_CONNS", "BUS", "NATS_STREAM", "NATS_ACK_WAIT", "POISON_RETENTION"} {
+		"DATABASE_URL", "ORDERS_DATABASE_URL", "DB_MAX_CONNS", "BUS", "NATS_STREAM", "NATS_ACK_WAIT", "POISON_RETENTION",
+		"METRICS_ADDR"} {
 		if !strings.Contains(err.Error(), name+":") {
 			t.Errorf("the error does not name %s:\n%v", name, err)
 		}

@@ -1,7 +1,11 @@
 package wiring_test
 
 import (
+	"bufio"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -115,5 +119,110 @@ func TestMetricsShowRetriesAndThePoisonQueue(t *testing.T) {
 	}
 	if v, _ := value(m, "modmono_event_handling_seconds", append(labels, "outcome", "error")...); v != 3 {
 		t.Errorf("%v failed attempts, want 3", v)
+	}
+}
+
+func TestMadeUpMethodsDoNotGrowMetrics(t *testing.T) {
+	s := startServer(t)
+	madeUp := func(i int) string {
+		path := []string{"/v1/orders", "/no/such/z%dz", "/v1/orders/z%dz"}[i%3]
+		if strings.Contains(path, "%d") {
+			path = fmt.Sprintf(path, i)
+		}
+		return fmt.Sprintf("M%dX %s HTTP/1.1\r\nHost: test\r\n\r\n", i, path)
+	}
+	// Each path is new, and the method too. The first few make the series
+	// an unknown method has (OTHER on each route), and the first scrape those of scrapes; what follows must add
+	// none.
+	sendRaw(t, s.URL, 3, madeUp)
+	s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200)
+	before := len(s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200).Body)
+
+	const n = 20000
+	start := time.Now()
+	sendRaw(t, s.URL, n, func(i int) string { return madeUp(i + 3) })
+	t.Logf("%d requests in %v", n, time.Since(start))
+
+	m := s.scrape(t)
+	if v, ok := value(m, "modmono_http_requests_total", "method", "OTHER"); !ok || v == 0 {
+		t.Errorf("no request counted under method OTHER")
+	}
+	for _, mf := range m {
+		for _, metric := range mf.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				v := l.GetValue()
+				if strings.HasPrefix(v, "M") && strings.HasSuffix(v, "X") || strings.Contains(v, "/z") {
+					t.Fatalf("%s has a label %s=%q", mf.GetName(), l.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	after := len(s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200).Body)
+	if after > before*11/10 {
+		t.Errorf("/metrics grew from %d to %d bytes", before, after)
+	}
+}
+
+// sendRaw sends n requests, request(i) each, on one keep-alive connection
+// to base, pipelined, and reads every response.
+func sendRaw(t *testing.T, base string, n int, request func(i int) string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	written := make(chan error, 1)
+	go func() {
+		w := bufio.NewWriter(conn)
+		for i := range n {
+			if _, err := w.WriteString(request(i)); err != nil {
+				written <- err
+				return
+			}
+		}
+		written <- w.Flush()
+	}()
+	r := bufio.NewReader(conn)
+	for i := range n {
+		res, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("response %d: %v", i, err)
+		}
+		if _, err := io.Copy(io.Discard, res.Body); err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	if err := <-written; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMetricsAddrMovesMetricsOffThePublicPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	s := startServer(t, "METRICS_ADDR", addr)
+
+	s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 404)
+	res, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != 200 || !strings.Contains(string(body), "modmono_http_requests_total") ||
+		!strings.Contains(string(body), "modmono_outbox_backlog") {
+		t.Fatalf("the metrics listener answered %d:\n%.500s", res.StatusCode, body)
+	}
+	if doc := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body; strings.Contains(string(doc), `"/metrics"`) {
+		t.Error("the public OpenAPI document lists /metrics")
 	}
 }

@@ -82,7 +82,11 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 		metrics:  mx,
 		relaysOf: map[string][]*messaging.Relay{},
 	}
-	s.echo.GET("/metrics", echo.WrapHandler(mx.Handler()))
+	var documented [][]byte
+	if cfg.MetricsAddr == "" { // else serveMetrics serves it on a listener of its own
+		s.echo.GET("/metrics", echo.WrapHandler(mx.Handler()))
+		documented = append(documented, metrics.OpenAPI())
+	}
 	for _, m := range modules {
 		mx.AddModule(m.Name(), m.DB())
 		m.RegisterRoutes(s.echo)
@@ -97,7 +101,7 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 		return nil, err
 	}
 	httpserver.RegisterHealth(s.echo, s.checks(bus), logger)
-	if err := registerOpenAPI(s.echo, modules, metrics.OpenAPI()); err != nil {
+	if err := registerOpenAPI(s.echo, modules, documented...); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -272,11 +276,17 @@ type runner interface {
 	Running() chan struct{}
 }
 
-// Run starts consumers, then relays (a relay must never publish to a bus no
-// consumer listens on yet), then workers and the HTTP server on ln. When ctx
-// is done it stops in reverse: HTTP drains, relays finish their event in
-// flight, workers and consumers stop.
+// Run starts the metrics listener (when METRICS_ADDR is set), consumers,
+// then relays (a relay must never publish to a bus no consumer listens on
+// yet), then workers and the HTTP server on ln. When ctx is done it stops in
+// reverse: HTTP drains, relays finish their event in flight, workers and
+// consumers stop, and last the metrics listener.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	stopMetrics, err := s.serveMetrics()
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	ctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	bg := context.WithoutCancel(ctx)
@@ -316,7 +326,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		start(w.name, w.run, workers)
 	}
 	s.logger.Info("server listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir)
-	err := httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.HTTP)
+	err = httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.HTTP)
 	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
 		err = errors.Join(err, cause)
 	}

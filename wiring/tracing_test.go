@@ -9,11 +9,13 @@ import (
 	"testing"
 
 	cloudevents "github.com/cloudevents/sdk-go/v2"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
 
 	"example.com/modmono/platform/gcffn"
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/tracing"
 	"example.com/modmono/platform/tracing/tracingtest"
 )
 
@@ -169,5 +171,49 @@ func TestFunctionsContinueTheTraceAnEventCarries(t *testing.T) {
 		if s.Parent.SpanID().String() != callerSpan || s.SpanKind != trace.SpanKindConsumer {
 			t.Errorf("process span %s: parent %s, kind %v; want the caller's span, consumer", s.Name, s.Parent.SpanID(), s.SpanKind)
 		}
+	}
+}
+
+func TestEventsCarryTheTraceparentButNeverTheClientsBaggage(t *testing.T) {
+	tracingtest.Record(t)
+	global := otel.GetTextMapPropagator()
+	t.Cleanup(func() { otel.SetTextMapPropagator(global) })
+	if _, err := tracing.Setup(context.Background(), tracing.Config{}); err != nil { // the production propagator
+		t.Fatal(err)
+	}
+	s := startServer(t)
+	bag := "leak=someone%40baggage.test,pad=" + strings.Repeat("x", 3000)
+	s.do(t, request{Method: "POST", Path: "/v1/users", Body: map[string]string{
+		"email": "traced@example.com", "password": "password123", "name": "Traced User",
+	}, Header: map[string]string{"traceparent": callerTraceparent, "baggage": bag}}).expect(t, 201)
+
+	// Relayed events stay in the outbox until the relay prunes them.
+	rows, err := openModuleDB(t, s.Config, "users").Read.Query(`SELECT metadata, payload FROM pubsub_messages`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var metadata, payload []byte
+		if err := rows.Scan(&metadata, &payload); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		row := string(metadata) + string(payload)
+		if !strings.Contains(row, callerTrace) {
+			t.Errorf("an outbox row does not carry the caller's trace: %s", row)
+		}
+		for _, leak := range []string{"baggage", "someone", "xxxxxxxx"} {
+			if strings.Contains(row, leak) {
+				t.Errorf("an outbox row carries %q: %.300s", leak, row)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n == 0 {
+		t.Fatal("no outbox row")
 	}
 }

@@ -4,7 +4,6 @@
 package metrics
 
 import (
-	"context"
 	_ "embed"
 	"log/slog"
 	"net/http"
@@ -80,13 +79,31 @@ func (m *Metrics) Handler() http.Handler {
 }
 
 // ObserveRequest records one HTTP request; route is its pattern, "" when
-// no route matched (the raw path would make a series per URL).
+// no route matched (the raw path would make a series per URL). A method
+// outside the standard ones counts as OTHER: clients choose it, and a label
+// value per made-up method would grow /metrics without bound.
 func (m *Metrics) ObserveRequest(method, route string, status int, took time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
+	method = methodLabel(method)
 	m.httpRequests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.httpDuration.WithLabelValues(method, route).Observe(took.Seconds())
+}
+
+// standardMethods are the methods of RFC 9110 and PATCH (RFC 5789).
+var standardMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// methodLabel is method when standard, else OTHER.
+func methodLabel(method string) string {
+	if standardMethods[method] {
+		return method
+	}
+	return "OTHER"
 }
 
 // EventHandled implements messaging.Observer.
@@ -127,67 +144,4 @@ func (p countingPublisher) Publish(topic string, msgs ...*message.Message) error
 	}
 	p.published.Add(float64(len(msgs)))
 	return nil
-}
-
-// moduleCollector reads each module database at scrape time.
-type moduleCollector struct {
-	logger  *slog.Logger
-	modules []watched
-	queue   *prometheus.Desc
-	backlog *prometheus.Desc
-	oldest  *prometheus.Desc
-	poison  *prometheus.Desc
-}
-
-type watched struct {
-	name string
-	db   *sqldb.DB
-}
-
-func newModuleCollector(logger *slog.Logger) *moduleCollector {
-	return &moduleCollector{
-		logger: logger,
-		queue: prometheus.NewDesc("modmono_db_writer_queue_depth",
-			"Transactions waiting for a module database's writer.", []string{"module"}, nil),
-		backlog: prometheus.NewDesc("modmono_outbox_backlog",
-			"Events committed to a module's outbox and not yet relayed.", []string{"module"}, nil),
-		oldest: prometheus.NewDesc("modmono_outbox_oldest_age_seconds",
-			"Age of the oldest event not yet relayed; 0 when none waits.", []string{"module"}, nil),
-		poison: prometheus.NewDesc("modmono_poison_queue_size",
-			"Events in a module's poison queue.", []string{"module"}, nil),
-	}
-}
-
-// add is called while the server is built, before any scrape.
-func (c *moduleCollector) add(name string, db *sqldb.DB) {
-	c.modules = append(c.modules, watched{name: name, db: db})
-}
-
-func (c *moduleCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- c.queue
-	ch <- c.backlog
-	ch <- c.oldest
-	ch <- c.poison
-}
-
-func (c *moduleCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	for _, w := range c.modules {
-		ch <- prometheus.MustNewConstMetric(c.queue, prometheus.GaugeValue, float64(w.db.QueueDepth()), w.name)
-		st, err := messaging.OutboxBacklog(ctx, w.db)
-		if err != nil {
-			c.logger.WarnContext(ctx, "metrics: cannot read the outbox", "module", w.name, "error", err)
-			continue
-		}
-		age := 0.0
-		if !st.Oldest.IsZero() {
-			age = time.Since(st.Oldest).Seconds()
-		}
-		ch <- prometheus.MustNewConstMetric(c.backlog, prometheus.GaugeValue, float64(st.Backlog), w.name)
-		ch <- prometheus.MustNewConstMetric(c.oldest, prometheus.GaugeValue, age, w.name)
-		if n, err := messaging.PoisonCount(ctx, w.db); err == nil {
-			ch <- prometheus.MustNewConstMetric(c.poison, prometheus.GaugeValue, float64(n), w.name)
-		}
-	}
 }

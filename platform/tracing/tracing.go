@@ -37,11 +37,12 @@ type Config struct {
 	ServiceName string
 }
 
-// Setup installs the W3C trace-context propagator and, when cfg.Export,
+// Setup installs the W3C trace-context propagator (without baggage: the
+// process reads none, and a client's must not travel on) and, when cfg.Export,
 // a tracer provider exporting over OTLP. The returned function flushes and
 // stops it.
 func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) error, err error) {
-	otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, propagation.Baggage{}))
+	otel.SetTextMapPropagator(propagation.TraceContext{})
 	if !cfg.Export {
 		return func(context.Context) error { return nil }, nil
 	}
@@ -65,14 +66,20 @@ func Setup(ctx context.Context, cfg Config) (shutdown func(context.Context) erro
 
 const scope = "example.com/modmono/platform/tracing"
 
-// Inject writes the trace context of ctx into an event's metadata.
+// eventPropagator carries traceparent (and tracestate) only, whatever the
+// global propagator: an event is durable, goes to every consumer and lands
+// in poison queues, so client-chosen baggage must never ride along.
+var eventPropagator = propagation.TraceContext{}
+
+// Inject writes the trace context of ctx into an event's metadata: its
+// traceparent and tracestate, never baggage.
 func Inject(ctx context.Context, md message.Metadata) {
-	otel.GetTextMapPropagator().Inject(ctx, propagation.MapCarrier(md))
+	eventPropagator.Inject(ctx, propagation.MapCarrier(md))
 }
 
 // Extract returns ctx carrying the trace context of an event's metadata.
 func Extract(ctx context.Context, md message.Metadata) context.Context {
-	return otel.GetTextMapPropagator().Extract(ctx, propagation.MapCarrier(md))
+	return eventPropagator.Extract(ctx, propagation.MapCarrier(md))
 }
 
 // Start starts a span for one event: kind says whether this side sends
