@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"golang.org/x/crypto/bcrypt"
 
 	"example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/password"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
@@ -35,7 +35,7 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 	if err := r.validate(); err != nil {
 		return User{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(r.Password), s.passwordCost)
+	hash, err := password.Hash(ctx, r.Password, s.passwordCost)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
