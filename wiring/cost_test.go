@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"example.com/modmono/platform/password"
 )
 
 // TestAFloodOfLoginsIsShedWhileHealthChecksKeepAnswering sends 200 logins
@@ -86,5 +89,25 @@ func TestAFloodOfLoginsIsShedWhileHealthChecksKeepAnswering(t *testing.T) {
 		counts, len(health), p50, p99, health[len(health)-1])
 	if p99 > 200*time.Millisecond {
 		t.Errorf("/healthz p99 %v during the flood, want under 200ms", p99)
+	}
+}
+
+// TestADuplicateSignUpCostsNoHash counts bcrypt runs through
+// password.Runs, the test hook, rather than timing the answer.
+func TestADuplicateSignUpCostsNoHash(t *testing.T) {
+	s := startServer(t)
+	u, _ := s.signUp(t)
+	before := password.Runs()
+	s.do(t, request{Method: "POST", Path: "/v1/users", Body: map[string]string{
+		"email": strings.ToUpper(u.Email), "password": "password123", "name": "Again",
+	}}).expectProblem(t, 409)
+	if runs := password.Runs() - before; runs != 0 {
+		t.Errorf("a duplicate sign-up ran bcrypt %d times, want 0", runs)
+	}
+	s.do(t, request{Method: "POST", Path: "/v1/users", Body: map[string]string{
+		"email": "fresh-" + u.Email, "password": "password123", "name": "Fresh",
+	}}).expect(t, 201)
+	if runs := password.Runs() - before; runs != 1 {
+		t.Errorf("a new sign-up ran bcrypt %d times, want 1 (the hook counts)", runs)
 	}
 }
