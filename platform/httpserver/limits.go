@@ -62,20 +62,17 @@ type ClientIP struct {
 	// Header is "" (the peer address; no header is believed),
 	// "X-Forwarded-For" or "X-Real-IP".
 	Header string
-	// TrustedProxies are the peers whose Header is believed. Empty: loopback,
-	// link-local and private addresses, as a proxy in the same network has.
+	// TrustedProxies are the peers whose Header is believed; no one else's
+	// is, not even a private or loopback peer's.
 	TrustedProxies []*net.IPNet
 }
 
 // extractor returns how Echo's RealIP finds the client. Without it Echo
 // would believe any X-Forwarded-For a client sends.
 func (c ClientIP) extractor() echo.IPExtractor {
-	var trust []echo.TrustOption
-	if len(c.TrustedProxies) > 0 {
-		trust = append(trust, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
-		for _, n := range c.TrustedProxies {
-			trust = append(trust, echo.TrustIPRange(n))
-		}
+	trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range c.TrustedProxies {
+		trust = append(trust, echo.TrustIPRange(n))
 	}
 	switch strings.ToLower(c.Header) {
 	case "x-forwarded-for":
