@@ -111,3 +111,24 @@ func TestADuplicateSignUpCostsNoHash(t *testing.T) {
 		t.Errorf("a new sign-up ran bcrypt %d times, want 1 (the hook counts)", runs)
 	}
 }
+
+// TestABodyWithHundredsOfInvalidFieldsListsTwentyAndCountsTheRest sends 300
+// empty order lines (three errors each).
+func TestABodyWithHundredsOfInvalidFieldsListsTwentyAndCountsTheRest(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	items := make([]map[string]any, 300)
+	for i := range items {
+		items[i] = map[string]any{"sku": "", "quantity": 0, "unit_price_cents": -1}
+	}
+	res := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token,
+		Body: map[string]any{"items": items, "currency": "EUR"}})
+	p := res.expectProblem(t, 400)
+	if len(p.Errors) > 21 {
+		t.Errorf("%d field errors listed, want at most 21", len(p.Errors))
+	}
+	if !strings.Contains(p.Detail, "more") {
+		t.Errorf("detail %q does not say how many more there were", p.Detail)
+	}
+	t.Logf("%d bytes: %d fields listed; %s", len(res.Body), len(p.Errors), p.Detail)
+}
