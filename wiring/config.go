@@ -50,7 +50,7 @@ type Config struct {
 	// HTTP holds the server's timeouts, header limit, client address and
 	// rate limit: HTTP_READ_HEADER_TIMEOUT (5s), HTTP_READ_TIMEOUT (30s),
 	// HTTP_WRITE_TIMEOUT (30s), HTTP_IDLE_TIMEOUT (2m), HTTP_MAX_HEADER_BYTES
-	// (16384), CLIENT_IP_HEADER (none), TRUSTED_PROXIES (private networks),
+	// (16384), CLIENT_IP_HEADER (none), TRUSTED_PROXIES (none; required with CLIENT_IP_HEADER),
 	// RATE_LIMIT and RATE_LIMIT_BURST (off). BodyLimit and ShutdownTimeout
 	// come from MAX_BODY_BYTES and SHUTDOWN_TIMEOUT.
 	HTTP httpserver.Config
@@ -171,8 +171,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: p.tracesExported()}
 	cfg.HTTP.ClientIP.TrustedProxies = p.networks("TRUSTED_PROXIES")
-	if len(cfg.HTTP.ClientIP.TrustedProxies) > 0 && cfg.HTTP.ClientIP.Header == "" {
+	switch trusted, header := len(cfg.HTTP.ClientIP.TrustedProxies) > 0, cfg.HTTP.ClientIP.Header != ""; {
+	case trusted && !header:
 		p.fail("TRUSTED_PROXIES", "names proxies whose CLIENT_IP_HEADER is believed; set CLIENT_IP_HEADER too")
+	case header && !trusted:
+		// No default: trusting every private address would let any host
+		// in the network pose as any client.
+		p.fail("TRUSTED_PROXIES", "CLIENT_IP_HEADER is believed only from the proxies named here (CIDR ranges or addresses); set it")
 	}
 	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
 		p.fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)

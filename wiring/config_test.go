@@ -67,6 +67,16 @@ func TestConfigNamesEveryBadVariable(t *testing.T) {
 	}
 }
 
+func TestConfigRefusesAClientIPHeaderWithoutTrustedProxies(t *testing.T) {
+	_, err := wiring.LoadConfig(env(map[string]string{"CLIENT_IP_HEADER": "X-Forwarded-For"}))
+	if err == nil || !strings.Contains(err.Error(), "TRUSTED_PROXIES:") {
+		t.Fatalf("CLIENT_IP_HEADER without TRUSTED_PROXIES: %v, want an error naming TRUSTED_PROXIES", err)
+	}
+	if _, err := wiring.LoadConfig(env(map[string]string{"CLIENT_IP_HEADER": "X-Forwarded-For", "TRUSTED_PROXIES": "10.0.0.0/8"})); err != nil {
+		t.Errorf("with TRUSTED_PROXIES: %v", err)
+	}
+}
+
 func TestConfigGivesEachModuleItsDatabase(t *testing.T) {
 	cfg, err := wiring.LoadConfig(env(map[string]string{
 		"DATABASE_URL":        "postgres://app@db/shop",

@@ -41,8 +41,8 @@ func TestBehindATrustedProxyEachClientHasItsOwnBucket(t *testing.T) {
 	limit := []string{"AUTH_RATE_LIMIT", "0.5", "AUTH_RATE_LIMIT_BURST", "1", "CLIENT_IP_HEADER", "X-Forwarded-For"}
 	from := func(ip string) request { return badLogin(map[string]string{"X-Forwarded-For": ip}) }
 
-	t.Run("the proxy on loopback is trusted by default", func(t *testing.T) {
-		s := startServer(t, limit...)
+	t.Run("a proxy named in TRUSTED_PROXIES is believed", func(t *testing.T) {
+		s := startServer(t, append(limit, "TRUSTED_PROXIES", "127.0.0.1")...)
 		s.do(t, from("203.0.113.1")).expectProblem(t, 401)
 		s.do(t, from("203.0.113.1")).expectProblem(t, 429)
 		s.do(t, from("203.0.113.2")).expectProblem(t, 401)

@@ -24,6 +24,7 @@ const (
 	UnsupportedMediaType
 	TooManyRequests // the client is over its rate limit
 	HeadersTooLarge // the request's headers are over the limit
+	Busy            // the server is at a capacity limit; retry shortly
 )
 
 // FieldError names one invalid field of a request.

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 	"golang.org/x/time/rate"
 
 	"example.com/modmono/platform/apperror"
@@ -22,15 +21,15 @@ type RateLimit struct {
 }
 
 // Limit returns middleware that answers 429, with Retry-After, to a client
-// over l. The health checks and /metrics are never limited. Buckets of clients idle for
-// ten minutes are forgotten.
+// over l. The health checks and /metrics are never limited. A client's
+// bucket is forgotten once it has refilled, or when MaxClients more recent
+// clients push it out, so memory stays bounded whatever the number of
+// addresses.
 func (l RateLimit) Limit() echo.MiddlewareFunc {
 	if l.Rate <= 0 {
 		return func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
-	store := middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
-		Rate: rate.Limit(l.Rate), Burst: max(l.Burst, 1), ExpiresIn: 10 * time.Minute,
-	})
+	store := newBuckets(rate.Limit(l.Rate), max(l.Burst, 1), MaxClients)
 	retryAfter := strconv.Itoa(int(math.Ceil(1 / l.Rate))) // seconds until the next token
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -41,7 +40,7 @@ func (l RateLimit) Limit() echo.MiddlewareFunc {
 			// gives none) is not limited: one shared bucket would throttle
 			// everyone.
 			if ip := c.RealIP(); ip != "" {
-				if ok, _ := store.Allow(ip); !ok {
+				if !store.allow(ip, time.Now()) {
 					c.Response().Header().Set("Retry-After", retryAfter)
 					return apperror.New(apperror.TooManyRequests, "Too many requests: slow down and retry after %s s.", retryAfter)
 				}
@@ -63,20 +62,17 @@ type ClientIP struct {
 	// Header is "" (the peer address; no header is believed),
 	// "X-Forwarded-For" or "X-Real-IP".
 	Header string
-	// TrustedProxies are the peers whose Header is believed. Empty: loopback,
-	// link-local and private addresses, as a proxy in the same network has.
+	// TrustedProxies are the peers whose Header is believed; no one else's
+	// is, not even a private or loopback peer's.
 	TrustedProxies []*net.IPNet
 }
 
 // extractor returns how Echo's RealIP finds the client. Without it Echo
 // would believe any X-Forwarded-For a client sends.
 func (c ClientIP) extractor() echo.IPExtractor {
-	var trust []echo.TrustOption
-	if len(c.TrustedProxies) > 0 {
-		trust = append(trust, echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false))
-		for _, n := range c.TrustedProxies {
-			trust = append(trust, echo.TrustIPRange(n))
-		}
+	trust := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range c.TrustedProxies {
+		trust = append(trust, echo.TrustIPRange(n))
 	}
 	switch strings.ToLower(c.Header) {
 	case "x-forwarded-for":

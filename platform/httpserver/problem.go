@@ -37,6 +37,7 @@ var kindStatus = map[apperror.Kind]int{
 	apperror.UnsupportedMediaType: http.StatusUnsupportedMediaType,
 	apperror.TooManyRequests:      http.StatusTooManyRequests,
 	apperror.HeadersTooLarge:      http.StatusRequestHeaderFieldsTooLarge,
+	apperror.Busy:                 http.StatusServiceUnavailable,
 }
 
 func newProblem(status int, detail string) Problem {

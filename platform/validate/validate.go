@@ -1,8 +1,10 @@
-// Package validate checks request fields and collects every failure, so a
-// caller learns all that is wrong with a request at once.
+// Package validate checks request fields and collects the failures, so a
+// caller learns what is wrong with a request at once (the first MaxErrors
+// listed, the rest counted).
 package validate
 
 import (
+	"fmt"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -13,13 +15,23 @@ import (
 	"example.com/modmono/platform/apperror"
 )
 
+// MaxErrors is how many field errors a Validator lists. The rest are only
+// counted, so a body built to fail everywhere cannot buy a response many
+// times its size.
+const MaxErrors = 20
+
 // Validator collects field errors. The zero value is ready to use.
 type Validator struct {
 	fields []apperror.FieldError
+	more   int // errors past MaxErrors
 }
 
 // Add records that field is invalid for reason detail.
 func (v *Validator) Add(field, detail string) {
+	if len(v.fields) == MaxErrors {
+		v.more++
+		return
+	}
 	v.fields = append(v.fields, apperror.FieldError{Field: field, Detail: detail})
 }
 
@@ -30,13 +42,20 @@ func (v *Validator) Check(ok bool, field, detail string) {
 	}
 }
 
-// Err returns an Invalid error listing every recorded field, or nil.
+// Err returns an Invalid error listing the recorded fields, or nil. Past
+// MaxErrors its detail says how many more there were.
 func (v *Validator) Err() error {
 	if len(v.fields) == 0 {
 		return nil
 	}
-	return apperror.InvalidFields(v.fields...)
+	err := apperror.InvalidFields(v.fields...)
+	if v.more > 0 {
+		err.Detail = fmt.Sprintf("The request has invalid fields: the first %d are listed, and %d more.", MaxErrors, v.more)
+	}
+	return err
 }
+
+func (v *Validator) count() int { return len(v.fields) + v.more }
 
 // Text trims *s in place and checks it has between min and max characters
 // and no control characters. min 0 makes the field optional.
@@ -60,8 +79,9 @@ func (v *Validator) Text(field string, s *string, min, max int) {
 // Email trims and lower-cases *s in place and checks it is a plain address
 // ("name@example.com", no display name).
 func (v *Validator) Email(field string, s *string) {
+	before := v.count()
 	v.Text(field, s, 1, 254)
-	if len(v.fields) > 0 && v.fields[len(v.fields)-1].Field == field {
+	if v.count() > before {
 		return
 	}
 	*s = strings.ToLower(*s)

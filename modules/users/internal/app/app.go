@@ -6,11 +6,10 @@ import (
 	"errors"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/password"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
@@ -63,7 +62,7 @@ type Service struct {
 // New returns the Service working on db through store. passwordCost is the
 // bcrypt cost (4 to 31).
 func New(db *sqldb.DB, store Store, outbox *messaging.Outbox, tokens *auth.Tokens, passwordCost int) (*Service, error) {
-	dummy, err := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), passwordCost)
+	dummy, err := password.Hash(context.Background(), "not-a-real-password", passwordCost)
 	if err != nil {
 		return nil, err
 	}

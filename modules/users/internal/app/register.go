@@ -6,10 +6,10 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"golang.org/x/crypto/bcrypt"
 
 	"example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/password"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
@@ -35,7 +35,15 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 	if err := r.validate(); err != nil {
 		return User{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(r.Password), s.passwordCost)
+	// A taken e-mail is refused before the costly hash; Insert still
+	// refuses the one a concurrent sign-up takes in between.
+	taken := apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
+	if _, err := s.store.ByEmail(ctx, s.db.Read, r.Email); err == nil {
+		return User{}, taken
+	} else if !errors.Is(err, ErrNotFound) {
+		return User{}, err
+	}
+	hash, err := password.Hash(ctx, r.Password, s.passwordCost)
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
@@ -43,7 +51,7 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 	err = s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 		err := s.store.Insert(ctx, tx, u)
 		if errors.Is(err, ErrEmailTaken) {
-			return apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
+			return taken
 		}
 		if err != nil {
 			return err
