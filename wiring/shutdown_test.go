@@ -14,17 +14,7 @@ import (
 // A SIGTERM during start-up must not wait out the routers' close timeout
 // (15 s each): a router closed before it runs used to.
 func TestAServerStoppedWhileStartingStopsAtOnce(t *testing.T) {
-	cfg := testConfig(t, t.TempDir())
-	logs := &logBuffer{t: t}
-	srv, cleanup, err := wiring.InitializeServer(cfg, logging.New(logs, cfg.LogLevel, logging.JSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, ln, _ := unstartedServer(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	start := time.Now()
@@ -39,17 +29,7 @@ func TestAServerStoppedWhileStartingStopsAtOnce(t *testing.T) {
 // acknowledged, and its client retries. Here its body trickles in and
 // stops, so the handler is blocked reading it.
 func TestAShutdownThatTimesOutAbandonsTheRequestInFlightAndSucceeds(t *testing.T) {
-	cfg := testConfig(t, t.TempDir(), "SHUTDOWN_TIMEOUT", "1s")
-	logs := &logBuffer{t: t}
-	srv, cleanup, err := wiring.InitializeServer(cfg, logging.New(logs, cfg.LogLevel, logging.JSON))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cleanup()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, ln, logs := unstartedServer(t, "SHUTDOWN_TIMEOUT", "1s")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
@@ -82,6 +62,24 @@ func TestAShutdownThatTimesOutAbandonsTheRequestInFlightAndSucceeds(t *testing.T
 	if lines := logs.matching("shutdown timed out", `"requests":1`); len(lines) != 1 {
 		t.Errorf("%d log lines naming the one abandoned request, want 1", len(lines))
 	}
+}
+
+// unstartedServer is the server of env on top of testEnv, not running yet,
+// with a loopback listener for its Run and its log.
+func unstartedServer(t *testing.T, env ...string) (*wiring.Server, net.Listener, *logBuffer) {
+	t.Helper()
+	cfg := testConfig(t, t.TempDir(), env...)
+	logs := &logBuffer{t: t}
+	srv, cleanup, err := wiring.InitializeServer(cfg, logging.New(logs, cfg.LogLevel, logging.JSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, ln, logs
 }
 
 func waitUntilReady(t *testing.T, url string) {

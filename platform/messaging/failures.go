@@ -79,9 +79,9 @@ func (p *Processor) settle(backoff func(attempt int) time.Duration) message.Hand
 			attempt = max(attempt, 1)
 			// Nor is an attempt cut short by its delivery's end (shutdown, a
 			// function's deadline): it is delivered again.
-			outage := sqldb.IsUnavailable(err) || msg.Context().Err() != nil ||
+			notAtFault := sqldb.IsUnavailable(err) || msg.Context().Err() != nil ||
 				errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
-			if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries && !outage {
+			if errors.As(err, new(malformedError)) || attempt > p.cfg.MaxRetries && !notAtFault {
 				return nil, p.toPoison(msg, err, attempt)
 			}
 			args := p.logArgs(msg, attempt, "error", err)

@@ -65,23 +65,3 @@ func notIn(rows *sql.Rows, keep []string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
-
-// Pending returns how many of topic's messages some consumer group has not
-// acknowledged yet (all of them while no group has subscribed), and when
-// the oldest of them was published (zero when none is).
-func Pending(ctx context.Context, db *sql.DB, topic string) (int, time.Time, error) {
-	var n int
-	var oldest sql.NullInt64
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(m.created_at) FROM pubsub_messages AS m
-WHERE m.topic = $1 AND (NOT EXISTS (SELECT 1 FROM pubsub_offsets WHERE topic = $1)
-OR EXISTS (SELECT 1 FROM pubsub_offsets AS o WHERE o.topic = $1 AND (o.acked_xid, o.acked) < (m.xid, m.seq)))`,
-		topic).Scan(&n, &oldest)
-	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlpubsub: pending of %s: %w", topic, err)
-	}
-	var at time.Time
-	if oldest.Valid {
-		at = time.UnixMilli(oldest.Int64).UTC()
-	}
-	return n, at, nil
-}

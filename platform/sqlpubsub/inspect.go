@@ -20,8 +20,23 @@ type Stored struct {
 // Messages returns topic's stored messages in publication order; with a
 // non-empty uuid, only the copies of that message.
 func Messages(ctx context.Context, db *sql.DB, topic, uuid string) ([]Stored, error) {
-	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, payload, metadata, created_at FROM pubsub_messages
+	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, metadata, created_at, payload FROM pubsub_messages
 WHERE topic = $1 AND ($2 = '' OR uuid = $2) ORDER BY xid, seq`, topic, uuid)
+	return readStored(rows, err, topic, true)
+}
+
+// Headers returns up to limit of topic's stored messages after seq after, in
+// seq order, without their payloads: a page of a listing that need not load
+// every body. The next page starts after the last one's Seq.
+func Headers(ctx context.Context, db *sql.DB, topic string, after int64, limit int) ([]Stored, error) {
+	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, metadata, created_at FROM pubsub_messages
+WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3`, topic, after, limit)
+	return readStored(rows, err, topic, false)
+}
+
+// readStored reads the rows of a query for seq, uuid, metadata, created_at
+// and, withPayload, payload.
+func readStored(rows *sql.Rows, err error, topic string, withPayload bool) ([]Stored, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
 	}
@@ -32,38 +47,14 @@ WHERE topic = $1 AND ($2 = '' OR uuid = $2) ORDER BY xid, seq`, topic, uuid)
 		var id, metadata string
 		var payload []byte
 		var ms int64
-		if err := rows.Scan(&s.Seq, &id, &payload, &metadata, &ms); err != nil {
+		dest := []any{&s.Seq, &id, &metadata, &ms}
+		if withPayload {
+			dest = append(dest, &payload)
+		}
+		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
 		}
 		s.Message = message.NewMessage(id, payload)
-		if err := json.Unmarshal([]byte(metadata), &s.Message.Metadata); err != nil {
-			return nil, fmt.Errorf("sqlpubsub: metadata of %s: %w", id, err)
-		}
-		s.PublishedAt = time.UnixMilli(ms).UTC()
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// Headers returns up to limit of topic's stored messages after seq after, in
-// seq order, without their payloads: a page of a listing that need not load
-// every body. The next page starts after the last one's Seq.
-func Headers(ctx context.Context, db *sql.DB, topic string, after int64, limit int) ([]Stored, error) {
-	rows, err := db.QueryContext(ctx, `SELECT seq, uuid, metadata, created_at FROM pubsub_messages
-WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3`, topic, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
-	}
-	defer rows.Close()
-	var out []Stored
-	for rows.Next() {
-		var s Stored
-		var id, metadata string
-		var ms int64
-		if err := rows.Scan(&s.Seq, &id, &metadata, &ms); err != nil {
-			return nil, fmt.Errorf("sqlpubsub: read %s: %w", topic, err)
-		}
-		s.Message = message.NewMessage(id, nil)
 		if err := json.Unmarshal([]byte(metadata), &s.Message.Metadata); err != nil {
 			return nil, fmt.Errorf("sqlpubsub: metadata of %s: %w", id, err)
 		}
@@ -83,17 +74,18 @@ func Delete(ctx context.Context, db *sql.DB, topic, uuid string) (int64, error) 
 	return res.RowsAffected()
 }
 
-// Backlog returns how many of topic's messages consumer group has not
-// acknowledged, and when the oldest of them was published (zero when none).
-func Backlog(ctx context.Context, db *sql.DB, topic, group string) (int, time.Time, error) {
+// Pending returns how many of topic's messages some consumer group has not
+// acknowledged yet (all of them while no group has subscribed), and when
+// the oldest of them was published (zero when none is).
+func Pending(ctx context.Context, db *sql.DB, topic string) (int, time.Time, error) {
 	var n int
 	var oldest sql.NullInt64
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(m.created_at) FROM pubsub_messages AS m
-WHERE m.topic = $1 AND NOT EXISTS (SELECT 1 FROM pubsub_offsets AS o
-WHERE o.consumer_group = $2 AND o.topic = $1 AND (o.acked_xid, o.acked) >= (m.xid, m.seq))`,
-		topic, group).Scan(&n, &oldest)
+WHERE m.topic = $1 AND (NOT EXISTS (SELECT 1 FROM pubsub_offsets WHERE topic = $1)
+OR EXISTS (SELECT 1 FROM pubsub_offsets AS o WHERE o.topic = $1 AND (o.acked_xid, o.acked) < (m.xid, m.seq)))`,
+		topic).Scan(&n, &oldest)
 	if err != nil {
-		return 0, time.Time{}, fmt.Errorf("sqlpubsub: backlog of %s: %w", topic, err)
+		return 0, time.Time{}, fmt.Errorf("sqlpubsub: pending of %s: %w", topic, err)
 	}
 	var at time.Time
 	if oldest.Valid {
