@@ -146,7 +146,7 @@ func send(client *http.Client, method, url, token string, body []byte) (int, []b
 func measureCeiling(b *testing.B) float64 {
 	b.Helper()
 	db := openOrdersDB(b)
-	outbox := messaging.NewOutbox("orders")
+	outbox := messagingtest.Outbox(b, "orders")
 	items := `[{"sku":"BENCH-1","quantity":2,"unit_price_cents":1250},{"sku":"BENCH-2","quantity":1,"unit_price_cents":99}]`
 	addr := `{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}`
 	return perSecond(b, func() error {

@@ -19,6 +19,7 @@ import (
 	"example.com/modmono/platform/gcppub"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/natsbus"
 	"example.com/modmono/platform/tracing"
 )
@@ -26,9 +27,15 @@ import (
 // Config is everything the process reads from its environment. LoadConfig
 // fills it; every field has a default that works on a laptop.
 type Config struct {
-	Port            int           // PORT: the HTTP port (default 8080)
-	DataDir         string        // DATA_DIR: where the module databases live (default ./data)
-	JWTSecret       string        // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
+	Port      int    // PORT: the HTTP port (default 8080)
+	DataDir   string // DATA_DIR: where the module databases live (default ./data)
+	JWTSecret string // JWT_SECRET: token signing secret, ≥32 bytes (default: generated, kept in DATA_DIR)
+	// EVENT_SIGNING_KEYS: the keys events are signed and verified with,
+	// <module>/<key name>=<secret>, comma-separated (see messaging.ParseKeys;
+	// default on the in-process bus: generated, kept in DATA_DIR; required
+	// with BUS=nats and in functions). EVENT_CLOCK_SKEW: how far in the
+	// future an event may be dated (default 1m).
+	EventKeys       *messaging.Keys
 	TokenTTL        time.Duration // TOKEN_TTL: access token lifetime (default 1h)
 	LogLevel        slog.Level    // LOG_LEVEL: debug, info, warn, error (default info)
 	LogFormat       logging.Format
@@ -202,6 +209,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		p.fail(name, "%s mode runs one module; %q is not one of %s", cfg.Mode, cfg.Module, strings.Join(Modules, ", "))
 	}
+	cfg.EventKeys = p.eventKeys(cfg.Mode, cfg.BusKind)
 	return cfg, errors.Join(p.errs...)
 }
 
@@ -363,6 +371,35 @@ func (p *parser) oneOf(name, def string, allowed ...string) string {
 type DatabaseURL struct {
 	URL      string
 	Variable string
+}
+
+// eventKeys reads EVENT_SIGNING_KEYS and EVENT_CLOCK_SKEW. Unset, it is
+// nil: a server on the in-process bus generates its own keys, but processes
+// that pass events to one another must share theirs.
+func (p *parser) eventKeys(mode Mode, bus string) *messaging.Keys {
+	skew := p.duration("EVENT_CLOCK_SKEW", messaging.DefaultClockSkew, time.Second, time.Hour)
+	v := p.getenv("EVENT_SIGNING_KEYS")
+	if strings.TrimSpace(v) == "" {
+		if mode != ModeServer || bus != "inprocess" {
+			p.fail("EVENT_SIGNING_KEYS", "%s needs the keys every process that passes events shares, "+
+				"<module>/<key name>=<secret>,… (at least %d bytes each)", describeEventPath(mode), messaging.MinKeyLen)
+		}
+		return nil
+	}
+	keys, err := messaging.ParseKeys(v)
+	if err != nil {
+		p.fail("EVENT_SIGNING_KEYS", "%v", err)
+		return nil
+	}
+	keys.ClockSkew = skew
+	return keys
+}
+
+func describeEventPath(mode Mode) string {
+	if mode == ModeServer {
+		return "BUS=nats"
+	}
+	return string(mode) + " mode"
 }
 
 // DatabaseVariable names the variable that moves module to a database of

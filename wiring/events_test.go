@@ -15,6 +15,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/wiring"
 )
 
@@ -25,7 +26,7 @@ func busMessage(t *testing.T, id, topic string, payload any) string {
 	m := message.NewMessage(id, body)
 	m.Metadata.Set(messaging.MetaEventType, topic)
 	m.Metadata.Set(messaging.MetaCorrelationID, "corr-"+id)
-	wire, err := messaging.MarshalMessage(m)
+	wire, err := messaging.MarshalMessage(messagingtest.Signed(m))
 	if err != nil {
 		t.Fatal(err)
 	}

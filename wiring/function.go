@@ -52,7 +52,7 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 		return nil, err
 	}
 	if len(m.Handlers()) > 0 {
-		p, err := newProcessor(cfg, logger, m, nil)
+		p, err := newProcessor(cfg, logger, host, m, nil)
 		if err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/natsbus/natsbustest"
 	"example.com/modmono/platform/sqldb/sqldbtest"
 	"example.com/modmono/wiring"
@@ -32,8 +33,10 @@ type testServer struct {
 }
 
 var testEnv = map[string]string{
-	"JWT_SECRET":  "test-secret-test-secret-test-secret-0123",
-	"BCRYPT_COST": "4", // the cheapest cost: hashing speed is not under test
+	"JWT_SECRET": "test-secret-test-secret-test-secret-0123",
+	// The keys events are signed with, which tests forge events against.
+	"EVENT_SIGNING_KEYS": messagingtest.KeysText,
+	"BCRYPT_COST":        "4", // the cheapest cost: hashing speed is not under test
 	// Tests sign up many users from one address; limits_test.go turns the
 	// limit on where it is under test.
 	"AUTH_RATE_LIMIT": "0",

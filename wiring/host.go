@@ -22,7 +22,7 @@ import (
 // provideHost opens each module's database: the schema named after it on
 // PostgreSQL when the configuration gives the module a URL, else the file
 // <DataDir>/<name>.db.
-func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular.Host, error) {
+func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens, keys *messaging.Keys) (*modular.Host, error) {
 	if !cfg.checkSchemaOnly { // which creates nothing: it found the files first
 		if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
@@ -42,7 +42,7 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens) (*modular
 		return db, nil
 	}
 	return &modular.Host{Open: open, Schema: append(messaging.Schema(), sqldb.Schema()), Tokens: tokens,
-		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, CheckOnly: cfg.checkSchemaOnly}, nil
+		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, Keys: keys, CheckOnly: cfg.checkSchemaOnly}, nil
 }
 
 // sqlitePath is the file of module name's database when it is on SQLite.
@@ -64,24 +64,87 @@ func provideTokens(cfg Config, logger *slog.Logger) (*auth.Tokens, error) {
 	return auth.NewTokens([]byte(secret), cfg.TokenTTL)
 }
 
-func localSecret(path string) (string, error) {
-	b, err := os.ReadFile(path)
+// provideEventKeys signs and verifies events with EVENT_SIGNING_KEYS, or
+// else (a server on the in-process bus, which passes events to itself
+// only) with keys generated once and kept in the data directory, so that
+// events in an outbox at a restart still verify.
+func provideEventKeys(cfg Config, logger *slog.Logger) (*messaging.Keys, error) {
+	if cfg.EventKeys != nil {
+		return cfg.EventKeys, nil
+	}
+	path := filepath.Join(cfg.DataDir, "event-signing-keys")
+	text, err := readLocalSecret(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		text, err = writeLocalSecret(path, messaging.GenerateKeys("local", Modules...))
+	}
+	if err != nil {
+		return nil, err
+	}
+	keys, err := messaging.ParseKeys(text)
 	if err == nil {
-		s := strings.TrimSpace(string(b))
-		if len(s) < auth.MinSecretLen {
-			return "", fmt.Errorf("%s: secret shorter than %d bytes; delete the file to generate a new one", path, auth.MinSecretLen)
+		for _, m := range Modules {
+			if !keys.Has(m) {
+				err = fmt.Errorf("no key of %s", m)
+				break
+			}
 		}
-		return s, nil
 	}
-	if !errors.Is(err, fs.ErrNotExist) {
-		return "", fmt.Errorf("read signing secret: %w", err)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w; delete the file to generate new keys", path, err)
 	}
+	logger.Debug("EVENT_SIGNING_KEYS is not set: signing events with keys generated in the data directory", "path", path)
+	return keys, nil
+}
+
+// localSecret is the JWT signing secret kept in path, generated on first
+// use.
+func localSecret(path string) (string, error) {
+	s, err := readLocalSecret(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		s, err = writeLocalSecret(path, rand.Text()+rand.Text()) // 52 base32 characters, 260 random bits
+	}
+	if err == nil && len(s) < auth.MinSecretLen {
+		err = fmt.Errorf("%s: secret shorter than %d bytes; delete the file to generate a new one", path, auth.MinSecretLen)
+	}
+	return s, err
+}
+
+// readLocalSecret reads the secret kept in path; fs.ErrNotExist says there
+// is none yet.
+func readLocalSecret(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		return "", fmt.Errorf("read secret: %w", err)
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// writeLocalSecret keeps s in path, readable by its owner only, unless
+// another process got there first: then it returns what that one kept.
+func writeLocalSecret(path, s string) (string, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return "", fmt.Errorf("data directory: %w", err)
 	}
-	s := rand.Text() + rand.Text() // 52 base32 characters, 260 random bits
-	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
-		return "", fmt.Errorf("write signing secret: %w", err)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return readLocalSecret(path)
+	}
+	if err != nil {
+		return "", fmt.Errorf("write secret: %w", err)
+	}
+	_, err = f.WriteString(s + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return "", fmt.Errorf("write secret: %w", err)
 	}
 	return s, nil
 }

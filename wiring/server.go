@@ -126,7 +126,7 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 	if len(m.Handlers()) == 0 {
 		return nil
 	}
-	p, err := newProcessor(s.cfg, s.logger, m, s.metrics)
+	p, err := newProcessor(s.cfg, s.logger, s.host, m, s.metrics)
 	if err != nil {
 		return err
 	}
@@ -233,9 +233,9 @@ func (s *Server) addRelay(producer, owner modular.Module, pub message.Publisher,
 
 // newProcessor returns m's event processor; observer (may be nil) learns
 // how handling goes.
-func newProcessor(cfg Config, logger *slog.Logger, m modular.Module, observer messaging.Observer) (*messaging.Processor, error) {
+func newProcessor(cfg Config, logger *slog.Logger, host *modular.Host, m modular.Module, observer messaging.Observer) (*messaging.Processor, error) {
 	return messaging.NewProcessor(m.Name(), m.DB(), m.Handlers(), logger,
-		messaging.ProcessorConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout, Observer: observer})
+		messaging.ProcessorConfig{MaxRetries: cfg.MaxRetries, CloseTimeout: cfg.ShutdownTimeout, Observer: observer, Keys: host.Keys})
 }
 
 // readiness checks that m's database answers, is fully migrated and takes

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -15,6 +16,8 @@ import (
 
 	"example.com/modmono/platform/gcffn"
 	"example.com/modmono/platform/logging"
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/tracing"
 	"example.com/modmono/platform/tracing/tracingtest"
 )
@@ -132,7 +135,10 @@ func deliveredWithTrace(t *testing.T, id string) (payload []byte, attributes map
 	t.Helper()
 	payload, _ = json.Marshal(map[string]any{"user_id": "0b9c4a34-6f51-4a3c-9d7e-2a8c1f1b5e09", "email": "trace@example.com",
 		"name": "T", "registered_at": "2026-11-22T10:00:00Z"})
-	return payload, map[string]string{"event_id": id, "event_type": "users.UserRegistered.v1", "traceparent": callerTraceparent}
+	m := message.NewMessage(id, payload)
+	m.Metadata.Set(messaging.MetaEventType, "users.UserRegistered.v1")
+	m.Metadata.Set("traceparent", callerTraceparent)
+	return payload, messagingtest.Signed(m).Metadata
 }
 
 func TestFunctionsContinueTheTraceAnEventCarries(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message/router/middleware"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqlpubsub"
 	"example.com/modmono/wiring"
@@ -42,7 +43,7 @@ func TestAMalformedEventIsPoisonedAndTheRestFlow(t *testing.T) {
 	// orders outbox the way the module itself writes events.
 	orders := openModuleDB(t, s.Config, "orders")
 	err := orders.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
-		return messaging.NewOutbox("orders").Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": 42})
+		return messagingtest.Outbox(t, "orders").Add(ctx, tx, "orders.OrderPlaced.v1", map[string]any{"order_id": 42})
 	})
 	if err != nil {
 		t.Fatal(err)

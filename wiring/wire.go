@@ -16,7 +16,7 @@ import (
 
 // hostSet builds what every module is built on: the host with the data
 // directory, the token verifier and the logger.
-var hostSet = wire.NewSet(provideTokens, provideHost)
+var hostSet = wire.NewSet(provideTokens, provideEventKeys, provideHost)
 
 // InitializeServer builds the whole system for server mode: every module of
 // the catalog on one host.

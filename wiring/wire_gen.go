@@ -30,7 +30,12 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 		cleanup()
 		return nil, nil, err
 	}
-	host, err := provideHost(cfg, logger, tokens)
+	keys, err := provideEventKeys(cfg, logger)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	host, err := provideHost(cfg, logger, tokens, keys)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -59,7 +64,11 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Fu
 	if err != nil {
 		return nil, nil, err
 	}
-	host, err := provideHost(cfg, logger, tokens)
+	keys, err := provideEventKeys(cfg, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	host, err := provideHost(cfg, logger, tokens, keys)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -121,4 +130,4 @@ func buildNotifications(host *modular.Host, cfg Config) (modular.Module, func(),
 
 // hostSet builds what every module is built on: the host with the data
 // directory, the token verifier and the logger.
-var hostSet = wire.NewSet(provideTokens, provideHost)
+var hostSet = wire.NewSet(provideTokens, provideEventKeys, provideHost)

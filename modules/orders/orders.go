@@ -57,7 +57,11 @@ var _ modular.Module = (*Module)(nil)
 // New returns the module working on its own database.
 func New(deps modular.Deps, cfg Config) (*Module, error) {
 	cfg.setDefaults()
-	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, messaging.NewOutbox(Name), cfg.MaxItems)
+	outbox, err := messaging.NewOutbox(Name, deps.Keys)
+	if err != nil {
+		return nil, err
+	}
+	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, outbox, cfg.MaxItems)
 	return &Module{deps: deps, cfg: cfg, svc: svc}, nil
 }
 

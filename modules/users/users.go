@@ -39,7 +39,11 @@ var _ modular.Module = (*Module)(nil)
 
 // New returns the module working on its own database.
 func New(deps modular.Deps, cfg Config) (*Module, error) {
-	svc, err := app.New(deps.DB, store.Store{}, messaging.NewOutbox(Name), deps.Tokens, cfg.PasswordCost)
+	outbox, err := messaging.NewOutbox(Name, deps.Keys)
+	if err != nil {
+		return nil, err
+	}
+	svc, err := app.New(deps.DB, store.Store{}, outbox, deps.Tokens, cfg.PasswordCost)
 	if err != nil {
 		return nil, err
 	}

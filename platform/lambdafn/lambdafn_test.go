@@ -18,6 +18,7 @@ import (
 
 	"example.com/modmono/platform/lambdafn"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 )
 
@@ -29,7 +30,7 @@ func TestOneFailingRecordIsReportedAlone(t *testing.T) {
 	for _, payload := range []string{"first", "down", "third"} {
 		m := message.NewMessage(payload+"-event", []byte(payload))
 		m.Metadata.Set(messaging.MetaEventType, "t.v1")
-		body, _ := messaging.MarshalMessage(m)
+		body, _ := messaging.MarshalMessage(messagingtest.Signed(m))
 		ev.add(payload+"-record", string(body))
 	}
 	res := ev.invoke(t, h)
@@ -93,7 +94,7 @@ func newHandler(t *testing.T, maxEventBytes int) (*sqldb.DB, *lambdafn.Handler) 
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, logger, messaging.ProcessorConfig{MaxRetries: 3})
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, logger, messaging.ProcessorConfig{Keys: messagingtest.Keys, MaxRetries: 3})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
 )
@@ -23,7 +24,7 @@ func BenchmarkRelayBacklog(b *testing.B) {
 func benchRelayBacklog(b *testing.B, engine sqldb.Dialect) {
 	const backlog, perTx = 100_000, 1_000
 	db, bus := openDBOn(b, engine), newBus(b)
-	outbox := messaging.NewOutbox("bench")
+	outbox := messagingtest.Outbox(b, "bench")
 	payload := map[string]any{"order_id": "01a20081-d63f-7532-85a8-bd5331274408", "user_id": "dcaf410d-0d31-4c22-8e9c-797844d35ad3", "total_cents": 2599}
 	for i := 0; i < backlog; i += perTx {
 		err := db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {

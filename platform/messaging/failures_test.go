@@ -18,6 +18,7 @@ import (
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/tracing/tracingtest"
 )
@@ -62,7 +63,7 @@ func failingEvent(id string) *message.Message {
 	msg.Metadata.Set(messaging.MetaEventType, "t.v1")
 	msg.Metadata.Set("traceparent", "00-"+failingTrace+"-"+failingSpan+"-01")
 	middleware.SetCorrelationID("corr-"+id, msg)
-	return msg
+	return messagingtest.Signed(msg)
 }
 
 func failing(context.Context, *sqldb.Tx, messaging.Event) error {
@@ -130,7 +131,7 @@ func TestAnEventRetriedThenPoisonedOnTheBusLogsOneLinePerAttemptAndEndsErrorSpan
 	logs := &jsonLog{}
 	db, bus := openDB(t), newBus(t)
 	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: failing}},
-		logging.New(logs, slog.LevelWarn, logging.JSON), messaging.ProcessorConfig{MaxRetries: 2, InitialInterval: time.Second / 100})
+		logging.New(logs, slog.LevelWarn, logging.JSON), messaging.ProcessorConfig{Keys: messagingtest.Keys, MaxRetries: 2, InitialInterval: time.Second / 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +169,7 @@ func TestAnEventRetriedThenPoisonedThroughHandleLogsOneLinePerAttemptAndEndsErro
 	logs := &jsonLog{}
 	db := openDB(t)
 	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: failing}},
-		logging.New(logs, slog.LevelWarn, logging.JSON), messaging.ProcessorConfig{MaxRetries: 1})
+		logging.New(logs, slog.LevelWarn, logging.JSON), messaging.ProcessorConfig{Keys: messagingtest.Keys, MaxRetries: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
 	"example.com/modmono/platform/sqlpubsub"
@@ -96,6 +97,13 @@ func startConsumer(t *testing.T, db *sqldb.DB, bus testBus, cfg messaging.Proces
 	run(t, c)
 }
 
+// event is an authentic event on topic.
+func event(id, payload, topic string) *message.Message {
+	m := message.NewMessage(id, []byte(payload))
+	m.Metadata.Set(messaging.MetaEventType, topic)
+	return messagingtest.Signed(m)
+}
+
 func recordEffect(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO effects (payload) VALUES ($1)`, string(ev.Payload))
 	return err
@@ -116,7 +124,7 @@ func TestOutboxPublishesOnlyCommittedChanges(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, relay)
-	outbox := messaging.NewOutbox("test")
+	outbox := messagingtest.Outbox(t, "test")
 	ctx := logging.WithRequestID(context.Background(), "req-1")
 
 	rollback := errors.New("use case failed")
@@ -197,7 +205,7 @@ func TestARelayPrunesWhatItRelayedUntilItIsClosed(t *testing.T) {
 	}
 	run(t, relay) // as the server runs it: on a context never cancelled, so that only Close stops it
 	err = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
-		return messaging.NewOutbox("test").Add(ctx, tx, "thing.Happened.v1", map[string]string{})
+		return messagingtest.Outbox(t, "test").Add(ctx, tx, "thing.Happened.v1", map[string]string{})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -241,9 +249,9 @@ func awaitEmpty(t *testing.T, db *sqldb.DB, table string) {
 
 func TestRedeliveredEventHasOneEffect(t *testing.T) {
 	db, bus := openDB(t), newBus(t)
-	startConsumer(t, db, bus, messaging.ProcessorConfig{}, messaging.Handler{Topic: "t.v1", Apply: recordEffect})
+	startConsumer(t, db, bus, messaging.ProcessorConfig{Keys: messagingtest.Keys}, messaging.Handler{Topic: "t.v1", Apply: recordEffect})
 
-	msg := message.NewMessage("11111111-1111-1111-1111-111111111111", []byte("once"))
+	msg := event("11111111-1111-1111-1111-111111111111", "once", "t.v1")
 	for i := 0; i < 3; i++ {
 		// The bus returns once the consumer acknowledged: its effect is committed.
 		if err := bus.Publish("t.v1", msg.Copy()); err != nil {
@@ -310,11 +318,11 @@ func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
 		}
 		return recordEffect(ctx, tx, ev)
 	}
-	cfg := messaging.ProcessorConfig{MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond}
+	cfg := messaging.ProcessorConfig{Keys: messagingtest.Keys, MaxRetries: 3, InitialInterval: time.Millisecond, MaxInterval: 5 * time.Millisecond}
 	startConsumer(t, db, bus, cfg, messaging.Handler{Topic: "t.v1", Apply: apply})
 
 	for _, p := range []string{"ok-1", "fails", "ok-2", "malformed", "panics", "ok-3"} {
-		if err := bus.Publish("t.v1", message.NewMessage(p+"-id", []byte(p))); err != nil {
+		if err := bus.Publish("t.v1", event(p+"-id", p, "t.v1")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -336,8 +344,8 @@ func TestFailingEventsGoToThePoisonQueueAndTheRestFlow(t *testing.T) {
 
 func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
 	db, bus := openDB(t), newBus(t)
-	outbox := messaging.NewOutbox("test")
-	startConsumer(t, db, bus, messaging.ProcessorConfig{}, messaging.Handler{Topic: "in.v1",
+	outbox := messagingtest.Outbox(t, "test")
+	startConsumer(t, db, bus, messaging.ProcessorConfig{Keys: messagingtest.Keys}, messaging.Handler{Topic: "in.v1",
 		Apply: func(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 			return outbox.Add(ctx, tx, "out.v1", map[string]string{})
 		}})
@@ -353,6 +361,8 @@ func TestEventsWrittenByAHandlerKeepTheCorrelationID(t *testing.T) {
 
 	in := message.NewMessage("in-1", []byte("{}"))
 	middleware.SetCorrelationID("corr-42", in)
+	in.Metadata.Set(messaging.MetaEventType, "in.v1")
+	messagingtest.Signed(in)
 	go func() { _ = bus.Publish("in.v1", in) }()
 	select {
 	case m := <-out:
@@ -379,14 +389,12 @@ func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 		return recordEffect(ctx, tx, ev)
 	}
 	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: apply}}, quiet,
-		messaging.ProcessorConfig{MaxRetries: 2, InitialInterval: time.Millisecond})
+		messaging.ProcessorConfig{Keys: messagingtest.Keys, MaxRetries: 2, InitialInterval: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	msg := func(id, payload, topic string) *message.Message {
-		m := message.NewMessage(id, []byte(payload))
-		m.Metadata.Set(messaging.MetaEventType, topic)
-		wire, err := messaging.MarshalMessage(m)
+		wire, err := messaging.MarshalMessage(event(id, payload, topic))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -443,14 +451,12 @@ func TestProcessorHandlesQueueDeliveries(t *testing.T) {
 
 func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
 	db := openDB(t)
-	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: recordEffect}}, quiet, messaging.ProcessorConfig{})
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: recordEffect}}, quiet, messaging.ProcessorConfig{Keys: messagingtest.Keys})
 	if err != nil {
 		t.Fatal(err)
 	}
 	deliver := func() {
-		m := message.NewMessage("same-id", []byte("x"))
-		m.Metadata.Set(messaging.MetaEventType, "t.v1")
-		if err := p.Handle(context.Background(), m, 1); err != nil {
+		if err := p.Handle(context.Background(), event("same-id", "x", "t.v1"), 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -498,7 +504,7 @@ func TestARelayTellsWhenItCannotGetAnEventThrough(t *testing.T) {
 	if err := relay.Stuck(0); err != nil {
 		t.Fatalf("an idle relay is stuck: %v", err)
 	}
-	outbox := messaging.NewOutbox("test")
+	outbox := messagingtest.Outbox(t, "test")
 	err = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
 		return errors.Join(outbox.Add(ctx, tx, "other.v1", map[string]int{"n": 1}), outbox.Add(ctx, tx, "wanted.v1", map[string]int{"n": 2}))
 	})

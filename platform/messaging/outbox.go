@@ -21,11 +21,16 @@ import (
 // transaction, for the Relay to publish once that transaction commits.
 type Outbox struct {
 	producer string
+	keys     *Keys
 }
 
-// NewOutbox returns the outbox of the module named producer.
-func NewOutbox(producer string) *Outbox {
-	return &Outbox{producer: producer}
+// NewOutbox returns the outbox of the module named producer, which signs
+// its events with producer's key in keys.
+func NewOutbox(producer string, keys *Keys) (*Outbox, error) {
+	if keys == nil || !keys.Has(producer) {
+		return nil, fmt.Errorf("outbox: no event signing key of %s", producer)
+	}
+	return &Outbox{producer: producer, keys: keys}, nil
 }
 
 // Add stores payload, JSON-encoded, as an event on topic in tx.
@@ -48,6 +53,9 @@ func (o *Outbox) Add(ctx context.Context, tx *sqldb.Tx, topic string, payload an
 		corr = msg.UUID
 	}
 	msg.Metadata.Set(MetaCorrelationID, corr)
+	if err := o.keys.Sign(msg); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
 
 	// The send span is the parent of the relay's and every consumer's.
 	spanCtx, span := tracing.Start(ctx, "send "+topic, trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))

@@ -12,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 )
 
@@ -20,7 +21,7 @@ import (
 func poisonDirectly(t *testing.T, db *sqldb.DB) *messaging.Processor {
 	t.Helper()
 	malformed := func(context.Context, *sqldb.Tx, messaging.Event) error { return messaging.Malformed(errors.New("bad")) }
-	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: malformed}}, quiet, messaging.ProcessorConfig{})
+	p, err := messaging.NewProcessor("test", db, []messaging.Handler{{Topic: "t.v1", Apply: malformed}}, quiet, messaging.ProcessorConfig{Keys: messagingtest.Keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,7 +32,7 @@ func poison(t *testing.T, p *messaging.Processor, id string, payload []byte) {
 	t.Helper()
 	msg := message.NewMessage(id, payload)
 	msg.Metadata.Set(messaging.MetaEventType, "t.v1")
-	if err := p.Handle(context.Background(), msg, 1); err != nil {
+	if err := p.Handle(context.Background(), messagingtest.Signed(msg), 1); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -79,6 +79,10 @@ type ProcessorConfig struct {
 	CloseTimeout time.Duration
 	// Observer learns how handling goes. Default: nobody.
 	Observer Observer
+	// Keys verify that each event is its producer's (see Keys.Verify); an
+	// event that fails is poisoned unapplied. They must hold a key of every
+	// module whose events the processor takes. Required.
+	Keys *Keys
 }
 
 func (c *ProcessorConfig) setDefaults() {
@@ -119,6 +123,10 @@ func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.
 		poisoned: sqlpubsub.NewPublisher(db.Write, nil)}
 	for _, h := range handlers {
 		p.handlers[h.Topic] = h
+		owner, _, _ := strings.Cut(h.Topic, ".")
+		if cfg.Keys == nil || !cfg.Keys.Has(owner) {
+			return nil, fmt.Errorf("%s consumes %s but has no event signing key of %s to verify it with", module, h.Topic, owner)
+		}
 	}
 	return p, nil
 }
@@ -231,6 +239,11 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 			Metadata:      msg.Metadata,
 		}
 		start := time.Now()
+		if err := p.cfg.Keys.Verify(msg, h.Topic, start); err != nil {
+			err = Malformed(fmt.Errorf("not authentic: %w", err))
+			p.cfg.Observer.EventHandled(p.module, h.Topic, time.Since(start), err)
+			return err
+		}
 		err := p.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
 			// On PostgreSQL the inbox row goes with the handler's first
 			// statement, or its commit. A redelivery fails on the inbox's

@@ -57,6 +57,9 @@ type Deps struct {
 	Expensive echo.MiddlewareFunc
 	// Logger already names the module.
 	Logger *slog.Logger
+	// Keys sign the events the module writes to its outbox
+	// (messaging.NewOutbox).
+	Keys *messaging.Keys
 }
 
 // Host is what the wiring builds modules on.
@@ -69,6 +72,8 @@ type Host struct {
 	Tokens    *auth.Tokens
 	Expensive echo.MiddlewareFunc
 	Logger    *slog.Logger
+	// Keys sign the events modules write and verify those they consume.
+	Keys *messaging.Keys
 	// CheckOnly makes Build refuse a database that lacks migrations
 	// instead of migrating it: for tools that must not change the schema
 	// under a running server.
@@ -94,7 +99,7 @@ func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C)
 	if expensive == nil {
 		expensive = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
-	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Expensive: expensive, Logger: h.Logger.With("module", name)}, cfg)
+	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Expensive: expensive, Logger: h.Logger.With("module", name), Keys: h.Keys}, cfg)
 	if err == nil {
 		prepare := migrate
 		if h.CheckOnly {

@@ -10,9 +10,12 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
+	"github.com/ThreeDotsLabs/watermill/components/forwarder"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
 
@@ -20,6 +23,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 // OpenDB opens an empty module database with the messaging schema and own
@@ -36,7 +40,7 @@ func OpenDB(t testing.TB, own sqldb.Migrations) *sqldb.DB {
 func Processor(t testing.TB, db *sqldb.DB, handlers []messaging.Handler) *messaging.Processor {
 	t.Helper()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := messaging.NewProcessor("test", db, handlers, logger, messaging.ProcessorConfig{MaxRetries: 1})
+	p, err := messaging.NewProcessor("test", db, handlers, logger, messaging.ProcessorConfig{MaxRetries: 1, Keys: Keys})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +57,50 @@ func Deliver(ctx context.Context, p *messaging.Processor, topic string, payload 
 	msg := message.NewMessage(uuid.NewString(), body)
 	msg.Metadata.Set(messaging.MetaEventID, msg.UUID)
 	msg.Metadata.Set(messaging.MetaEventType, topic)
-	return p.Handle(ctx, msg, 1)
+	return p.Handle(ctx, Signed(msg), 1)
+}
+
+// Keys are the event signing keys of tests: one for each module and for
+// the made-up producers of the messaging tests. They are in the source, and
+// so no secret.
+var Keys = mustParseKeys(KeysText)
+
+// KeysText is Keys as EVENT_SIGNING_KEYS gives them.
+var KeysText = testKeys()
+
+func testKeys() string {
+	var entries []string
+	for _, p := range []string{"users", "orders", "notifications", "t", "thing", "in", "out", "other", "wanted", "test", "bench"} {
+		entries = append(entries, p+"/test="+strings.Repeat(p, 32/len(p)+1))
+	}
+	return strings.Join(entries, ",")
+}
+
+func mustParseKeys(text string) *messaging.Keys {
+	k, err := messaging.ParseKeys(text)
+	if err != nil {
+		panic(err)
+	}
+	return k
+}
+
+// Signed makes msg, whose metadata names its event type, an authentic
+// event of the module that owns the type (the part of its name before the
+// first dot), as that module's outbox would: it fills in the producer and,
+// when missing, the id and time, and signs it with Keys.
+func Signed(msg *message.Message) *message.Message {
+	owner, _, _ := strings.Cut(msg.Metadata.Get(messaging.MetaEventType), ".")
+	msg.Metadata.Set(messaging.MetaProducer, owner)
+	if msg.Metadata.Get(messaging.MetaEventID) == "" {
+		msg.Metadata.Set(messaging.MetaEventID, msg.UUID)
+	}
+	if msg.Metadata.Get(messaging.MetaOccurredAt) == "" {
+		msg.Metadata.Set(messaging.MetaOccurredAt, time.Now().UTC().Format(time.RFC3339Nano))
+	}
+	if err := Keys.Sign(msg); err != nil {
+		panic(err) // a producer Keys lacks: add it above
+	}
+	return msg
 }
 
 // Published relays db's outbox through the real relay and returns what it
@@ -104,3 +151,37 @@ func (s *sink) Publish(topic string, msgs ...*message.Message) error {
 }
 
 func (s *sink) Close() error { return nil }
+
+// Outbox returns the outbox of producer, which signs with Keys.
+func Outbox(t testing.TB, producer string) *messaging.Outbox {
+	t.Helper()
+	o, err := messaging.NewOutbox(producer, Keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+// Forge writes msg, as it is (signed or not, with whatever metadata), into
+// the outbox in tx, in the form an Outbox stores an event: what someone who
+// can write to a module's database could put on the bus through its relay.
+func Forge(tx *sqldb.Tx, msg *message.Message) error {
+	eventType := msg.Metadata.Get(messaging.MetaEventType)
+	pub := forwarder.NewPublisher(stamped{sqlpubsub.NewPublisher(tx, nil), eventType},
+		forwarder.PublisherConfig{ForwarderTopic: messaging.OutboxTopic})
+	return pub.Publish(eventType, msg)
+}
+
+// stamped marks the forwarder's envelope with the event type, as the
+// outbox does, so that relays filtering on it carry the event.
+type stamped struct {
+	message.Publisher
+	eventType string
+}
+
+func (p stamped) Publish(topic string, msgs ...*message.Message) error {
+	for _, m := range msgs {
+		m.Metadata.Set(messaging.MetaEventType, p.eventType)
+	}
+	return p.Publisher.Publish(topic, msgs...)
+}

@@ -24,7 +24,7 @@ type module struct {
 func newModule(t *testing.T) module {
 	t.Helper()
 	db := messagingtest.OpenDB(t, migrations.Of("orders"))
-	svc := app.New(db, store.Store{Dialect: db.Dialect()}, messaging.NewOutbox("orders"), 100)
+	svc := app.New(db, store.Store{Dialect: db.Dialect()}, messagingtest.Outbox(t, "orders"), 100)
 	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers())}
 }
 

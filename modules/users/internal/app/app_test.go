@@ -11,7 +11,6 @@ import (
 	"example.com/modmono/modules/users/internal/store"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
-	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
 )
@@ -24,7 +23,7 @@ func newService(t *testing.T) (*app.Service, *sqldb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := app.New(db, store.Store{}, messaging.NewOutbox("users"), tokens, 4)
+	svc, err := app.New(db, store.Store{}, messagingtest.Outbox(t, "users"), tokens, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
