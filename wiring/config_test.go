@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/wiring"
 )
 
@@ -82,6 +83,7 @@ func TestConfigGivesEachModuleItsDatabase(t *testing.T) {
 		"DATABASE_URL":        "postgres://app@db/shop",
 		"ORDERS_DATABASE_URL": "postgresql://orders@db/shop",
 		"BUS":                 "nats", "NATS_URL": "nats://bus:4222",
+		"EVENT_SIGNING_KEYS": messagingtest.KeysText,
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +121,11 @@ func TestConfigSelectsTheMode(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := wiring.LoadConfig(env(tc.env))
+			vars := map[string]string{"EVENT_SIGNING_KEYS": messagingtest.KeysText}
+			for k, v := range tc.env {
+				vars[k] = v
+			}
+			cfg, err := wiring.LoadConfig(env(vars))
 			if err != nil {
 				t.Fatal(err)
 			}
