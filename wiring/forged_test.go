@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -254,5 +257,40 @@ func TestEventSigningKeysAreRequiredWhereEventsCrossProcesses(t *testing.T) {
 	_, _, err := wiring.InitializeFunction(cfg, logging.New(&logBuffer{t: t}, 0, logging.JSON), "orders")
 	if err == nil || !strings.Contains(err.Error(), "no event signing key of users") {
 		t.Errorf("orders without users' key: %v, want an error saying so", err)
+	}
+}
+
+// Without EVENT_SIGNING_KEYS a server on the in-process bus signs with keys
+// it generates once, readable by its owner only, and keeps using them, so
+// that events waiting in an outbox across a restart still verify.
+func TestAServerOnTheInProcessBusGeneratesItsEventKeysOnce(t *testing.T) {
+	s := startServer(t, "BUS", "inprocess", "EVENT_SIGNING_KEYS", "")
+	_, token := s.signUp(t)
+	eventually(t, "the welcome notification", func() bool { return len(s.notifications(t, token)) == 1 })
+
+	path := filepath.Join(s.Config.DataDir, "event-signing-keys")
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("%s has mode %v, want 0600", path, info.Mode().Perm())
+	}
+	before, _ := os.ReadFile(path)
+	keys, err := messaging.ParseKeys(string(before))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := keys.Producers(); !slices.Equal(got, []string{"notifications", "orders", "users"}) {
+		t.Errorf("generated keys of %v, want one per module", got)
+	}
+
+	_, cleanup, err := wiring.InitializeServer(s.Config, logging.New(&logBuffer{t: t}, 0, logging.JSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanup()
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Error("a second start generated new keys")
 	}
 }
