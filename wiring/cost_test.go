@@ -95,11 +95,13 @@ func TestAFloodOfLoginsIsShedWhileHealthChecksKeepAnswering(t *testing.T) {
 		t.Fatalf("only %d health checks ran during the flood", len(health))
 	}
 	slices.Sort(health)
-	p50, p99 := health[len(health)/2], health[len(health)*99/100]
-	t.Logf("answers %v; /healthz during the flood: %d checks, p50 %v, p99 %v, max %v",
-		counts, len(health), p50, p99, health[len(health)-1])
-	if p99 > 200*time.Millisecond {
-		t.Errorf("/healthz p99 %v during the flood, want under 200ms", p99)
+	p50, p95, p99 := health[len(health)/2], health[len(health)*95/100], health[len(health)*99/100]
+	t.Logf("answers %v; /healthz during the flood: %d checks, p50 %v, p95 %v, p99 %v, max %v",
+		counts, len(health), p50, p95, p99, health[len(health)-1])
+	// Within 50 ms, but for the few a machine shared with other work
+	// delays: the hashing cap leaves a CPU free, not the machine idle.
+	if p95 > 50*time.Millisecond || p99 > 200*time.Millisecond {
+		t.Errorf("/healthz p95 %v, p99 %v during the flood, want under 50ms and 200ms", p95, p99)
 	}
 }
 
