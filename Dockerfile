@@ -10,9 +10,10 @@ RUN make build-static BIN=/out/modmono && mkdir -p /out/data
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=build /out/modmono /modmono
 COPY --from=build --chown=65532:65532 /out/data /data
-ENV DATA_DIR=/data PORT=8080
+# /metrics on a port of its own, reached only where it is published.
+ENV DATA_DIR=/data PORT=8080 METRICS_ADDR=:9090
 VOLUME /data
-EXPOSE 8080
+EXPOSE 8080 9090
 USER 65532:65532
 ENTRYPOINT ["/modmono"]
 CMD ["serve"]

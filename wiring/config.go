@@ -49,9 +49,9 @@ type Config struct {
 	MaxRetries        int           // CONSUMER_MAX_RETRIES: attempts before the poison queue (default 5)
 	InboxRetention    time.Duration // INBOX_RETENTION: how long handled event ids are kept against redelivery (default 720h)
 	PoisonRetention   time.Duration // POISON_RETENTION: how long poisoned events are kept for repair (default 336h)
-	// METRICS_ADDR: host:port of a listener of its own serving /metrics,
-	// which the public port then leaves out (default none: /metrics on the
-	// public port; set it in production, e.g. 127.0.0.1:9090)
+	// METRICS_ADDR: where /metrics is served: host:port of a listener of
+	// its own (e.g. 127.0.0.1:9090), or "public" for the public port, which
+	// has it only when so asked (default none: /metrics is not served)
 	MetricsAddr string
 
 	// HTTP holds the server's timeouts, header limit, client address and
@@ -161,7 +161,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ClientIP:          httpserver.ClientIP{Header: p.oneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
 		RateLimit:         httpserver.RateLimit{Rate: p.float("RATE_LIMIT", 0, 0, 1e6), Burst: p.int("RATE_LIMIT_BURST", 200, 1, 1e6)},
 	}
-	cfg.MetricsAddr = p.listenAddr("METRICS_ADDR")
+	cfg.MetricsAddr = p.listenAddr("METRICS_ADDR", MetricsOnPublicPort)
 	cfg.DBMaxConns = p.int("DB_MAX_CONNS", 10, 1, 1000)
 	cfg.DatabaseURLs = p.databaseURLs(Modules)
 	cfg.BusKind = p.oneOf("BUS", "inprocess", "inprocess", "nats")
@@ -244,19 +244,26 @@ func (p *parser) str(name, def string) string {
 	return def
 }
 
-// listenAddr reads an optional host:port to listen on; the host may be
-// empty (every interface), the port must be 1–65535.
-func (p *parser) listenAddr(name string) string {
+// listenAddr reads an optional host:port to listen on, or one of the
+// keywords; the host may be empty (every interface), the port must be 1–65535.
+func (p *parser) listenAddr(name string, keywords ...string) string {
 	v := strings.TrimSpace(p.getenv(name))
-	if v == "" {
-		return ""
+	if v == "" || slices.Contains(keywords, strings.ToLower(v)) {
+		return strings.ToLower(v)
 	}
 	_, port, err := net.SplitHostPort(v)
 	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
-		p.fail(name, "%q is not host:port with a port from 1 to 65535, e.g. 127.0.0.1:9090", v)
+		p.fail(name, "%q is not host:port with a port from 1 to 65535, e.g. 127.0.0.1:9090%s", v, orKeywords(keywords))
 		return ""
 	}
 	return v
+}
+
+func orKeywords(keywords []string) string {
+	if len(keywords) == 0 {
+		return ""
+	}
+	return ", or " + strings.Join(keywords, ", ")
 }
 
 func (p *parser) int(name string, def, lo, hi int) int {

@@ -41,6 +41,15 @@ func TestConfigReadsTheEnvironment(t *testing.T) {
 	}
 }
 
+func TestConfigPutsMetricsOnThePublicPortOnlyWhenAsked(t *testing.T) {
+	for value, want := range map[string]string{"": "", "Public": wiring.MetricsOnPublicPort, "127.0.0.1:9090": "127.0.0.1:9090"} {
+		cfg, err := wiring.LoadConfig(env(map[string]string{"METRICS_ADDR": value}))
+		if err != nil || cfg.MetricsAddr != want {
+			t.Errorf("METRICS_ADDR=%q: %q, %v; want %q", value, cfg.MetricsAddr, err, want)
+		}
+	}
+}
+
 func TestConfigNamesEveryBadVariable(t *testing.T) {
 	_, err := wiring.LoadConfig(env(map[string]string{
 		"PORT": "http", "TOKEN_TTL": "forever", "BCRYPT_COST": "99", "LOG_LEVEL": "loud", "LOG_FORMAT": "xml",

@@ -15,7 +15,8 @@ import (
 	"github.com/prometheus/common/model"
 )
 
-// scrape reads /metrics as Prometheus would.
+// scrape reads /metrics as Prometheus would, from the public port: the
+// server must have been started with METRICS_ADDR=public.
 func (s *testServer) scrape(t *testing.T) map[string]*dto.MetricFamily {
 	t.Helper()
 	res := s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, 200)
@@ -59,7 +60,7 @@ func value(families map[string]*dto.MetricFamily, family string, labels ...strin
 }
 
 func TestMetricsFollowRequestsAndTheEventPath(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, "METRICS_ADDR", "public")
 	_, token := s.signUp(t)
 	s.placeOrder(t, token, orderBody("A-1"), nil)
 	eventually(t, "the order_placed notification", func() bool { return len(s.notifications(t, token)) == 2 })
@@ -103,7 +104,7 @@ func TestMetricsFollowRequestsAndTheEventPath(t *testing.T) {
 }
 
 func TestMetricsShowRetriesAndThePoisonQueue(t *testing.T) {
-	s := startServer(t, "CONSUMER_MAX_RETRIES", "2")
+	s := startServer(t, "CONSUMER_MAX_RETRIES", "2", "METRICS_ADDR", "public")
 	notifications := openModuleDB(t, s.Config, "notifications")
 	execSQL(t, notifications.Write, `ALTER TABLE recipients RENAME TO recipients_broken`)
 	s.signUp(t)
@@ -123,7 +124,7 @@ func TestMetricsShowRetriesAndThePoisonQueue(t *testing.T) {
 }
 
 func TestMadeUpMethodsDoNotGrowMetrics(t *testing.T) {
-	s := startServer(t)
+	s := startServer(t, "METRICS_ADDR", "public")
 	madeUp := func(i int) string {
 		path := []string{"/v1/orders", "/no/such/z%dz", "/v1/orders/z%dz"}[i%3]
 		if strings.Contains(path, "%d") {
@@ -224,5 +225,27 @@ func TestMetricsAddrMovesMetricsOffThePublicPort(t *testing.T) {
 	}
 	if doc := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body; strings.Contains(string(doc), `"/metrics"`) {
 		t.Error("the public OpenAPI document lists /metrics")
+	}
+}
+
+func TestThePublicPortServesMetricsOnlyWhenAsked(t *testing.T) {
+	for _, c := range []struct {
+		name, metricsAddr string
+		status            int
+	}{
+		{"METRICS_ADDR unset", "", 404},
+		{"METRICS_ADDR=public", "public", 200},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := startServer(t, "METRICS_ADDR", c.metricsAddr)
+			res := s.do(t, request{Method: "GET", Path: "/metrics"}).expect(t, c.status)
+			if served := strings.Contains(string(res.Body), "modmono_http_requests_total"); served != (c.status == 200) {
+				t.Errorf("/metrics answered %d:\n%.300s", res.Status, res.Body)
+			}
+			doc := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body
+			if listed := strings.Contains(string(doc), `"/metrics"`); listed != (c.status == 200) {
+				t.Errorf("the OpenAPI document lists /metrics: %v, want %v", listed, c.status == 200)
+			}
+		})
 	}
 }

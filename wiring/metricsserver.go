@@ -9,11 +9,22 @@ import (
 	"time"
 )
 
-// serveMetrics serves /metrics on cfg.MetricsAddr, when set, until the
-// returned function stops it: a listener of its own, which the operator
-// keeps off the public network, with timeouts so that nothing holds it.
+// MetricsOnPublicPort is the METRICS_ADDR that asks for /metrics on the
+// public port, beside the API. Unset, METRICS_ADDR serves it nowhere: what
+// /metrics tells (routes, traffic, backlogs) is for the operator alone, so
+// the public port has it only when the operator says so.
+const MetricsOnPublicPort = "public"
+
+// serveMetrics serves /metrics on cfg.MetricsAddr, when that is an
+// address, until the returned function stops it: a listener of its own,
+// which the operator keeps off the public network, with timeouts so that
+// nothing holds it.
 func (s *Server) serveMetrics() (stop func(), err error) {
-	if s.cfg.MetricsAddr == "" {
+	switch s.cfg.MetricsAddr {
+	case "":
+		s.logger.Info("metrics not served: set METRICS_ADDR, e.g. 127.0.0.1:9090")
+		return func() {}, nil
+	case MetricsOnPublicPort: // newServer routed it
 		return func() {}, nil
 	}
 	ln, err := net.Listen("tcp", s.cfg.MetricsAddr)

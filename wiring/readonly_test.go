@@ -1,6 +1,7 @@
 package wiring_test
 
 import (
+	"net"
 	"net/url"
 	"os"
 	"os/exec"
@@ -27,7 +28,7 @@ func TestAModuleDatabaseThatStopsTakingWritesDegradesOnlyThatModule(t *testing.T
 		s := startServer(t, "CONSUMER_MAX_RETRIES", "1")
 		dir := s.Config.DataDir
 		fault := immutable(t, filepath.Join(dir, "orders.db"), filepath.Join(dir, "orders.db-wal"))
-		degradeOrders(t, s, fault.set, "database takes no writes")
+		degradeOrders(t, s, fault.set, "database takes no writes", dir, "orders.db")
 	})
 	t.Run("postgres connection cut", func(t *testing.T) {
 		db, err := url.Parse(sqldbtest.PostgresURL(t))
@@ -35,6 +36,8 @@ func TestAModuleDatabaseThatStopsTakingWritesDegradesOnlyThatModule(t *testing.T
 			t.Fatal(err)
 		}
 		pg := newProxy(t, db.Host)
+		_, proxyPort, _ := net.SplitHostPort(pg.addr)
+		secrets := []string{db.Hostname(), db.Port(), proxyPort, db.User.Username(), strings.TrimPrefix(db.Path, "/")}
 		db.Host = pg.addr
 		s := startServer(t, "CONSUMER_MAX_RETRIES", "1", "ORDERS_DATABASE_URL", db.String())
 		degradeOrders(t, s, func(cut bool) {
@@ -43,13 +46,14 @@ func TestAModuleDatabaseThatStopsTakingWritesDegradesOnlyThatModule(t *testing.T
 			} else {
 				pg.up()
 			}
-		}, "database does not answer")
+		}, "database does not answer", secrets...)
 	})
 }
 
 // degradeOrders turns fault on and off around what the test above asks of
-// a server whose orders database fails with reason.
-func degradeOrders(t *testing.T, s *testServer, fault func(on bool), reason string) {
+// a server whose orders database fails with reason; the failing /readyz
+// tells none of secrets (the database's host, port, user and name).
+func degradeOrders(t *testing.T, s *testServer, fault func(on bool), reason string, secrets ...string) {
 	t.Helper()
 	u, token := s.signUp(t)
 	s.do(t, request{Method: "PUT", Path: "/v1/users/me/address", Token: token, Body: testAddress}).expect(t, 200)
@@ -72,6 +76,11 @@ func degradeOrders(t *testing.T, s *testServer, fault func(on bool), reason stri
 	if strings.Contains(string(ready.Body), "orders.db") || strings.Contains(string(ready.Body), "not permitted") ||
 		strings.Contains(string(ready.Body), "postgres") || strings.Contains(string(ready.Body), "127.0.0.1") {
 		t.Errorf("/readyz tells the server's error text: %s", ready.Body)
+	}
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(string(ready.Body), secret) {
+			t.Errorf("/readyz tells %q: %s", secret, ready.Body)
+		}
 	}
 	res := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("DURING-1")})
 	if res.Status != 503 || res.Header.Get("Retry-After") == "" {

@@ -83,7 +83,7 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 		relaysOf: map[string][]*messaging.Relay{},
 	}
 	var documented [][]byte
-	if cfg.MetricsAddr == "" { // else serveMetrics serves it on a listener of its own
+	if cfg.MetricsAddr == MetricsOnPublicPort { // else on a listener of its own, or nowhere: serveMetrics
 		s.echo.GET("/metrics", echo.WrapHandler(mx.Handler()))
 		documented = append(documented, metrics.OpenAPI())
 	}
@@ -276,7 +276,7 @@ type runner interface {
 	Running() chan struct{}
 }
 
-// Run starts the metrics listener (when METRICS_ADDR is set), consumers,
+// Run starts the metrics listener (when METRICS_ADDR is an address), consumers,
 // then relays (a relay must never publish to a bus no consumer listens on
 // yet), then workers and the HTTP server on ln. When ctx is done it stops in
 // reverse: HTTP drains, relays finish their event in flight, workers and

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -56,9 +57,7 @@ func ToProblem(err error) (Problem, bool) {
 	var appErr *apperror.Error
 	if errors.As(err, &appErr) {
 		if status, ok := kindStatus[appErr.Kind]; ok {
-			p := newProblem(status, appErr.Detail)
-			p.Errors = appErr.Fields
-			return p, true
+			return bounded(newProblem(status, appErr.Detail), appErr.Fields), true
 		}
 	}
 	var httpErr *echo.HTTPError
@@ -76,6 +75,42 @@ func ToProblem(err error) (Problem, bool) {
 	return newProblem(http.StatusInternalServerError, "The server could not complete the request."), false
 }
 
+// Bounds on what a problem carries, whatever the request held: a field
+// name can come from the client (an unknown field's), and no request may
+// buy an answer larger than a few KiB.
+const (
+	maxProblemFields = 20  // field errors listed (validate lists no more)
+	maxFieldName     = 64  // bytes of a field's name, e.g. items[99].unit_price_cents
+	maxProblemText   = 256 // bytes of a detail
+)
+
+// bounded returns p listing fields, each shortened to the bounds above,
+// and at most maxProblemFields of them, the detail saying how many more.
+func bounded(p Problem, fields []apperror.FieldError) Problem {
+	p.Detail = clip(p.Detail, maxProblemText)
+	if more := len(fields) - maxProblemFields; more > 0 {
+		fields = fields[:maxProblemFields]
+		p.Detail = fmt.Sprintf("The request has invalid fields: the first %d are listed, and %d more.", maxProblemFields, more)
+	}
+	for _, f := range fields {
+		p.Errors = append(p.Errors, apperror.FieldError{Field: clip(f.Field, maxFieldName), Detail: clip(f.Detail, maxProblemText)})
+	}
+	return p
+}
+
+// clip shortens s to at most max bytes, on a character boundary, marking
+// the cut with "…".
+func clip(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max - len("…")
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
 func echoDetail(e *echo.HTTPError) string {
 	switch e.Code {
 	case http.StatusNotFound:
@@ -86,7 +121,7 @@ func echoDetail(e *echo.HTTPError) string {
 		return "The request body is larger than the server accepts."
 	}
 	if msg, ok := e.Message.(string); ok {
-		return msg
+		return clip(msg, maxProblemText)
 	}
 	return http.StatusText(e.Code)
 }
