@@ -175,6 +175,9 @@ func (t *Tx) Notify(channel string) {
 // SQLite).
 func (t *Tx) Schema() string { return t.db.schema }
 
+// Dialect is the engine under the transaction's database.
+func (t *Tx) Dialect() Dialect { return t.db.dialect }
+
 // beforeQuery sends, ahead of a query (which cannot join a pipeline here),
 // BEGIN and what ExecLater queued, if not sent yet. A failure voids the
 // transaction.

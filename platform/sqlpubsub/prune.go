@@ -9,8 +9,8 @@ import (
 
 // Prune deletes the messages of topic that every consumer group has
 // acknowledged, and returns how many it deleted. Messages of a topic that no
-// group has ever subscribed to are kept.
-func Prune(ctx context.Context, db *sql.DB, topic string) (int64, error) {
+// group has ever subscribed to are kept. db may be a transaction.
+func Prune(ctx context.Context, db Executor, topic string) (int64, error) {
 	res, err := db.ExecContext(ctx, `
 DELETE FROM pubsub_messages AS m WHERE topic = $1
 AND EXISTS (SELECT 1 FROM pubsub_offsets WHERE topic = $1)

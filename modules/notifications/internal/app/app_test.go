@@ -16,6 +16,7 @@ import (
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
+	"example.com/modmono/platform/sqldb"
 )
 
 const userID = "0190a0b2-7c3e-7000-8000-000000000001"
@@ -24,6 +25,7 @@ const userID = "0190a0b2-7c3e-7000-8000-000000000001"
 // own, delivering through a recording Sender.
 type module struct {
 	svc       *app.Service
+	db        *sqldb.DB
 	processor *messaging.Processor
 	sent      *recorder
 }
@@ -33,7 +35,7 @@ func newModule(t *testing.T) module {
 	db := messagingtest.OpenDB(t, migrations.Of("notifications"))
 	sent := &recorder{}
 	svc := app.New(db, store.Store{Dialect: db.Dialect()}, sent, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	return module{svc: svc, processor: messagingtest.Processor(t, db, svc.Handlers()), sent: sent}
+	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers()), sent: sent}
 }
 
 func (m module) deliver(t *testing.T, topic string, payload any) {

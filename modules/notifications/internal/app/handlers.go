@@ -65,6 +65,7 @@ func (s *Service) onOrderCancelled(ctx context.Context, tx *sqldb.Tx, ev messagi
 		fmt.Sprintf("Your order %s is cancelled.", e.OrderID))
 }
 
+// onUserDeleted erases what the module holds about the user (erase.go).
 func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
@@ -73,7 +74,7 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.
 	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
 		return err
 	}
-	return s.store.ForgetRecipient(ctx, tx, e.UserID, now())
+	return s.erase(ctx, tx, e.UserID)
 }
 
 // notify stores one notification for the event, unless its user is deleted

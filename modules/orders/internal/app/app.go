@@ -54,10 +54,14 @@ type Store interface {
 	ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, limit int) ([]Order, error)
 	OpenByUser(ctx context.Context, q Querier, userID string) ([]Order, error)
 	SetStatus(ctx context.Context, q Querier, id, status string, at time.Time) error
+	// UpdateShippingAddresses replaces the shipping address a of each of
+	// userID's orders with change(a).
+	UpdateShippingAddresses(ctx context.Context, q Querier, userID string, change func(Address) Address) error
 
 	IdempotencyKey(ctx context.Context, q Querier, userID, key string) (IdempotentResult, error)
 	PutIdempotencyKey(ctx context.Context, q Querier, userID, key string, r IdempotentResult, at time.Time) error
 	SweepIdempotencyKeys(ctx context.Context, q Querier, before time.Time) (int64, error)
+	DeleteIdempotencyKeys(ctx context.Context, q Querier, userID string) error
 
 	UserAddress(ctx context.Context, q Querier, userID string) (Address, error)
 	// PutUserAddress stores userID's address as of at, unless a newer one

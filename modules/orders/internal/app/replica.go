@@ -34,8 +34,8 @@ func (s *Service) onAddressUpdated(ctx context.Context, tx *sqldb.Tx, ev messagi
 	return s.store.PutUserAddress(ctx, tx, e.UserID, Address(e.Address), e.UpdatedAt)
 }
 
-// onUserDeleted cancels the user's open orders, forgets their address, and
-// remembers that they are gone.
+// onUserDeleted cancels the user's open orders, remembers that the user is
+// gone, and erases what the module holds about them (erase.go).
 func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
@@ -60,5 +60,5 @@ func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.
 	if err := s.store.MarkUserDeleted(ctx, tx, e.UserID, at); err != nil {
 		return err
 	}
-	return s.store.DeleteUserAddress(ctx, tx, e.UserID)
+	return s.erase(ctx, tx, e.UserID)
 }
