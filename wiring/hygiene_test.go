@@ -172,3 +172,14 @@ func TestInternationalAddressesAndNamesAreCanonicalAndSignIn(t *testing.T) {
 		})
 	}
 }
+
+// The token response carries no credentials in its request, yet is one
+// user's secret: it is never cached either.
+func TestTheTokenResponseIsNeverCached(t *testing.T) {
+	s := startServer(t)
+	u, _ := s.signUp(t)
+	res := s.do(t, request{Method: "POST", Path: "/v1/auth/token", Body: map[string]string{"email": u.Email, "password": "password123"}}).expect(t, 200)
+	if got := res.Header.Get("Cache-Control"); got != "no-store" {
+		t.Errorf("Cache-Control %q, want no-store", got)
+	}
+}
