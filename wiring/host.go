@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/cursor"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqldb"
@@ -42,8 +43,17 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens, keys *mes
 		return db, nil
 	}
 	return &modular.Host{Open: open, Schema: append(messaging.Schema(), sqldb.Schema()), Tokens: tokens,
+		Cursors:   cursor.NewSigner(tokens.DeriveKey(cursorKeyPurpose)),
 		Expensive: cfg.ExpensiveRateLimit.Limit(), Logger: logger, Keys: keys, CheckOnly: cfg.checkSchemaOnly}, nil
 }
+
+// cursorKeyPurpose labels the pagination cursors' key, derived from the
+// token signing secret: every instance and function that verifies the
+// others' tokens shares that secret already, and it outlives restarts, so
+// a cursor stays good wherever the next page is asked for. A key of its
+// own (HKDF, see auth.Tokens.DeriveKey) keeps a cursor's MAC from ever
+// serving as a token's, or the reverse.
+const cursorKeyPurpose = "modmono pagination cursor v1"
 
 // sqlitePath is the file of module name's database when it is on SQLite.
 func sqlitePath(cfg Config, name string) string { return filepath.Join(cfg.DataDir, name+".db") }

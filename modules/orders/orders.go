@@ -69,7 +69,9 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 func (m *Module) Name() string { return Name }
 
 // RegisterRoutes adds the module's endpoints to e.
-func (m *Module) RegisterRoutes(e *echo.Echo) { httpapi.Routes(e, m.svc, m.deps.Tokens) }
+func (m *Module) RegisterRoutes(e *echo.Echo) {
+	httpapi.Routes(e, m.svc, m.deps.Tokens, m.deps.Cursors)
+}
 
 // Handlers returns the events the module consumes.
 func (m *Module) Handlers() []messaging.Handler { return m.svc.Handlers() }

@@ -4,7 +4,9 @@ package auth
 
 import (
 	"context"
+	"crypto/hkdf"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -48,6 +50,19 @@ func NewTokens(secret []byte, ttl time.Duration) (*Tokens, error) {
 		parser: jwt.NewParser(jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer(issuer),
 			jwt.WithExpirationRequired(), jwt.WithIssuedAt(), jwt.WithLeeway(Leeway)),
 	}, nil
+}
+
+// DeriveKey returns a 32-byte key for purpose, derived from the signing
+// secret with HKDF-SHA256 (RFC 5869): every process that shares the secret
+// derives the same key, and a key of one purpose tells nothing of the
+// secret or of another purpose's key. purpose names the use and its
+// version, like "modmono pagination cursor v1".
+func (t *Tokens) DeriveKey(purpose string) []byte {
+	key, err := hkdf.Key(sha256.New, t.secret, nil, purpose, 32)
+	if err != nil {
+		panic(err) // only for lengths past 255 hash sizes
+	}
+	return key
 }
 
 // TTL is how long an issued token is valid.

@@ -149,3 +149,27 @@ func TestAdmitRefusesTheTokensOfUsersTheServiceNoLongerTakes(t *testing.T) {
 		t.Errorf("a failing check: %v, want its error", err)
 	}
 }
+
+func TestDerivedKeysAreStablePerSecretAndDistinctPerPurpose(t *testing.T) {
+	newTokens := func(secret string) *auth.Tokens {
+		tok, err := auth.NewTokens([]byte(secret), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	a := newTokens("test-secret-test-secret-test-secret-0123")
+	again := newTokens("test-secret-test-secret-test-secret-0123")
+	other := newTokens("another-secret-another-secret-another-00")
+	key := string(a.DeriveKey("cursor"))
+	switch {
+	case len(key) != 32:
+		t.Fatalf("key of %d bytes, want 32", len(key))
+	case string(again.DeriveKey("cursor")) != key:
+		t.Error("two processes with one secret derive different keys")
+	case string(a.DeriveKey("other purpose")) == key:
+		t.Error("two purposes share a key")
+	case string(other.DeriveKey("cursor")) == key:
+		t.Error("two secrets derive one key")
+	}
+}

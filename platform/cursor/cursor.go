@@ -1,33 +1,68 @@
-// Package cursor encodes keyset-pagination positions as opaque strings, so
-// clients cannot depend on (or forge meaningful) internals.
+// Package cursor encodes keyset-pagination positions as opaque, signed
+// strings: a client can hand back a cursor the API gave it, but cannot
+// forge one, alter one, or take one from one list to another.
 package cursor
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"strconv"
-	"strings"
 
 	"example.com/modmono/platform/apperror"
 )
 
-const prefix = "v1:"
+// A cursor is version, position (big-endian) and tag, base64url-encoded.
+const (
+	version = 2 // 1 was unsigned: "v1:<position>"
+	posLen  = 8
+	tagLen  = 16 // HMAC-SHA256 cut to 128 bits, as RFC 2104 allows
+	rawLen  = 1 + posLen + tagLen
+)
 
-// Encode returns the cursor for the position after seq.
-func Encode(seq int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(prefix + strconv.FormatInt(seq, 10)))
+// Signer makes and checks cursors with a key of its own. Every process
+// serving a list must use the same key, so that a cursor made by one
+// instance (or before a restart) is good on another.
+type Signer struct {
+	key []byte
 }
 
-// Decode returns the position in c, or an Invalid error naming field "cursor".
-func Decode(c string) (int64, error) {
+// NewSigner returns a Signer keyed with key, which should be 32 random
+// bytes that no other use shares (see auth.Tokens.DeriveKey).
+func NewSigner(key []byte) *Signer {
+	return &Signer{key: key}
+}
+
+// Encode returns the cursor for the position after seq in list (any name
+// of the list, such as its route: a cursor is good for that list only).
+func (s *Signer) Encode(list string, seq int64) string {
+	raw := make([]byte, 1+posLen, rawLen)
+	raw[0] = version
+	binary.BigEndian.PutUint64(raw[1:], uint64(seq))
+	return base64.RawURLEncoding.EncodeToString(append(raw, s.tag(list, raw)...))
+}
+
+// Decode returns the position in c, a cursor Encode made for list, or an
+// Invalid error naming field "cursor".
+func (s *Signer) Decode(list, c string) (int64, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(c)
-	if err == nil {
-		if s, ok := strings.CutPrefix(string(raw), prefix); ok {
-			if seq, err := strconv.ParseInt(s, 10, 64); err == nil && seq > 0 {
-				return seq, nil
-			}
+	if err == nil && len(raw) == rawLen && raw[0] == version &&
+		hmac.Equal(raw[1+posLen:], s.tag(list, raw[:1+posLen])) {
+		if seq := int64(binary.BigEndian.Uint64(raw[1:])); seq > 0 {
+			return seq, nil
 		}
 	}
-	return 0, apperror.InvalidFields(apperror.FieldError{Field: "cursor", Detail: "is not a cursor this API returned"})
+	return 0, apperror.InvalidFields(apperror.FieldError{Field: "cursor", Detail: "is not a cursor this API returned for this list"})
+}
+
+// tag authenticates a cursor's version and position for list.
+func (s *Signer) tag(list string, versionAndPos []byte) []byte {
+	mac := hmac.New(sha256.New, s.key)
+	mac.Write([]byte(list))
+	mac.Write([]byte{0}) // a list name holds no NUL: the boundary is unambiguous
+	mac.Write(versionAndPos)
+	return mac.Sum(nil)[:tagLen]
 }
 
 // Page limits.
@@ -43,9 +78,10 @@ type Page struct {
 	Limit  int
 }
 
-// ParsePage reads the limit and cursor query values, either of which may be
-// empty. Bad values are Invalid errors naming the parameter.
-func ParsePage(limit, cursor string) (Page, error) {
+// ParsePage reads the limit and cursor query values of a request for
+// list, either of which may be empty. Bad values are Invalid errors naming
+// the parameter.
+func (s *Signer) ParsePage(list, limit, cursor string) (Page, error) {
 	p := Page{Limit: DefaultLimit}
 	if limit != "" {
 		n, err := strconv.Atoi(limit)
@@ -55,7 +91,7 @@ func ParsePage(limit, cursor string) (Page, error) {
 		p.Limit = n
 	}
 	if cursor != "" {
-		seq, err := Decode(cursor)
+		seq, err := s.Decode(list, cursor)
 		if err != nil {
 			return p, err
 		}
@@ -64,11 +100,11 @@ func ParsePage(limit, cursor string) (Page, error) {
 	return p, nil
 }
 
-// Next returns the cursor of the page after one ending at lastSeq, or "" when
-// there is none.
-func Next(more bool, lastSeq int64) string {
+// Next returns the cursor of the page of list after one ending at lastSeq,
+// or "" when there is none.
+func (s *Signer) Next(list string, more bool, lastSeq int64) string {
 	if !more {
 		return ""
 	}
-	return Encode(lastSeq)
+	return s.Encode(list, lastSeq)
 }

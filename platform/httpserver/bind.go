@@ -7,16 +7,20 @@ import (
 	"io"
 	"mime"
 	"net/url"
+	"reflect"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/validate"
 )
 
 // Bind decodes the request's JSON body into dst strictly: the body must be
-// one JSON object of dst's shape, with no unknown fields and no trailing data.
-// Every failure is an *apperror.Error that names what is wrong.
+// one JSON object of dst's shape, with no unknown fields, no trailing data
+// and no string holding U+0000 ("\u0000"), which every endpoint refuses
+// here, before any of it reaches a database. Every failure is an
+// *apperror.Error that names what is wrong.
 func Bind(c echo.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEApplicationJSON {
@@ -33,7 +37,9 @@ func Bind(c echo.Context, dst any) error {
 		}
 		return apperror.New(apperror.Invalid, "The body must hold a single JSON object and nothing after it.")
 	}
-	return nil
+	var v validate.Validator
+	checkNUL(&v, reflect.ValueOf(dst), "")
+	return v.Err()
 }
 
 func tooLarge(err error) bool {
@@ -82,11 +88,17 @@ func jsonKind(goKind string) string {
 }
 
 // Query parses the request's query string strictly: where net/url would
-// silently drop a malformed pair, this is an Invalid error.
+// silently drop a malformed pair, this is an Invalid error, and so is a
+// parameter holding U+0000 ("%00").
 func Query(c echo.Context) (url.Values, error) {
 	q, err := url.ParseQuery(c.Request().URL.RawQuery)
 	if err != nil {
 		return nil, apperror.New(apperror.Invalid, "The query string is malformed: %v.", err)
+	}
+	var v validate.Validator
+	queryNUL(&v, q)
+	if err := v.Err(); err != nil {
+		return nil, err
 	}
 	return q, nil
 }

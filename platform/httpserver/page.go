@@ -15,15 +15,17 @@ type Page[T any] struct {
 }
 
 // ListPage answers a "?limit=&cursor=" request for a list ordered by a
-// position (newest first). fetch returns up to n rows after the position
-// before (0: from the start); seq gives a row's position; render shapes a
-// row for the response.
-func ListPage[R, T any](c echo.Context, fetch func(before int64, n int) ([]R, error), seq func(R) int64, render func(R) T) error {
+// position (newest first), its cursors signed by cursors for the request's
+// route, so that a cursor of one list is refused by another. fetch returns
+// up to n rows after the position before (0: from the start); seq gives a
+// row's position; render shapes a row for the response.
+func ListPage[R, T any](c echo.Context, cursors *cursor.Signer, fetch func(before int64, n int) ([]R, error), seq func(R) int64, render func(R) T) error {
 	q, err := Query(c)
 	if err != nil {
 		return err
 	}
-	p, err := cursor.ParsePage(q.Get("limit"), q.Get("cursor"))
+	list := c.Path()
+	p, err := cursors.ParsePage(list, q.Get("limit"), q.Get("cursor"))
 	if err != nil {
 		return err
 	}
@@ -38,7 +40,7 @@ func ListPage[R, T any](c echo.Context, fetch func(before int64, n int) ([]R, er
 		page.Items[i] = render(r)
 	}
 	if len(rows) > 0 {
-		page.NextCursor = cursor.Next(more, seq(rows[len(rows)-1]))
+		page.NextCursor = cursors.Next(list, more, seq(rows[len(rows)-1]))
 	}
 	return c.JSON(http.StatusOK, page)
 }

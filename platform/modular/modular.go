@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/cursor"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
@@ -52,6 +53,8 @@ type Deps struct {
 	DB *sqldb.DB
 	// Tokens verifies the bearer tokens of signed-in users.
 	Tokens *auth.Tokens
+	// Cursors signs and checks the cursors of paginated lists.
+	Cursors *cursor.Signer
 	// Expensive is the stricter rate limit for endpoints that cost much
 	// CPU per request, such as password hashing.
 	Expensive echo.MiddlewareFunc
@@ -70,6 +73,7 @@ type Host struct {
 	// own schema: the outbox, inbox and poison queue.
 	Schema    []sqldb.Migrations
 	Tokens    *auth.Tokens
+	Cursors   *cursor.Signer
 	Expensive echo.MiddlewareFunc
 	Logger    *slog.Logger
 	// Keys sign the events modules write and verify those they consume.
@@ -99,7 +103,8 @@ func Build[M Module, C any](h *Host, name string, cfg C, newModule func(Deps, C)
 	if expensive == nil {
 		expensive = func(next echo.HandlerFunc) echo.HandlerFunc { return next }
 	}
-	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Expensive: expensive, Logger: h.Logger.With("module", name), Keys: h.Keys}, cfg)
+	m, err := newModule(Deps{DB: db, Tokens: h.Tokens, Cursors: h.Cursors, Expensive: expensive,
+		Logger: h.Logger.With("module", name), Keys: h.Keys}, cfg)
 	if err == nil {
 		prepare := migrate
 		if h.CheckOnly {

@@ -5,9 +5,7 @@ package validate
 
 import (
 	"fmt"
-	"net/mail"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -58,7 +56,10 @@ func (v *Validator) Err() error {
 func (v *Validator) count() int { return len(v.fields) + v.more }
 
 // Text trims *s in place and checks it has between min and max characters
-// and no control characters. min 0 makes the field optional.
+// and no control (Cc) or format (Cf) characters: no NUL or escape codes,
+// no zero-width spaces or joiners, no bidi overrides that would make the
+// text display other than it reads. Letters, marks and punctuation of any
+// script are fine. min 0 makes the field optional.
 func (v *Validator) Text(field string, s *string, min, max int) {
 	*s = strings.TrimSpace(*s)
 	n := utf8.RuneCountInString(*s)
@@ -71,25 +72,25 @@ func (v *Validator) Text(field string, s *string, min, max int) {
 		v.Add(field, "is too short")
 	case n > max:
 		v.Add(field, "is too long")
-	case strings.ContainsFunc(*s, unicode.IsControl):
-		v.Add(field, "must not contain control characters")
+	case strings.ContainsFunc(*s, invisible):
+		v.Add(field, "must not contain control or invisible formatting characters (such as U+0000, U+200B or U+202E)")
 	}
 }
 
-// Email trims and lower-cases *s in place and checks it is a plain address
-// ("name@example.com", no display name).
+// Email trims *s and replaces it with its canonical form (see
+// CanonicalEmail), or records why it is not an e-mail address.
 func (v *Validator) Email(field string, s *string) {
 	before := v.count()
 	v.Text(field, s, 1, 254)
 	if v.count() > before {
 		return
 	}
-	*s = strings.ToLower(*s)
-	addr, err := mail.ParseAddress(*s)
-	_, domain, _ := strings.Cut(*s, "@")
-	if err != nil || addr.Address != *s || !strings.Contains(domain, ".") {
-		v.Add(field, "must be an e-mail address like name@example.com")
+	canonical, err := CanonicalEmail(*s)
+	if err != nil {
+		v.Add(field, err.Error())
+		return
 	}
+	*s = canonical
 }
 
 // UUID reports whether s is a UUID in its canonical 36-character form.

@@ -8,14 +8,15 @@ import (
 
 	"example.com/modmono/modules/notifications/internal/app"
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/cursor"
 	"example.com/modmono/platform/httpserver"
 )
 
 // Routes lists every notifications endpoint; all need a signed-in user
 // whose deletion the module has not applied.
-func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens) {
+func Routes(e *echo.Echo, svc *app.Service, tokens *auth.Tokens, cursors *cursor.Signer) {
 	g := e.Group("/v1/notifications", tokens.Require, auth.Admit(svc.AccountOpen))
-	g.GET("", listNotifications(svc))
+	g.GET("", listNotifications(svc, cursors))
 }
 
 type notificationResponse struct {
@@ -27,12 +28,12 @@ type notificationResponse struct {
 	EventID   string    `json:"event_id"`
 }
 
-func listNotifications(svc *app.Service) echo.HandlerFunc {
+func listNotifications(svc *app.Service, cursors *cursor.Signer) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		fetch := func(before int64, n int) ([]app.Notification, error) {
 			return svc.List(c.Request().Context(), auth.UserID(c), before, n)
 		}
-		return httpserver.ListPage(c, fetch, func(n app.Notification) int64 { return n.Seq }, toResponse)
+		return httpserver.ListPage(c, cursors, fetch, func(n app.Notification) int64 { return n.Seq }, toResponse)
 	}
 }
 

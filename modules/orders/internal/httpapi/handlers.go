@@ -9,6 +9,7 @@ import (
 	"example.com/modmono/modules/orders/internal/app"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/cursor"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/validate"
 )
@@ -88,12 +89,12 @@ func getOrder(svc *app.Service) echo.HandlerFunc {
 	}
 }
 
-func listOrders(svc *app.Service) echo.HandlerFunc {
+func listOrders(svc *app.Service, cursors *cursor.Signer) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		fetch := func(before int64, n int) ([]app.Order, error) {
 			return svc.List(c.Request().Context(), auth.UserID(c), before, n)
 		}
-		return httpserver.ListPage(c, fetch, func(o app.Order) int64 { return o.Seq }, toResponse)
+		return httpserver.ListPage(c, cursors, fetch, func(o app.Order) int64 { return o.Seq }, toResponse)
 	}
 }
 

@@ -42,7 +42,7 @@ type Store interface {
 	Insert(ctx context.Context, q Querier, u User) error // ErrEmailTaken when the e-mail is taken
 	ByID(ctx context.Context, q Querier, id string) (User, error)
 	Exists(ctx context.Context, q Querier, id string) (bool, error)     // one primary-key probe
-	ByEmail(ctx context.Context, q Querier, email string) (User, error) // email already lower-cased
+	ByEmail(ctx context.Context, q Querier, email string) (User, error) // email exactly as stored
 	SetAddress(ctx context.Context, q Querier, id string, a Address, at time.Time) error
 	Delete(ctx context.Context, q Querier, id string) error
 }

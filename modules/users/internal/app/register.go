@@ -32,13 +32,15 @@ func (r *Register) validate() error {
 
 // Register creates an account and publishes UserRegistered.
 func (s *Service) Register(ctx context.Context, r Register) (User, error) {
+	keys := emailKeys(r.Email) // before validate makes it canonical
 	if err := r.validate(); err != nil {
 		return User{}, err
 	}
-	// A taken e-mail is refused before the costly hash; Insert still
-	// refuses the one a concurrent sign-up takes in between.
+	// A taken e-mail, in any form it may be stored under, is refused
+	// before the costly hash; Insert still refuses the one a concurrent
+	// sign-up takes in between.
 	taken := apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
-	if _, err := s.store.ByEmail(ctx, s.db.Read, r.Email); err == nil {
+	if _, err := s.byAnyEmail(ctx, s.db.Read, keys); err == nil {
 		return User{}, taken
 	} else if !errors.Is(err, ErrNotFound) {
 		return User{}, err

@@ -46,7 +46,7 @@ func (Store) Exists(ctx context.Context, q querier, id string) (bool, error) {
 	return exists(q.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = $1`, id), "read user")
 }
 
-// ByEmail returns the user with email (already lower-cased).
+// ByEmail returns the user with email, exactly as stored.
 func (Store) ByEmail(ctx context.Context, q querier, email string) (app.User, error) {
 	return scan(q.QueryRowContext(ctx, `SELECT `+columns+` FROM users WHERE email = $1`, email))
 }
