@@ -287,9 +287,8 @@ func roleGrants(t *testing.T, role cfnResource) map[string][]string {
 				t.Errorf("statement %+v", st)
 			}
 			for _, a := range oneOrMany(t, st.Action) {
-				for _, r := range oneOrMany(t, st.Resource) {
-					grants[strings.Trim(a, `"`)] = append(grants[strings.Trim(a, `"`)], r)
-				}
+				action := strings.Trim(a, `"`)
+				grants[action] = append(grants[action], oneOrMany(t, st.Resource)...)
 			}
 		}
 	}
