@@ -10,6 +10,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+
+	"example.com/modmono/platform/secrets/secretstest"
 )
 
 // runtimeAPI serves the documented Lambda Runtime API on loopback, as the
@@ -167,5 +171,71 @@ func TestLambdaProcessServesTheRuntimeAPI(t *testing.T) {
 	res = api.invoke(t, "inv-4", httpV2Event("GET", "/v1/orders", "", ""))
 	if json.Unmarshal(res.body, &out) != nil || out.StatusCode != 404 {
 		t.Fatalf("the users function serves another module's route: %s", res.body)
+	}
+}
+
+// TestLambdaProcessReadsItsSecretsOnceAtColdStart runs the function as the
+// Lambda service does, its JWT secret named by JWT_SECRET_SSM_PARAMETER and
+// kept in a fake SSM: the process reads it at its start and never again,
+// and a new process (the next cold start) reads it once more.
+func TestLambdaProcessReadsItsSecretsOnceAtColdStart(t *testing.T) {
+	const secret = "jwt-secret-kept-in-ssm-for-the-process-0001"
+	bin := buildBinary(t)
+	store := secretstest.NewAWS(t)
+	store.PutParameter("/modmono/test/jwt-secret", secret)
+	dataDir := t.TempDir()
+	coldStart := func() (*runtimeAPI, *process) {
+		api := newRuntimeAPI(t)
+		env := []string{"AWS_LAMBDA_RUNTIME_API=" + api.addr, "APP_MODULE=users", "AWS_LAMBDA_FUNCTION_NAME=modmono-users",
+			"JWT_SECRET=", "JWT_SECRET_SSM_PARAMETER=/modmono/test/jwt-secret"}
+		for k, v := range store.Env() {
+			env = append(env, k+"="+v)
+		}
+		p := &process{bin: bin, dataDir: dataDir, port: freePort(t), t: t, env: env}
+		p.startNoWait()
+		t.Cleanup(func() {
+			if t.Failed() {
+				t.Logf("function log:\n%s", p.log.String())
+			}
+		})
+		return api, p
+	}
+	var out struct {
+		StatusCode int    `json:"statusCode"`
+		Body       string `json:"body"`
+	}
+	invoke := func(api *runtimeAPI, id string, event []byte, want int) {
+		t.Helper()
+		res := api.invoke(t, id, event)
+		if res.isError || json.Unmarshal(res.body, &out) != nil || out.StatusCode != want {
+			t.Fatalf("invocation %s: error=%v %s", id, res.isError, res.body)
+		}
+	}
+
+	api, p := coldStart()
+	invoke(api, "inv-1", httpV2Event("POST", "/v1/users", "", `{"email":"ssm@example.com","password":"password123","name":"S"}`), 201)
+	invoke(api, "inv-2", httpV2Event("POST", "/v1/auth/token", "", `{"email":"ssm@example.com","password":"password123"}`), 200)
+	var tok struct {
+		AccessToken string `json:"access_token"`
+	}
+	_ = json.Unmarshal([]byte(out.Body), &tok)
+	if _, err := jwt.Parse(tok.AccessToken, func(*jwt.Token) (any, error) { return []byte(secret), nil },
+		jwt.WithValidMethods([]string{"HS256"})); err != nil {
+		t.Fatalf("the token is not signed with the secret kept in SSM: %v", err)
+	}
+	invoke(api, "inv-3", httpV2Event("GET", "/v1/users/me", tok.AccessToken, ""), 200)
+	if n := store.Reads("/modmono/test/jwt-secret"); n != 1 {
+		t.Fatalf("one execution environment read the parameter %d times, want once", n)
+	}
+	p.kill()
+	if strings.Contains(p.log.String(), secret) {
+		t.Fatal("the secret is in the log")
+	}
+
+	api, p = coldStart()
+	defer p.kill()
+	invoke(api, "inv-4", httpV2Event("GET", "/v1/users/me", tok.AccessToken, ""), 200)
+	if n := store.Reads("/modmono/test/jwt-secret"); n != 2 {
+		t.Fatalf("two cold starts read the parameter %d times, want twice", n)
 	}
 }

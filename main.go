@@ -34,9 +34,15 @@ The mode comes from the environment: APP_MODE=server|lambda|gcf, or detected
 from AWS_LAMBDA_RUNTIME_API (lambda) and FUNCTION_TARGET (gcf). A function
 runs one module: APP_MODULE=users|orders|notifications. See README.md.`
 
-// run runs the command in args. The server logs to stdout; the events
-// command prints its report there and logs to stderr.
+// run runs the command in args. The secrets kept in a file or a secret
+// store are read first, once per process: a function's cold start. The
+// server logs to stdout; the events command prints its report there and
+// logs to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	getenv, err := wiring.ResolveSecrets(ctx, getenv)
+	if err != nil {
+		return fmt.Errorf("cannot read secrets:\n%w", err)
+	}
 	cfg, err := wiring.LoadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("invalid configuration:\n%w", err)

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"example.com/modmono/platform/secrets/secretstest"
 )
 
 func TestRunRejectsUnknownArguments(t *testing.T) {
@@ -90,5 +92,30 @@ func TestRunEventsListsThePoisonQueuesAndNeverMigrates(t *testing.T) {
 	err = run(context.Background(), []string{"events"}, getenv, &out, &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "usage: modmono events") {
 		t.Fatalf("events alone: %v, want its usage", err)
+	}
+}
+
+func TestRunReadsSecretsBeforeTheConfiguration(t *testing.T) {
+	store := secretstest.NewAWS(t)
+	store.Setenv(t)
+	store.PutParameter("/modmono/test/jwt-secret", "too-short") // what LoadConfig then refuses
+	env := map[string]string{"APP_MODE": "lambda", "APP_MODULE": "users", "JWT_SECRET_SSM_PARAMETER": "/modmono/test/jwt-secret"}
+	err := run(context.Background(), nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "JWT_SECRET: must be at least 32 bytes") || strings.Contains(err.Error(), "too-short") {
+		t.Fatalf("err = %v, want LoadConfig to refuse the value read from SSM, without showing it", err)
+	}
+	if n := store.Reads("/modmono/test/jwt-secret"); n != 1 {
+		t.Fatalf("the parameter was read %d times, want once", n)
+	}
+}
+
+func TestRunStopsOnAMissingSecretNamingItsVariable(t *testing.T) {
+	store := secretstest.NewAWS(t)
+	store.Setenv(t)
+	env := map[string]string{"APP_MODE": "lambda", "APP_MODULE": "orders", "DATABASE_URL_SECRET_ID": "modmono/test/orders/database-url"}
+	err := run(context.Background(), nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "cannot read secrets") || !strings.Contains(err.Error(), "DATABASE_URL:") ||
+		!strings.Contains(err.Error(), "modmono/test/orders/database-url") {
+		t.Fatalf("err = %v, want a start-up error naming DATABASE_URL and its secret", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -173,14 +174,142 @@ func TestServerlessDeploysEveryModule(t *testing.T) {
 			}
 		})
 	}
-	t.Run("relays may publish to the events topic and nowhere else; no wildcard resources", func(t *testing.T) {
-		role := string(res["IamRoleLambdaExecution"].Properties)
-		if !strings.Contains(role, `"Action":["sns:Publish"],"Resource":{"Ref":"EventsTopic"}`) || strings.Contains(role, `"Resource":"*"`) {
-			t.Errorf("role statements: %s", role)
+	t.Run("each function has a role of its own, allowed only what it does", func(t *testing.T) {
+		if _, ok := res["IamRoleLambdaExecution"]; ok {
+			t.Error("a role shared by every function is still generated")
+		}
+		roles := map[string]string{}
+		for _, fn := range deployedFunctions(functions) {
+			role := functionRole(t, res, fn.name)
+			if other, taken := roles[role]; taken {
+				t.Fatalf("%s and %s share the role %s", fn.name, other, role)
+			}
+			roles[role] = fn.name
+			jwt := string(props[struct {
+				Environment struct{ Variables map[string]json.RawMessage }
+			}](t, res[logicalID(fn.name)]).Environment.Variables["JWT_SECRET_SSM_PARAMETER"])
+			if wantJWT := fn.kind == "http"; wantJWT != (jwt == `"/modmono/ci/jwt-secret"`) || !wantJWT && jwt != "" {
+				t.Errorf("%s: JWT_SECRET_SSM_PARAMETER=%s; only the -http functions verify tokens", fn.name, jwt)
+			}
+			grants := roleGrants(t, res[role])
+			params := fmt.Sprintf(`{"Fn::Sub":"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/modmono/ci/%s/*"}`, fn.module)
+			want := map[string][]string{
+				"logs:CreateLogStream": {fmt.Sprintf(`{"Fn::GetAtt":["%sLogGroup","Arn"]}`, strings.TrimSuffix(logicalID(fn.name), "LambdaFunction"))},
+				"ssm:GetParameter":     {params},
+			}
+			want["logs:PutLogEvents"] = want["logs:CreateLogStream"]
+			switch fn.kind {
+			case "http":
+				want["ssm:GetParameter"] = append(want["ssm:GetParameter"],
+					`{"Fn::Sub":"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/modmono/ci/jwt-secret"}`)
+			case "relay":
+				want["sns:Publish"] = []string{`{"Ref":"EventsTopic"}`}
+			case "events":
+				queue := fmt.Sprintf(`{"Fn::GetAtt":["%sEventsQueue","Arn"]}`, strings.ToUpper(fn.module[:1])+fn.module[1:])
+				for _, a := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} {
+					want[a] = []string{queue}
+				}
+			}
+			for action, resources := range want {
+				slices.Sort(resources)
+				if got := slices.Sorted(slices.Values(grants[action])); !slices.Equal(got, resources) {
+					t.Errorf("%s may %s on %v, want %v", fn.name, action, got, resources)
+				}
+				delete(grants, action)
+			}
+			for action, resources := range grants {
+				t.Errorf("%s may also %s on %v", fn.name, action, resources)
+			}
 		}
 	})
 }
 
+// deployedFunction is one function serverless.yml deploys.
+type deployedFunction struct{ name, module, kind string }
+
+// deployedFunctions lists the functions each module has: an HTTP one, an
+// events one when it consumes events, a relay when it produces them.
+func deployedFunctions(functions map[string]*wiring.Function) []deployedFunction {
+	var out []deployedFunction
+	for _, m := range wiring.Modules {
+		kinds := []string{"http"}
+		if functions[m].Processor != nil {
+			kinds = append(kinds, "events")
+		}
+		if m != "notifications" {
+			kinds = append(kinds, "relay")
+		}
+		for _, k := range kinds {
+			out = append(out, deployedFunction{name: m + "-" + k, module: m, kind: k})
+		}
+	}
+	return out
+}
+
+// functionRole is the logical id of the role a function runs as.
+func functionRole(t *testing.T, res map[string]cfnResource, function string) string {
+	t.Helper()
+	p := props[struct {
+		Role struct {
+			GetAtt []string `json:"Fn::GetAtt"`
+		}
+	}](t, res[logicalID(function)])
+	if len(p.Role.GetAtt) != 2 || res[p.Role.GetAtt[0]].Type != "AWS::IAM::Role" {
+		t.Fatalf("%s runs as %v, not a role of the stack", function, p.Role.GetAtt)
+	}
+	return p.Role.GetAtt[0]
+}
+
+// roleGrants is what a role's policies allow: each action's resources, as
+// compact JSON. Managed policies, Deny and conditions would escape it, so
+// they fail the test.
+func roleGrants(t *testing.T, role cfnResource) map[string][]string {
+	t.Helper()
+	type statement struct {
+		Effect    string
+		Action    json.RawMessage
+		Resource  json.RawMessage
+		Condition json.RawMessage
+	}
+	p := props[struct {
+		ManagedPolicyArns []json.RawMessage
+		Policies          []struct {
+			PolicyDocument struct{ Statement []statement }
+		}
+	}](t, role)
+	if len(p.ManagedPolicyArns) > 0 {
+		t.Errorf("managed policies %s", p.ManagedPolicyArns)
+	}
+	grants := map[string][]string{}
+	for _, pol := range p.Policies {
+		for _, st := range pol.PolicyDocument.Statement {
+			if st.Effect != "Allow" || st.Condition != nil {
+				t.Errorf("statement %+v", st)
+			}
+			for _, a := range oneOrMany(t, st.Action) {
+				action := strings.Trim(a, `"`)
+				grants[action] = append(grants[action], oneOrMany(t, st.Resource)...)
+			}
+		}
+	}
+	return grants
+}
+
+// oneOrMany reads a policy field that holds one value or a list of them.
+func oneOrMany(t *testing.T, raw json.RawMessage) []string {
+	var many []json.RawMessage
+	if json.Unmarshal(raw, &many) != nil {
+		many = []json.RawMessage{raw}
+	}
+	out := make([]string, len(many))
+	for i, v := range many {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// checkFunction checks a function's runtime and environment: its module,
+// and the names of its module's parameters, never a secret.
 func checkFunction(t *testing.T, fn cfnResource, module string) {
 	t.Helper()
 	p := props[struct {
@@ -190,9 +319,20 @@ func checkFunction(t *testing.T, fn cfnResource, module string) {
 	}](t, fn)
 	vars := p.Environment.Variables
 	if p.Runtime != "provided.al2023" || p.Handler != "bootstrap" || string(vars["APP_MODULE"]) != `"`+module+`"` ||
-		string(vars["APP_MODE"]) != `"lambda"` || !strings.Contains(string(vars["JWT_SECRET"]), "resolve:secretsmanager") ||
-		!strings.Contains(string(vars["DATABASE_URL"]), "/"+module+"-database-url}}") {
+		string(vars["APP_MODE"]) != `"lambda"` ||
+		string(vars["DATABASE_URL_SSM_PARAMETER"]) != `"/modmono/ci/`+module+`/database-url"` ||
+		string(vars["EVENT_SIGNING_KEYS_SSM_PARAMETER"]) != `"/modmono/ci/`+module+`/event-signing-keys"` {
 		t.Errorf("function of %s: runtime %q, handler %q, environment %v", module, p.Runtime, p.Handler, vars)
+	}
+	for _, name := range wiring.SecretVariables() {
+		if _, ok := vars[name]; ok {
+			t.Errorf("function of %s has %s in its environment: a secret's value", module, name)
+		}
+	}
+	for name, v := range vars {
+		if strings.Contains(string(v), "resolve:") {
+			t.Errorf("function of %s: %s resolves a value at deploy time: %s", module, name, v)
+		}
 	}
 }
 
