@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"example.com/modmono/platform/messaging/messagingtest"
 )
 
 // TestCrashSafety builds the binary, puts it under order load, kills it with
@@ -183,7 +185,8 @@ func (p *process) startNoWait() {
 	p.t.Helper()
 	p.cmd = exec.Command(p.bin)
 	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4", "AUTH_RATE_LIMIT=0",
-		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001")
+		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001",
+		"EVENT_SIGNING_KEYS="+messagingtest.KeysText)
 	p.cmd.Env = append(p.cmd.Env, p.env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
 	if err := p.cmd.Start(); err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/wiring"
 )
 
@@ -73,7 +74,7 @@ func moduleFunctions(t *testing.T) map[string]*wiring.Function {
 	out := map[string]*wiring.Function{}
 	for _, m := range wiring.Modules {
 		env := map[string]string{"DATA_DIR": t.TempDir(), "APP_MODE": "lambda", "APP_MODULE": m,
-			"JWT_SECRET": "serverless-test-secret-serverless-test-00"}
+			"JWT_SECRET": "serverless-test-secret-serverless-test-00", "EVENT_SIGNING_KEYS": messagingtest.KeysText}
 		cfg, err := wiring.LoadConfig(func(k string) string { return env[k] })
 		if err != nil {
 			t.Fatal(err)
