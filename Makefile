@@ -30,7 +30,7 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck ./...
 
-deps-check: ## the dependency rule (README.md, "Layout")
+deps-check: ## the dependency rule (docs/architecture.md, "Layout")
 	$(GO) test -count=1 -run 'TestDependencyRule' .
 
 generate: ## regenerate wiring/wire_gen.go

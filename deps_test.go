@@ -8,7 +8,7 @@ import (
 
 const modulePath = "example.com/modmono"
 
-// TestDependencyRule enforces the import rules (README.md, "Layout") on every
+// TestDependencyRule enforces the import rules (docs/architecture.md, "Layout") on every
 // package, tests included:
 //
 //	platform/ imports no module and not the wiring;

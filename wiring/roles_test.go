@@ -17,7 +17,7 @@ import (
 )
 
 // Each module logs in as a role of its own that owns its schema and nothing
-// else (the README's SQL): the whole story works, and a module's role is
+// else (the SQL in docs/scaling.md): the whole story works, and a module's role is
 // refused another module's tables.
 func TestAModuleRoleCannotReadAnotherModulesSchema(t *testing.T) {
 	admin := testenv.Service(t, "TEST_DATABASE_URL")
