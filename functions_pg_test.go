@@ -26,15 +26,13 @@ func TestFunctionsShareOnlyPostgres(t *testing.T) {
 
 	const userID = "0190a0b2-7c3e-7000-8000-00000000f00d"
 	address := map[string]string{"line1": "9 Quay St", "city": "Dublin", "postal_code": "D02", "country": "IE"}
+	moved := mustJSON(t, map[string]any{"user_id": userID, "address": address, "updated_at": "2026-11-22T10:00:00Z"})
 	data, _ := json.Marshal(map[string]any{
 		"subscription": "projects/p/subscriptions/orders",
 		"message": map[string]any{
-			"messageId": "pubsub-addr-1",
-			"data": mustJSON(t, map[string]any{"user_id": userID, "address": address,
-				"updated_at": "2026-11-22T10:00:00Z"}),
-			"attributes": map[string]string{
-				"event_id": "ev-addr-1", "event_type": "users.UserAddressUpdated.v1", "correlation_id": "corr-addr",
-			},
+			"messageId":  "pubsub-addr-1",
+			"data":       moved,
+			"attributes": signedAttributes("ev-addr-1", "users.UserAddressUpdated.v1", moved, "correlation_id", "corr-addr"),
 		},
 	})
 	client, err := cloudevents.NewClientHTTP(cloudevents.WithTarget(events.url("/")))

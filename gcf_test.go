@@ -11,8 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 	_ "github.com/mattn/go-sqlite3"
+
+	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/messaging/messagingtest"
 )
 
 // startFunction starts the binary as the Functions Framework would, serving
@@ -58,14 +62,13 @@ func TestCloudFunctionsProcesses(t *testing.T) {
 	}
 
 	events := startFunction(t, bin, dataDir, "notifications-events")
+	registered := []byte(fmt.Sprintf(`{"user_id":%q,"email":"gcf@example.com","name":"G","registered_at":"2026-11-21T10:00:00Z"}`, u.ID))
 	data, _ := json.Marshal(map[string]any{
 		"subscription": "projects/p/subscriptions/notifications",
 		"message": map[string]any{
-			"messageId": "pubsub-1",
-			"data":      []byte(fmt.Sprintf(`{"user_id":%q,"email":"gcf@example.com","name":"G","registered_at":"2026-11-21T10:00:00Z"}`, u.ID)),
-			"attributes": map[string]string{
-				"event_id": "ev-gcf-1", "event_type": "users.UserRegistered.v1", "correlation_id": "corr-gcf",
-			},
+			"messageId":  "pubsub-1",
+			"data":       registered,
+			"attributes": signedAttributes("ev-gcf-1", "users.UserRegistered.v1", registered, "correlation_id", "corr-gcf"),
 		},
 	})
 	client, err := cloudevents.NewClientHTTP(cloudevents.WithTarget(events.url("/")))
@@ -91,13 +94,14 @@ func TestCloudFunctionsProcesses(t *testing.T) {
 	// A Pub/Sub push subscription posts its own JSON, not a CloudEvent, to
 	// the endpoint .../projects/<p>/topics/<t>: the framework converts it.
 	const pushedUser = "0190a0b2-7c3e-7000-8000-0000000000b2"
+	pushed := []byte(fmt.Sprintf(`{"user_id":%q,"email":"push@example.com","name":"P","registered_at":"2026-11-22T10:00:00Z"}`, pushedUser))
 	push, _ := json.Marshal(map[string]any{
 		"subscription": "projects/p/subscriptions/notifications",
 		"message": map[string]any{
 			"messageId":   "pubsub-push-1",
 			"publishTime": "2026-11-22T10:00:00Z",
-			"data":        []byte(fmt.Sprintf(`{"user_id":%q,"email":"push@example.com","name":"P","registered_at":"2026-11-22T10:00:00Z"}`, pushedUser)),
-			"attributes":  map[string]string{"event_id": "ev-gcf-push", "event_type": "users.UserRegistered.v1"},
+			"data":        pushed,
+			"attributes":  signedAttributes("ev-gcf-push", "users.UserRegistered.v1", pushed),
 		},
 	})
 	res, err := http.Post(events.url("/projects/p/topics/events"), "application/json", bytes.NewReader(push))
@@ -130,4 +134,16 @@ func TestCloudFunctionsProcesses(t *testing.T) {
 	if welcomes != 1 {
 		t.Fatalf("%d welcome notifications from the pushed event, want 1", welcomes)
 	}
+}
+
+// signedAttributes are the Pub/Sub attributes of the event id on topic
+// with payload, as the users relay publishes it: signed by users. extra
+// (name, value, …) adds metadata.
+func signedAttributes(id, topic string, payload []byte, extra ...string) map[string]string {
+	m := message.NewMessage(id, payload)
+	m.Metadata.Set(messaging.MetaEventType, topic)
+	for i := 0; i+1 < len(extra); i += 2 {
+		m.Metadata.Set(extra[i], extra[i+1])
+	}
+	return messagingtest.Signed(m).Metadata
 }

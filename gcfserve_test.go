@@ -77,11 +77,12 @@ func (f *function) poisoned(t *testing.T, module string) int {
 // pushed is a Pub/Sub push of a users.UserRegistered.v1 event.
 func pushed(t *testing.T, id string) []byte {
 	t.Helper()
+	data := mustJSON(t, map[string]any{"user_id": "0190a0b2-7c3e-7000-8000-0000000000c1", "email": "c1@example.com",
+		"name": "C", "registered_at": "2026-11-22T10:00:00Z"})
 	return mustJSON(t, map[string]any{"subscription": "projects/p/subscriptions/notifications", "message": map[string]any{
-		"messageId": "ps-" + id,
-		"data": mustJSON(t, map[string]any{"user_id": "0190a0b2-7c3e-7000-8000-0000000000c1", "email": "c1@example.com",
-			"name": "C", "registered_at": "2026-11-22T10:00:00Z"}),
-		"attributes": map[string]string{"event_id": id, "event_type": "users.UserRegistered.v1"},
+		"messageId":  "ps-" + id,
+		"data":       data,
+		"attributes": signedAttributes(id, "users.UserRegistered.v1", data),
 	}})
 }
 
