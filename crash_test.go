@@ -144,7 +144,7 @@ type process struct {
 	port    int
 	env     []string // on top of the defaults below
 	cmd     *exec.Cmd
-	log     bytes.Buffer
+	log     lockedBuffer // the process writes it while a failing test reads it
 }
 
 func freePort(t testing.TB) int {
