@@ -67,6 +67,106 @@ func TestAnUnknownPathIsA404BeforeAuthentication(t *testing.T) {
 	}
 }
 
+func TestAnOrderLineNeedsAUnitPrice(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	for name, body := range map[string]string{
+		"without unit_price_cents":   `{"items":[{"sku":"A","quantity":1}],"currency":"EUR"}`,
+		"with unit_price_cents null": `{"items":[{"sku":"A","quantity":1,"unit_price_cents":null}],"currency":"EUR"}`,
+	} {
+		t.Run("a line "+name+" is a 400 naming it", func(t *testing.T) {
+			s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: body}).
+				expectProblem(t, 400, "items[0].unit_price_cents")
+		})
+	}
+	t.Run("a unit price of 0 is a free item", func(t *testing.T) {
+		o := s.placeOrder(t, token, `{"items":[{"sku":"A","quantity":3,"unit_price_cents":0}],"currency":"EUR","shipping_address":{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}}`, nil)
+		if o.TotalCents != 0 || o.Items[0].UnitPriceCents != 0 {
+			t.Fatalf("order %+v", o)
+		}
+	})
+	if stored := allPages[order](t, s, token, "/v1/orders", 100); len(stored) != 1 {
+		t.Fatalf("%d orders stored, want only the free one", len(stored))
+	}
+}
+
+func TestNullIsRefusedWhereTheDocumentDoesNotAllowIt(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	// The account has an address, which a null shipping_address used to
+	// stand for.
+	s.do(t, request{Method: "PUT", Path: "/v1/users/me/address", Token: token, Body: testAddress}).expect(t, 200)
+	item := `{"sku":"A","quantity":1,"unit_price_cents":100}`
+	tests := []struct {
+		name, method, path, body string
+		field                    string
+	}{
+		{"shipping_address null", "POST", "/v1/orders", `{"items":[` + item + `],"currency":"EUR","shipping_address":null}`, "shipping_address"},
+		{"shipping_address.line2 null", "POST", "/v1/orders",
+			`{"items":[` + item + `],"currency":"EUR","shipping_address":{"line1":"1 Main St","line2":null,"city":"Berlin","postal_code":"10115","country":"DE"}}`,
+			"shipping_address.line2"},
+		{"items null", "POST", "/v1/orders", `{"items":null,"currency":"EUR"}`, "items"},
+		{"an address's line2 null", "PUT", "/v1/users/me/address",
+			`{"line1":"1 Main St","line2":null,"city":"Berlin","postal_code":"10115","country":"DE"}`, "line2"},
+		{"a sign-up's name null", "POST", "/v1/users", `{"email":"null@example.com","password":"password123","name":null}`, "name"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name+" is a 400 naming it", func(t *testing.T) {
+			s.do(t, request{Method: tc.method, Path: tc.path, Token: token, Body: tc.body}).expectProblem(t, 400, tc.field)
+		})
+	}
+	t.Run("leaving shipping_address out still uses the account's address", func(t *testing.T) {
+		o := s.placeOrder(t, token, `{"items":[`+item+`],"currency":"EUR"}`, nil)
+		if o.ShippingAddress["city"] != "Berlin" {
+			t.Fatalf("shipping address %v", o.ShippingAddress)
+		}
+	})
+}
+
+func TestAnEmptyIdempotencyKeyIsA400(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("A"),
+		Header: map[string]string{"Idempotency-Key": ""}}).expectProblem(t, 400, "Idempotency-Key")
+	if stored := allPages[order](t, s, token, "/v1/orders", 100); len(stored) != 0 {
+		t.Fatalf("%d orders stored, want none", len(stored))
+	}
+}
+
+func TestAWholeNumberWithAFractionIsAnInteger(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	o := s.placeOrder(t, token, `{"items":[{"sku":"A","quantity":2.0,"unit_price_cents":1.25e2}],"currency":"EUR",`+
+		`"shipping_address":{"line1":"1 Main St","city":"Berlin","postal_code":"10115","country":"DE"}}`, nil)
+	if o.Items[0].Quantity != 2 || o.Items[0].UnitPriceCents != 125 || o.TotalCents != 250 {
+		t.Fatalf("order %+v", o)
+	}
+	s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token,
+		Body: `{"items":[{"sku":"A","quantity":2.5,"unit_price_cents":1}],"currency":"EUR"}`}).expectProblem(t, 400, "items.quantity")
+}
+
+func TestAReplayedOrderSaysSo(t *testing.T) {
+	s := startServer(t)
+	_, token := s.signUp(t)
+	key := map[string]string{"Idempotency-Key": "replay-1"}
+	first := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("A"), Header: key}).expect(t, 201)
+	if got := first.Header.Get("Idempotent-Replayed"); got != "" {
+		t.Fatalf("the first request says Idempotent-Replayed: %q", got)
+	}
+	again := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("A"), Header: key}).expect(t, 201)
+	if got := again.Header.Get("Idempotent-Replayed"); got != "true" {
+		t.Fatalf("a replay says Idempotent-Replayed: %q, want true", got)
+	}
+	if string(again.Body) != string(first.Body) || again.Header.Get("Location") != first.Header.Get("Location") {
+		t.Fatalf("a replay answered otherwise:\n%s %s\n%s %s", first.Header.Get("Location"), first.Body, again.Header.Get("Location"), again.Body)
+	}
+	other := s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("B"), Header: key})
+	other.expectProblem(t, 422)
+	if other.Header.Get("Idempotent-Replayed") != "" {
+		t.Fatal("a refused reuse of the key says Idempotent-Replayed")
+	}
+}
+
 func contains(list []string, s string) bool {
 	for _, e := range list {
 		if e == s {
