@@ -1,6 +1,7 @@
 package wiring_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 )
@@ -164,6 +165,47 @@ func TestAReplayedOrderSaysSo(t *testing.T) {
 	other.expectProblem(t, 422)
 	if other.Header.Get("Idempotent-Replayed") != "" {
 		t.Fatal("a refused reuse of the key says Idempotent-Replayed")
+	}
+}
+
+func TestAPasswordIsEightCharactersToSeventyTwoBytes(t *testing.T) {
+	s := startServer(t)
+	register := func(email, password string) response {
+		return s.do(t, request{Method: "POST", Path: "/v1/users", Body: map[string]string{"email": email, "password": password, "name": "P"}})
+	}
+	// "пароль" is six characters in twelve bytes: under the document's
+	// minLength of 8, which counts characters.
+	register("short@example.com", "пароль").expectProblem(t, 400, "password")
+	register("eight@example.com", "парольчк").expect(t, 201)            // 8 characters, 16 bytes
+	register("max@example.com", strings.Repeat("ü", 36)).expect(t, 201) // 72 bytes
+	register("over@example.com", strings.Repeat("ü", 37)).expectProblem(t, 400, "password")
+}
+
+func TestTheOpenAPIDocumentStatesTheRules(t *testing.T) {
+	s := startServer(t)
+	var doc struct {
+		Paths      map[string]map[string]json.RawMessage `json:"paths"`
+		Components struct {
+			Parameters map[string]json.RawMessage `json:"parameters"`
+			Responses  map[string]json.RawMessage `json:"responses"`
+			Schemas    map[string]json.RawMessage `json:"schemas"`
+		} `json:"components"`
+	}
+	s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).decode(t, &doc)
+	for where, want := range map[string][]string{
+		string(doc.Paths["/v1/orders"]["post"]):              {`"Idempotent-Replayed"`, `"pattern":"^[!-~]{1,255}$"`},
+		string(doc.Components.Parameters["orders.id"]):       {`"format":"uuid"`},
+		string(doc.Components.Responses["MethodNotAllowed"]): {`"Allow"`},
+		string(doc.Components.Schemas["orders.Item"]):        {`"pattern"`},
+		string(doc.Components.Schemas["orders.PlaceOrder"]):  {`"maxItems":100`, `"pattern"`, `ISO 4217`},
+		string(doc.Components.Schemas["Address"]):            {`"pattern"`, `ISO 3166-1`},
+		string(doc.Paths["/v1/users"]["post"]):               {`"maxLength":72`, `bytes`, `"pattern"`},
+	} {
+		for _, w := range want {
+			if !strings.Contains(where, w) {
+				t.Errorf("%.80s… does not state %s", where, w)
+			}
+		}
 	}
 }
 
