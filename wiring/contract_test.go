@@ -1,7 +1,10 @@
 package wiring_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -46,6 +49,24 @@ func TestAWrongMethodOnAKnownPathIsA405WithAllowBeforeAuthentication(t *testing.
 				}
 			})
 		}
+	}
+}
+
+func TestOPTIONSOnAKnownPathListsItsMethods(t *testing.T) {
+	s := startServer(t)
+	// Not through s.do: the document lists no OPTIONS operations, and
+	// says the router answers them.
+	req, err := http.NewRequest("OPTIONS", s.URL+"/v1/orders", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 204 || !strings.Contains(res.Header.Get("Allow"), "POST") || !strings.Contains(res.Header.Get("Allow"), "GET") {
+		t.Fatalf("OPTIONS /v1/orders: %d, Allow %q", res.StatusCode, res.Header.Get("Allow"))
 	}
 }
 
@@ -124,11 +145,32 @@ func TestNullIsRefusedWhereTheDocumentDoesNotAllowIt(t *testing.T) {
 	})
 }
 
-func TestAnEmptyIdempotencyKeyIsA400(t *testing.T) {
+func TestAnEmptyOrRepeatedIdempotencyKeyIsA400(t *testing.T) {
 	s := startServer(t)
 	_, token := s.signUp(t)
 	s.do(t, request{Method: "POST", Path: "/v1/orders", Token: token, Body: orderBody("A"),
 		Header: map[string]string{"Idempotency-Key": ""}}).expectProblem(t, 400, "Idempotency-Key")
+
+	t.Run("two keys in one request are refused", func(t *testing.T) {
+		body, _ := json.Marshal(orderBody("A"))
+		req, err := http.NewRequest("POST", s.URL+"/v1/orders", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Add("Idempotency-Key", "k1")
+		req.Header.Add("Idempotency-Key", "k2")
+		res, err := s.client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		out := response{Status: res.StatusCode, Header: res.Header, Body: raw}
+		s.spec.check(t, req, out)
+		out.expectProblem(t, 400, "Idempotency-Key")
+	})
 	if stored := allPages[order](t, s, token, "/v1/orders", 100); len(stored) != 0 {
 		t.Fatalf("%d orders stored, want none", len(stored))
 	}
