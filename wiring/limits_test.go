@@ -139,4 +139,19 @@ func TestTheNumberOfItemsPerOrderIsConfigurable(t *testing.T) {
 	if !strings.Contains(p.Errors[0].Detail, "at most 2") {
 		t.Errorf("detail %q, want it to give the limit", p.Errors[0].Detail)
 	}
+	t.Run("the OpenAPI document states the limit", func(t *testing.T) {
+		var doc struct {
+			Components struct {
+				Schemas map[string]struct {
+					Properties map[string]struct {
+						MaxItems *int `json:"maxItems"`
+					} `json:"properties"`
+				} `json:"schemas"`
+			} `json:"components"`
+		}
+		s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).decode(t, &doc)
+		if got := doc.Components.Schemas["orders.PlaceOrder"].Properties["items"].MaxItems; got == nil || *got != 2 {
+			t.Fatalf("orders.PlaceOrder items maxItems %v, want 2", got)
+		}
+	})
 }

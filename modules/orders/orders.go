@@ -7,6 +7,9 @@ import (
 	_ "embed"
 
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -47,9 +50,10 @@ var openAPI []byte
 
 // Module is what the wiring sees of orders.
 type Module struct {
-	deps modular.Deps
-	cfg  Config
-	svc  *app.Service
+	deps    modular.Deps
+	cfg     Config
+	svc     *app.Service
+	openAPI []byte
 }
 
 var _ modular.Module = (*Module)(nil)
@@ -62,7 +66,11 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 		return nil, err
 	}
 	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, outbox, cfg.MaxItems)
-	return &Module{deps: deps, cfg: cfg, svc: svc}, nil
+	doc, err := configuredOpenAPI(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Module{deps: deps, cfg: cfg, svc: svc, openAPI: doc}, nil
 }
 
 // Name returns the module's name.
@@ -87,8 +95,35 @@ func (m *Module) Workers() []modular.Worker {
 func (m *Module) Migrations() sqldb.Migrations { return migrations.Of(Name) }
 
 // OpenAPI is the module's part of the OpenAPI document: its paths and
-// schemas.
-func (m *Module) OpenAPI() []byte { return openAPI }
+// schemas, stating the limits this server is configured with.
+func (m *Module) OpenAPI() []byte { return m.openAPI }
+
+// configuredOpenAPI is openapi.json with cfg's limits in place of the
+// defaults it is written with: the most lines an order may hold.
+func configuredOpenAPI(cfg Config) ([]byte, error) {
+	var doc map[string]any
+	if err := json.Unmarshal(openAPI, &doc); err != nil {
+		return nil, fmt.Errorf("orders: openapi.json: %w", err)
+	}
+	items, ok := lookup(doc, "components", "schemas", "orders.PlaceOrder", "properties", "items")
+	if !ok {
+		return nil, errors.New("orders: openapi.json has no orders.PlaceOrder items to state ORDER_MAX_ITEMS in")
+	}
+	items["maxItems"] = cfg.MaxItems
+	return json.Marshal(doc)
+}
+
+// lookup follows keys down through nested JSON objects.
+func lookup(obj map[string]any, keys ...string) (map[string]any, bool) {
+	for _, k := range keys {
+		next, ok := obj[k].(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		obj = next
+	}
+	return obj, true
+}
 
 // DB is the module's own database.
 func (m *Module) DB() *sqldb.DB { return m.deps.DB }

@@ -1,6 +1,7 @@
 package httpserver
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,16 +18,36 @@ import (
 )
 
 // Bind decodes the request's JSON body into dst strictly: the body must be
-// one JSON object of dst's shape, with no unknown fields, no trailing data
-// and no string holding U+0000 ("\u0000"), which every endpoint refuses
-// here, before any of it reaches a database. Every failure is an
-// *apperror.Error that names what is wrong.
+// one JSON object of dst's shape, with no unknown fields, no trailing data,
+// no null anywhere (an optional member is left out, never sent as null:
+// encoding/json would take null as "absent" or as zero, which the
+// documents do not allow) and no string holding U+0000 ("\u0000"), which
+// every endpoint refuses here, before any of it reaches a database. Every
+// failure is an *apperror.Error that names what is wrong.
 func Bind(c echo.Context, dst any) error {
 	mt, _, err := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType))
 	if err != nil || mt != echo.MIMEApplicationJSON {
 		return apperror.New(apperror.UnsupportedMediaType, "The body must be JSON, sent as Content-Type: application/json.")
 	}
-	dec := json.NewDecoder(c.Request().Body)
+	body, err := io.ReadAll(c.Request().Body) // within the body limit
+	if err != nil {
+		return decodeError(err)
+	}
+	if err := decode(body, dst); err != nil {
+		return err
+	}
+	if string(bytes.TrimSpace(body)) == "null" {
+		return apperror.New(apperror.Invalid, "The body must be a JSON object.")
+	}
+	var v validate.Validator
+	checkNull(&v, body)
+	checkNUL(&v, reflect.ValueOf(dst), "")
+	return v.Err()
+}
+
+// decode is json.Unmarshal, refusing unknown fields and trailing data.
+func decode(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)
@@ -37,9 +58,7 @@ func Bind(c echo.Context, dst any) error {
 		}
 		return apperror.New(apperror.Invalid, "The body must hold a single JSON object and nothing after it.")
 	}
-	var v validate.Validator
-	checkNUL(&v, reflect.ValueOf(dst), "")
-	return v.Err()
+	return nil
 }
 
 func tooLarge(err error) bool {

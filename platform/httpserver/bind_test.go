@@ -89,3 +89,30 @@ func jsonRequest(body string) *http.Request {
 	req.Header.Set("Content-Type", "application/json")
 	return req
 }
+
+func TestBindRefusesNullEverywhereNamingTheMember(t *testing.T) {
+	tests := []struct {
+		body string
+		want []string
+	}{
+		{`{"name":null}`, []string{"name"}},
+		{`{"shipping_address":null}`, []string{"shipping_address"}},
+		{`{"items":[{"sku":"A"},{"sku":null}]}`, []string{"items[1].sku"}},
+		{`{"items":[null]}`, []string{"items[0]"}},
+		{`{"extra":{"deep":[1,null]},"labels":{"k":null}}`, []string{"extra.deep[1]", "labels.k"}},
+	}
+	for _, tc := range tests {
+		c := echo.New().NewContext(jsonRequest(tc.body), httptest.NewRecorder())
+		var dst bindBody
+		if got := invalidFields(t, httpserver.Bind(c, &dst)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: fields %v, want %v", tc.body, got, tc.want)
+		}
+	}
+	t.Run("a body of null is no object", func(t *testing.T) {
+		c := echo.New().NewContext(jsonRequest(` null `), httptest.NewRecorder())
+		var dst bindBody
+		if err := httpserver.Bind(c, &dst); apperror.KindOf(err) != apperror.Invalid {
+			t.Fatalf("error %v, want Invalid", err)
+		}
+	})
+}

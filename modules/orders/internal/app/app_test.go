@@ -10,6 +10,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/validate"
 )
 
 const userID = "0190a0b2-7c3e-7000-8000-000000000001"
@@ -38,5 +39,6 @@ func (m module) deliver(t *testing.T, topic string, payload any) {
 }
 
 func placeOrder() app.PlaceOrder {
-	return app.PlaceOrder{Items: []app.Item{{SKU: "book", Quantity: 2, UnitPriceCents: 1250}}, Currency: "EUR"}
+	price := validate.Integer(1250)
+	return app.PlaceOrder{Items: []app.Line{{SKU: "book", Quantity: 2, UnitPriceCents: &price}}, Currency: "EUR"}
 }

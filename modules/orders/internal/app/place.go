@@ -25,9 +25,18 @@ const (
 
 // PlaceOrder is the request to place an order.
 type PlaceOrder struct {
-	Items           []Item   `json:"items"`
+	Items           []Line   `json:"items"`
 	Currency        string   `json:"currency"`
 	ShippingAddress *Address `json:"shipping_address,omitempty"`
+}
+
+// Line is an order line as a request carries it. A unit price of 0 is a
+// price (a free item), so its absence must show: it is a pointer. Both
+// numbers take any JSON spelling of an integer (1.0 is 1).
+type Line struct {
+	SKU            string            `json:"sku"`
+	Quantity       validate.Integer  `json:"quantity"`
+	UnitPriceCents *validate.Integer `json:"unit_price_cents"`
 }
 
 func (p *PlaceOrder) validate(maxItems int) error {
@@ -38,8 +47,12 @@ func (p *PlaceOrder) validate(maxItems int) error {
 		it, f := &p.Items[i], fmt.Sprintf("items[%d].", i)
 		v.Text(f+"sku", &it.SKU, 1, 64)
 		v.Check(it.Quantity >= 1 && it.Quantity <= MaxQuantity, f+"quantity", fmt.Sprintf("must be from 1 to %d", MaxQuantity))
-		v.Check(it.UnitPriceCents >= 0 && it.UnitPriceCents <= MaxUnitPriceCents, f+"unit_price_cents",
-			fmt.Sprintf("must be from 0 to %d", MaxUnitPriceCents))
+		switch {
+		case it.UnitPriceCents == nil:
+			v.Add(f+"unit_price_cents", "is required")
+		case *it.UnitPriceCents < 0 || *it.UnitPriceCents > MaxUnitPriceCents:
+			v.Add(f+"unit_price_cents", fmt.Sprintf("must be from 0 to %d", MaxUnitPriceCents))
+		}
 	}
 	p.Currency = strings.ToUpper(strings.TrimSpace(p.Currency))
 	v.Check(validate.IsCurrency(p.Currency), "currency", "must be the ISO 4217 code of a currency in use, like EUR or USD")
@@ -61,24 +74,31 @@ func (p *PlaceOrder) hash() string {
 // non-empty idempotencyKey, a repeat of the same request returns the order
 // the first one created; the same key with another request is refused.
 func (s *Service) Place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey string) (Order, error) {
+	o, _, err := s.PlaceOnce(ctx, userID, p, idempotencyKey)
+	return o, err
+}
+
+// PlaceOnce is Place, also telling whether the order is a replay: the one
+// an earlier request with the same idempotencyKey created.
+func (s *Service) PlaceOnce(ctx context.Context, userID string, p PlaceOrder, idempotencyKey string) (o Order, replayed bool, err error) {
 	if err := p.validate(s.maxItems); err != nil {
-		return Order{}, err
+		return Order{}, false, err
 	}
 	hash := p.hash()
 	for attempt := 1; ; attempt++ {
-		o, err := s.place(ctx, userID, p, idempotencyKey, hash)
+		o, replayed, err = s.place(ctx, userID, p, idempotencyKey, hash)
 		// Two requests with one new key raced, and the other committed
 		// first: run again to answer with the order it created.
 		if errors.Is(err, ErrKeyTaken) && attempt < 3 {
 			continue
 		}
-		return o, err
+		return o, replayed, err
 	}
 }
 
-func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey, hash string) (Order, error) {
-	var o Order
-	err := s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempotencyKey, hash string) (o Order, replayed bool, err error) {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		replayed = false // as this attempt finds it, should the first be retried
 		// Not beside a concurrent deletion of the user, which would miss
 		// this order when it cancels the user's open ones.
 		if err := s.store.LockUser(ctx, tx, userID); err != nil {
@@ -96,7 +116,7 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 				if prev.RequestHash != hash {
 					return apperror.New(apperror.Unprocessable, "This Idempotency-Key was already used with a different request.")
 				}
-				o = prev.Order
+				o, replayed = prev.Order, true
 				return nil
 			case !errors.Is(err, ErrNotFound):
 				return err
@@ -118,9 +138,9 @@ func (s *Service) place(ctx context.Context, userID string, p PlaceOrder, idempo
 		return s.outbox.Add(ctx, tx, events.TopicOrderPlaced, placedEvent(o))
 	})
 	if errors.Is(err, ErrUserDeleted) {
-		return o, errAccountGone()
+		return o, false, errAccountGone()
 	}
-	return o, err
+	return o, replayed, err
 }
 
 // shippingAddress is the request's address, or else the one replicated from
@@ -155,12 +175,14 @@ func (s *Service) refuseDeleted(ctx context.Context, tx *sqldb.Tx, userID string
 
 func newOrder(userID string, p PlaceOrder, addr Address) Order {
 	var total int64
-	for _, it := range p.Items {
-		total += it.Quantity * it.UnitPriceCents // bounded by the limits: no overflow
+	items := make([]Item, len(p.Items))
+	for i, it := range p.Items {
+		items[i] = Item{SKU: it.SKU, Quantity: int64(it.Quantity), UnitPriceCents: int64(*it.UnitPriceCents)}
+		total += items[i].Quantity * items[i].UnitPriceCents // bounded by the limits: no overflow
 	}
 	id, _ := uuid.NewV7()
 	return Order{
-		ID: id.String(), UserID: userID, Status: StatusPlaced, Items: p.Items,
+		ID: id.String(), UserID: userID, Status: StatusPlaced, Items: items,
 		TotalCents: total, Currency: p.Currency, ShippingAddress: addr, CreatedAt: now(),
 	}
 }

@@ -32,17 +32,23 @@ func toResponse(o app.Order) orderResponse {
 	}
 }
 
-// idempotencyKey returns the Idempotency-Key header: printable ASCII, at
-// most 255 characters, or absent.
+// idempotencyKey returns the Idempotency-Key header, "" when absent. Sent,
+// it must be sent once and hold 1 to 255 printable ASCII characters
+// without spaces: an empty key is not "no key", which would place a
+// second order on retry where the client meant to prevent one.
 func idempotencyKey(c echo.Context) (string, error) {
-	key := c.Request().Header.Get("Idempotency-Key")
-	ok := len(key) <= 255
+	keys := c.Request().Header.Values("Idempotency-Key")
+	if len(keys) == 0 {
+		return "", nil
+	}
+	key := keys[0]
+	ok := len(keys) == 1 && len(key) >= 1 && len(key) <= 255
 	for i := 0; i < len(key) && ok; i++ {
 		ok = key[i] > ' ' && key[i] < 0x7f
 	}
 	if !ok {
 		return "", apperror.InvalidFields(apperror.FieldError{Field: "Idempotency-Key",
-			Detail: "must be 1 to 255 printable ASCII characters without spaces"})
+			Detail: "must be sent once, holding 1 to 255 printable ASCII characters without spaces"})
 	}
 	return key, nil
 }
@@ -66,9 +72,12 @@ func placeOrder(svc *app.Service) echo.HandlerFunc {
 		if err := httpserver.Bind(c, &req); err != nil {
 			return err
 		}
-		o, err := svc.Place(c.Request().Context(), auth.UserID(c), req, key)
+		o, replayed, err := svc.PlaceOnce(c.Request().Context(), auth.UserID(c), req, key)
 		if err != nil {
 			return err
+		}
+		if replayed {
+			c.Response().Header().Set("Idempotent-Replayed", "true")
 		}
 		c.Response().Header().Set(echo.HeaderLocation, "/v1/orders/"+o.ID)
 		return c.JSON(http.StatusCreated, toResponse(o))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 
@@ -24,8 +25,10 @@ type Register struct {
 func (r *Register) validate() error {
 	var v validate.Validator
 	v.Email("email", &r.Email)
-	v.Check(len(r.Password) >= 8, "password", "must be at least 8 characters")
-	v.Check(len(r.Password) <= 72, "password", "must be at most 72 bytes")
+	// Characters at least, as the document's minLength counts them; bytes
+	// at most, as bcrypt reads no further.
+	v.Check(utf8.RuneCountInString(r.Password) >= 8, "password", "must be at least 8 characters")
+	v.Check(len(r.Password) <= 72, "password", "must be at most 72 bytes (UTF-8)")
 	v.Text("name", &r.Name, 1, 100)
 	return v.Err()
 }

@@ -1,0 +1,49 @@
+package httpserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"example.com/modmono/platform/validate"
+)
+
+// nullDetail is why a member sent as null is refused: no request schema
+// of this API is nullable, and a null that decoding took for "absent"
+// would pass a required check, or stand for a default the client did not
+// ask for.
+const nullDetail = "must not be null: leave an optional member out instead"
+
+// checkNull records every null in body, a JSON document that decoded,
+// naming it as the validate package names fields: "shipping_address",
+// "items[0].unit_price_cents".
+func checkNull(v *validate.Validator, body []byte) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber() // any number: only nulls are of interest
+	var doc any
+	if dec.Decode(&doc) != nil {
+		return // decoding into the request type succeeded; cannot happen
+	}
+	walkNull(v, doc, "")
+}
+
+func walkNull(v *validate.Validator, val any, field string) {
+	switch val := val.(type) {
+	case nil:
+		v.Add(field, nullDetail)
+	case map[string]any:
+		keys := make([]string, 0, len(val))
+		for k := range val {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys) // a stable answer, whatever the map's order
+		for _, k := range keys {
+			walkNull(v, val[k], join(field, k))
+		}
+	case []any:
+		for i, e := range val {
+			walkNull(v, e, fmt.Sprintf("%s[%d]", field, i))
+		}
+	}
+}
