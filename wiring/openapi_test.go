@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/pb33f/libopenapi"
 	validator "github.com/pb33f/libopenapi-validator"
+	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
 // spec checks responses against the OpenAPI document a server serves.
@@ -182,5 +183,61 @@ func TestTheOpenAPIDocumentListsEveryRoute(t *testing.T) {
 				t.Errorf("%s serves %s %s, which the OpenAPI document does not list", name, r.Method, r.Path)
 			}
 		}
+	}
+}
+
+func TestEveryExampleInTheOpenAPIDocumentFitsItsSchema(t *testing.T) {
+	s := startServer(t)
+	raw := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020) // OpenAPI 3.1's schemas are JSON Schema 2020-12
+	c.AssertFormat()
+	if err := c.AddResource("openapi.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	eachExample(doc, "", func(at, name string, value any) {
+		checked++
+		sch, err := c.Compile("openapi.json#" + at + "/schema")
+		if err != nil {
+			t.Fatalf("%s: %v", at, err)
+		}
+		if err := sch.Validate(value); err != nil {
+			t.Errorf("example %q at %s does not fit its schema: %#v", name, at, err)
+		}
+	})
+	if checked < 15 {
+		t.Errorf("%d examples checked; the document holds more", checked)
+	}
+}
+
+// eachExample calls f with each example of the media types, parameters and
+// headers under v (at the JSON pointer at), and the pointer of the object
+// holding it and its schema.
+func eachExample(v any, at string, f func(at, name string, value any)) {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return
+	}
+	if _, hasSchema := obj["schema"]; hasSchema {
+		if ex, ok := obj["example"]; ok {
+			f(at, "example", ex)
+		}
+		examples, _ := obj["examples"].(map[string]any)
+		for name, e := range examples {
+			if e, ok := e.(map[string]any); ok {
+				f(at, name, e["value"])
+			}
+		}
+	}
+	for k, child := range obj {
+		if k == "schema" || k == "examples" || k == "example" {
+			continue
+		}
+		eachExample(child, at+"/"+strings.NewReplacer("~", "~0", "/", "~1").Replace(k), f)
 	}
 }
