@@ -3,9 +3,11 @@ package wiring_test
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -162,13 +164,23 @@ func TestTheResponseCheckRefusesAnUndeclaredStatusOrAMissingHeader(t *testing.T)
 	}
 }
 
+// openapiOut is where TestTheOpenAPIDocumentListsEveryRoute writes the
+// document the server serves, for a linter: make openapi-lint.
+var openapiOut = flag.String("openapi-out", "", "write the served OpenAPI document to this file")
+
 func TestTheOpenAPIDocumentListsEveryRoute(t *testing.T) {
 	s := startServer(t)
 	var doc struct {
 		OpenAPI string                    `json:"openapi"`
 		Paths   map[string]map[string]any `json:"paths"`
 	}
-	s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).decode(t, &doc)
+	res := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200)
+	res.decode(t, &doc)
+	if *openapiOut != "" {
+		if err := os.WriteFile(*openapiOut, res.Body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if doc.OpenAPI != "3.1.0" {
 		t.Errorf("openapi %q, want 3.1.0", doc.OpenAPI)
 	}
