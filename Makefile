@@ -7,7 +7,7 @@ IMAGE   ?= modmono:dev
 STATIC_TAGS    := osusergo netgo sqlite_omit_load_extension
 STATIC_LDFLAGS := -s -w -linkmode external -extldflags "-static"
 
-.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check bench build build-static package sls-package docker clean
+.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check openapi-lint bench build build-static package sls-package docker clean
 
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
@@ -40,6 +40,18 @@ generate-check: ## fail when wiring/wire_gen.go is stale
 	@tmp=$$(mktemp -d) && cp wiring/wire_gen.go $$tmp/ && $(GO) tool wire ./wiring >/dev/null && \
 	if ! diff -u $$tmp/wire_gen.go wiring/wire_gen.go; then cp $$tmp/wire_gen.go wiring/; \
 	echo "wiring/wire_gen.go is stale: run 'make generate' and commit it"; exit 1; fi
+
+# The Spectral CLI, installed from npm into .tools/ on first use.
+SPECTRAL_VERSION := 6.16.3
+SPECTRAL         := .tools/node_modules/.bin/spectral
+
+$(SPECTRAL):
+	npm install --prefix .tools --no-audit --no-fund --loglevel=error @stoplight/spectral-cli@$(SPECTRAL_VERSION)
+
+openapi-lint: $(SPECTRAL) ## the served OpenAPI document against Spectral's standard ruleset (spectral:oas, .spectral.yaml); fails on any warning
+	@mkdir -p bin
+	$(GO) test -count=1 -run '^TestTheOpenAPIDocumentListsEveryRoute$$' ./wiring -args -openapi-out=$(CURDIR)/bin/openapi.json
+	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn bin/openapi.json
 
 bench: ## the figures the issues ask for (throughput, latency, relay, idle)
 	$(GO) test -run '^$$' -bench . -benchtime=1x -count=1 ./wiring ./platform/messaging .

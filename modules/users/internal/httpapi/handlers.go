@@ -38,6 +38,7 @@ func register(svc *app.Service) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		c.Response().Header().Set(echo.HeaderLocation, "/v1/users/me") // the account, once logged in
 		return c.JSON(http.StatusCreated, toResponse(u))
 	}
 }
