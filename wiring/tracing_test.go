@@ -67,6 +67,15 @@ func hasAttr(s tracetest.SpanStub, key, value string) bool {
 	return false
 }
 
+func hasIntAttr(s tracetest.SpanStub, key string, value int64) bool {
+	for _, a := range s.Attributes {
+		if string(a.Key) == key && a.Value.AsInt64() == value {
+			return true
+		}
+	}
+	return false
+}
+
 // path returns the names of s and its ancestors up to the caller's span.
 func (tree spanTree) path(s tracetest.SpanStub) []string {
 	names := []string{s.Name}
@@ -123,6 +132,30 @@ func TestOneTraceFollowsARequestThroughTheOutboxRelayAndConsumers(t *testing.T) 
 	}
 	if server := tree.find("DELETE /v1/users/me", ""); len(server) != 1 || server[0].SpanKind != trace.SpanKindServer {
 		t.Errorf("the HTTP server span: %+v", server)
+	}
+	// The spans follow the stable HTTP semantic conventions and the
+	// messaging ones.
+	want := map[string][][2]string{
+		"DELETE /v1/users/me": {{"http.request.method", "DELETE"}, {"http.route", "/v1/users/me"},
+			{"url.path", "/v1/users/me"}, {"url.scheme", "http"}, {"network.protocol.version", "1.1"}},
+		"send users.UserDeleted.v1": {{"messaging.system", "watermill"}, {"messaging.operation.type", "create"},
+			{"messaging.destination.name", "users.UserDeleted.v1"}},
+		"relay users.UserDeleted.v1": {{"messaging.system", "watermill"}, {"messaging.operation.type", "publish"},
+			{"messaging.destination.name", "users.UserDeleted.v1"}},
+		"process users.UserDeleted.v1": {{"messaging.system", "watermill"}, {"messaging.operation.type", "process"},
+			{"messaging.destination.name", "users.UserDeleted.v1"}},
+	}
+	for name, attrs := range want {
+		for _, span := range tree.find(name, "") {
+			for _, kv := range attrs {
+				if !hasAttr(span, kv[0], kv[1]) {
+					t.Errorf("%q lacks %s=%s: %v", name, kv[0], kv[1], span.Attributes)
+				}
+			}
+		}
+	}
+	if server := tree.find("DELETE /v1/users/me", ""); len(server) == 1 && !hasIntAttr(server[0], "http.response.status_code", 204) {
+		t.Errorf("the server span lacks http.response.status_code=204: %v", server[0].Attributes)
 	}
 	if lines := s.logs.matching(`"msg":"request"`, `"method":"DELETE"`, `"trace_id":"`+callerTrace+`"`); len(lines) != 1 {
 		t.Errorf("%d access log lines of the DELETE name its trace, want 1", len(lines))

@@ -6,7 +6,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
-	"go.opentelemetry.io/contrib/instrumentation/github.com/labstack/echo/otelecho"
 
 	"example.com/modmono/platform/logging"
 )
@@ -66,12 +65,6 @@ func accessLog(logger *slog.Logger, observe func(method, route string, status in
 			return nil
 		}
 	}
-}
-
-// traced puts each request but the probes in an OpenTelemetry server span,
-// continuing the caller's trace when its traceparent header carries one.
-func traced() echo.MiddlewareFunc {
-	return otelecho.Middleware("modmono", otelecho.WithSkipper(isOperational))
 }
 
 // noStoreAuthenticated keeps every answer to a request that carries

@@ -58,7 +58,8 @@ func (o *Outbox) Add(ctx context.Context, tx *sqldb.Tx, topic string, payload an
 	}
 
 	// The send span is the parent of the relay's and every consumer's.
-	spanCtx, span := tracing.Start(ctx, "send "+topic, trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))
+	spanCtx, span := tracing.Start(ctx, "send "+topic, trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic),
+		semconv.MessagingOperationTypeCreate, semconv.MessagingOperationName("send"))
 	tracing.Inject(spanCtx, msg.Metadata)
 	stored := stampedPublisher{sqlpubsub.NewPublisher(tx, nil), topic}
 	pub := forwarder.NewPublisher(stored, forwarder.PublisherConfig{ForwarderTopic: OutboxTopic})

@@ -268,7 +268,8 @@ func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 	return func(msg *message.Message) ([]*message.Message, error) {
 		name := eventType(msg)
 		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), strings.TrimSpace("process "+name),
-			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(name), attribute.String("modmono.module", p.module))
+			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(name), attribute.String("modmono.module", p.module),
+			semconv.MessagingOperationTypeDeliver, semconv.MessagingOperationName("process"))
 		msg.SetContext(ctx)
 		out, err := h(msg)
 		tracing.End(span, err)

@@ -260,7 +260,8 @@ func (p tracedPublisher) Publish(topic string, msgs ...*message.Message) error {
 	spans := make([]trace.Span, len(msgs))
 	for i, msg := range msgs {
 		ctx, span := tracing.Start(tracing.Extract(context.Background(), msg.Metadata), "relay "+topic,
-			trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic))
+			trace.SpanKindProducer, msg, semconv.MessagingDestinationName(topic),
+			semconv.MessagingOperationTypePublish, semconv.MessagingOperationName("relay"))
 		tracing.Inject(ctx, msg.Metadata)
 		spans[i] = span
 	}

@@ -82,10 +82,15 @@ func Extract(ctx context.Context, md message.Metadata) context.Context {
 	return eventPropagator.Extract(ctx, propagation.MapCarrier(md))
 }
 
+// messagingSystem names what carries events, for the messaging semantic
+// conventions: Watermill, whichever bus it drives (in-process, NATS, SNS and
+// SQS, Pub/Sub).
+var messagingSystem = semconv.MessagingSystemKey.String("watermill")
+
 // Start starts a span for one event: kind says whether this side sends
 // (producer) or handles (consumer) it.
 func Start(ctx context.Context, name string, kind trace.SpanKind, msg *message.Message, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
-	attrs = append(attrs, semconv.MessagingMessageID(msg.UUID))
+	attrs = append(attrs, messagingSystem, semconv.MessagingMessageID(msg.UUID))
 	return otel.Tracer(scope).Start(ctx, name, trace.WithSpanKind(kind), trace.WithAttributes(attrs...))
 }
 
