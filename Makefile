@@ -7,7 +7,7 @@ IMAGE   ?= modmono:dev
 STATIC_TAGS    := osusergo netgo sqlite_omit_load_extension
 STATIC_LDFLAGS := -s -w -linkmode external -extldflags "-static"
 
-.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check openapi-lint bench build build-static package sls-package docker clean
+.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check openapi-lint client-test bench build build-static package sls-package docker clean
 
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
@@ -52,6 +52,10 @@ openapi-lint: $(SPECTRAL) ## the served OpenAPI document against Spectral's stan
 	@mkdir -p bin
 	$(GO) test -count=1 -run '^TestTheOpenAPIDocumentListsEveryRoute$$' ./wiring -args -openapi-out=$(CURDIR)/bin/openapi.json
 	$(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=warn bin/openapi.json
+
+client-test: build ## a client generated from the served /openapi.json (openapi-typescript + openapi-fetch, from npm) drives the whole story under node --test
+	npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
+	clients/typescript/run.sh $(BIN)
 
 bench: ## the figures the issues ask for (throughput, latency, relay, idle)
 	$(GO) test -run '^$$' -bench . -benchtime=1x -count=1 ./wiring ./platform/messaging .
