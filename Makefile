@@ -89,4 +89,4 @@ docker:
 	docker build -t $(IMAGE) .
 
 clean:
-	rm -rf bin data .serverless .tools
+	rm -rf bin data .serverless .tools clients/typescript/node_modules clients/typescript/gen clients/typescript/dist
