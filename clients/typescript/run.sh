@@ -22,7 +22,7 @@ PORT=$port DATA_DIR="$tmp/data" BCRYPT_COST=4 AUTH_RATE_LIMIT=0 "$bin" >"$tmp/se
 pid=$!
 
 healthy() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$url/healthz"; }
-for _ in $(seq 100); do
+for _ in $(seq 300); do # 30 s: a loaded CI machine starts it slowly
 	if healthy; then break; fi
 	if ! kill -0 "$pid" 2>/dev/null; then cat "$tmp/server.log"; echo "the server exited"; exit 1; fi
 	sleep 0.1
