@@ -8,7 +8,6 @@ import (
 	"io"
 	"mime"
 	"net/url"
-	"reflect"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -40,8 +39,7 @@ func Bind(c echo.Context, dst any) error {
 		return apperror.New(apperror.Invalid, "The body must be a JSON object.")
 	}
 	var v validate.Validator
-	checkNull(&v, body)
-	checkNUL(&v, reflect.ValueOf(dst), "")
+	checkMembers(&v, body)
 	return v.Err()
 }
 

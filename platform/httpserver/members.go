@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"example.com/modmono/platform/validate"
 )
@@ -15,23 +16,26 @@ import (
 // ask for.
 const nullDetail = "must not be null: leave an optional member out instead"
 
-// checkNull records every null in body, a JSON document that decoded,
-// naming it as the validate package names fields: "shipping_address",
-// "items[0].unit_price_cents".
-func checkNull(v *validate.Validator, body []byte) {
+// checkMembers records, in one walk of body (a JSON document that
+// decoded), every member sent as null and every string or member name
+// holding U+0000, naming each as the validate package names fields:
+// "shipping_address", "items[0].unit_price_cents".
+func checkMembers(v *validate.Validator, body []byte) {
 	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber() // any number: only nulls are of interest
+	dec.UseNumber() // any number: only nulls and strings are of interest
 	var doc any
 	if dec.Decode(&doc) != nil {
 		return // decoding into the request type succeeded; cannot happen
 	}
-	walkNull(v, doc, "")
+	walkMembers(v, doc, "")
 }
 
-func walkNull(v *validate.Validator, val any, field string) {
+func walkMembers(v *validate.Validator, val any, field string) {
 	switch val := val.(type) {
 	case nil:
 		v.Add(field, nullDetail)
+	case string:
+		v.Check(!strings.ContainsRune(val, 0), field, nulDetail)
 	case map[string]any:
 		keys := make([]string, 0, len(val))
 		for k := range val {
@@ -39,11 +43,12 @@ func walkNull(v *validate.Validator, val any, field string) {
 		}
 		slices.Sort(keys) // a stable answer, whatever the map's order
 		for _, k := range keys {
-			walkNull(v, val[k], join(field, k))
+			v.Check(!strings.ContainsRune(k, 0), field, "must not have a member name holding the NUL character (U+0000)")
+			walkMembers(v, val[k], join(field, k))
 		}
 	case []any:
 		for i, e := range val {
-			walkNull(v, e, fmt.Sprintf("%s[%d]", field, i))
+			walkMembers(v, e, fmt.Sprintf("%s[%d]", field, i))
 		}
 	}
 }
