@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -37,12 +38,7 @@ func walkMembers(v *validate.Validator, val any, field string) {
 	case string:
 		v.Check(!strings.ContainsRune(val, 0), field, nulDetail)
 	case map[string]any:
-		keys := make([]string, 0, len(val))
-		for k := range val {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys) // a stable answer, whatever the map's order
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(val)) { // a stable answer, whatever the map's order
 			v.Check(!strings.ContainsRune(k, 0), field, "must not have a member name holding the NUL character (U+0000)")
 			walkMembers(v, val[k], join(field, k))
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,12 +134,7 @@ func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.
 
 // Topics lists the topics the module consumes.
 func (p *Processor) Topics() []string {
-	topics := make([]string, 0, len(p.handlers))
-	for t := range p.handlers {
-		topics = append(topics, t)
-	}
-	slices.Sort(topics)
-	return topics
+	return slices.Sorted(maps.Keys(p.handlers))
 }
 
 // middlewares is the chain every message from the bus goes through,

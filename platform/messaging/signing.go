@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -114,12 +115,7 @@ func GenerateKeys(name string, producers ...string) string {
 
 // Producers lists the modules k holds keys of, sorted.
 func (k *Keys) Producers() []string {
-	ps := make([]string, 0, len(k.signing))
-	for p := range k.signing {
-		ps = append(ps, p)
-	}
-	slices.Sort(ps)
-	return ps
+	return slices.Sorted(maps.Keys(k.signing))
 }
 
 // Has reports whether k holds a key of producer.
