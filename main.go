@@ -24,11 +24,14 @@ func main() {
 	}
 }
 
-const usage = `usage: modmono [serve | events COMMAND]
+const usage = `usage: modmono [serve | events COMMAND | probe [/healthz|/readyz] | version]
 
   serve   run every module behind one HTTP server (the default)
   events  inspect and repair events: the poison queues and the outboxes
           (modmono events, alone, lists its commands)
+  probe   ask the server on this machine's PORT for /healthz (or /readyz):
+          the container's health check, which has no shell or curl
+  version print the version this binary was built as
 
 The mode comes from the environment: APP_MODE=server|lambda|gcf, or detected
 from AWS_LAMBDA_RUNTIME_API (lambda) and FUNCTION_TARGET (gcf). A function
@@ -39,6 +42,15 @@ runs one module: APP_MODULE=users|orders|notifications. See README.md.`
 // server logs to stdout; the events command prints its report there and
 // logs to stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	// Neither reads a secret nor the configuration: a health check runs
+	// every few seconds, and must not call a secret store each time.
+	if len(args) > 0 && args[0] == "probe" {
+		return probe(ctx, args[1:], getenv, stdout)
+	}
+	if len(args) == 1 && args[0] == "version" {
+		_, err := fmt.Fprintln(stdout, version)
+		return err
+	}
 	getenv, err := wiring.ResolveSecrets(ctx, getenv)
 	if err != nil {
 		return fmt.Errorf("cannot read secrets:\n%w", err)
