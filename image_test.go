@@ -381,7 +381,10 @@ func (e *engine) compressedSize() int64 {
 
 type countingWriter int64
 
-func (c *countingWriter) Write(p []byte) (int, error) { *c += countingWriter(len(p)); return len(p), nil }
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}
 
 // The same image is a Lambda function: the Lambda service runs its
 // ENTRYPOINT with AWS_LAMBDA_RUNTIME_API set, on a read-only root with a
