@@ -195,8 +195,9 @@ func TestImageServesTheStoryAsANonRootUserOnAReadOnlyRoot(t *testing.T) {
 	go func() { stopped <- e.stop(second) }()
 	// The listener closes as the shutdown begins; the request already in
 	// flight is still read and answered.
+	client := &http.Client{Timeout: 2 * time.Second}
 	waitFor(t, "the shutdown to begin", func() bool {
-		res, err := http.Get(p.url("/healthz"))
+		res, err := client.Get(p.url("/healthz"))
 		if err == nil {
 			res.Body.Close()
 		}
