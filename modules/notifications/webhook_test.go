@@ -20,6 +20,7 @@ import (
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/modular"
+	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/sqldb/sqldbtest"
 	"example.com/modmono/platform/webhook"
 )
@@ -73,23 +74,16 @@ func within(t *testing.T, d time.Duration, what string, cond func() bool) {
 	}
 }
 
-// While the webhook is down, notifications stay stored and unsent, the
-// breaker opens and refuses calls instead of making them, and the sender
-// holds no more goroutines than before; once it is back, every
-// notification arrives once, in the order stored.
-func TestADownWebhookKeepsNotificationsQueuedThenGetsEachOnceInOrder(t *testing.T) {
-	p := newProvider(t)
-	p.down.Store(true)
+// newModule is the notifications module on a database of its own, with a
+// welcome notification stored for each of users users.
+func newModule(t *testing.T, cfg notifications.Config, users int) (*notifications.Module, *sqldb.DB) {
+	t.Helper()
 	db := messagingtest.OpenDB(t, migrations.Of(notifications.Name))
-	m, err := notifications.New(modular.Deps{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, notifications.Config{
-		Webhook:   webhook.Config{URL: p.URL, Timeout: time.Second, Failures: 3, OpenFor: time.Second},
-		SendRetry: 10 * time.Millisecond,
-	})
+	m, err := notifications.New(modular.Deps{DB: db, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	processor := messagingtest.Processor(t, db, m.Handlers())
-	const users = 30
 	for i := range users {
 		ev := userevents.UserRegistered{UserID: fmt.Sprintf("0190a0b2-7c3e-7000-8000-%012d", i),
 			Email: fmt.Sprintf("u%d@example.com", i), Name: "U", RegisteredAt: time.Now().UTC()}
@@ -97,6 +91,40 @@ func TestADownWebhookKeepsNotificationsQueuedThenGetsEachOnceInOrder(t *testing.
 			t.Fatal(err)
 		}
 	}
+	return m, db
+}
+
+// run runs m's sender until the test ends, and fails the test unless it
+// stops within a second of being told to.
+func run(t *testing.T, m *notifications.Module) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Workers()[0].Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Error(err)
+			}
+		case <-time.After(time.Second):
+			t.Error("the sender did not stop within 1s of shutdown")
+		}
+	})
+}
+
+// While the webhook is down, notifications stay stored and unsent, the
+// breaker opens and refuses calls instead of making them, and the sender
+// holds no more goroutines than before; once it is back, every
+// notification arrives once, in the order stored.
+func TestADownWebhookKeepsNotificationsQueuedThenGetsEachOnceInOrder(t *testing.T) {
+	const users = 30
+	p := newProvider(t)
+	p.down.Store(true)
+	m, db := newModule(t, notifications.Config{
+		Webhook:   webhook.Config{URL: p.URL, Timeout: time.Second, Failures: 3, OpenFor: 2 * time.Second},
+		SendRetry: 10 * time.Millisecond,
+	}, users)
 	stored := sqldbtest.Strings(t, db, `SELECT id FROM notifications ORDER BY seq`)
 	if len(stored) != users {
 		t.Fatalf("%d notifications stored, want %d", len(stored), users)
@@ -104,22 +132,14 @@ func TestADownWebhookKeepsNotificationsQueuedThenGetsEachOnceInOrder(t *testing.
 	client := m.Outbound()[0]
 
 	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- m.Workers()[0].Run(ctx) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Error(err)
-		}
-	}()
+	run(t, m)
 
 	within(t, 10*time.Second, "the breaker refuses calls", func() bool { return client.Stats().Refused >= 3 })
 	s := client.Stats()
 	if s.Calls >= s.Calls+s.Refused || int64(s.Calls) != p.hits.Load() {
 		t.Errorf("%d attempts made %d calls (the endpoint saw %d): the breaker spared it none", s.Calls+s.Refused, s.Calls, p.hits.Load())
 	}
-	if n := runtime.NumGoroutine(); n > before+5 {
+	if n := runtime.NumGoroutine(); n > before+8 { // the sender, one keep-alive connection both ends, some slack
 		t.Errorf("%d goroutines while the webhook is down, %d before: the sender piles them up", n, before)
 	}
 	if got := sqldbtest.Strings(t, db, `SELECT id FROM notifications ORDER BY seq`); len(got) != users || len(p.received()) != 0 {
@@ -137,4 +157,34 @@ func TestADownWebhookKeepsNotificationsQueuedThenGetsEachOnceInOrder(t *testing.
 	if s := client.Stats(); s.State != "closed" {
 		t.Errorf("breaker %s after the webhook came back, want closed", s.State)
 	}
+}
+
+// A webhook that takes its time is cut by the timeout: each call fails after
+// about the timeout, the notification stays stored, and the sender stops at
+// once on shutdown instead of waiting for the webhook.
+func TestASlowWebhookIsCutByTheTimeout(t *testing.T) {
+	var calls atomic.Int64
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		_, _ = io.Copy(io.Discard, r.Body)
+		select {
+		case <-time.After(10 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
+	m, db := newModule(t, notifications.Config{
+		Webhook:   webhook.Config{URL: slow.URL, Timeout: 100 * time.Millisecond, Failures: 100},
+		SendRetry: 10 * time.Millisecond,
+	}, 1)
+	start := time.Now()
+	run(t, m)
+	within(t, 5*time.Second, "two calls cut by the timeout", func() bool { return m.Outbound()[0].Stats().Timeout >= 2 })
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("two calls took %s with a 100ms timeout", took)
+	}
+	if got := sqldbtest.Strings(t, db, `SELECT id FROM notifications`); len(got) != 1 {
+		t.Errorf("%d notifications stored, want the one still waiting", len(got))
+	}
+	t.Logf("%d calls, %d cut by the timeout, in %s", calls.Load(), m.Outbound()[0].Stats().Timeout, time.Since(start).Round(time.Millisecond))
 }
