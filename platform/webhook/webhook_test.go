@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -110,5 +111,21 @@ func TestNewRefusesABadURL(t *testing.T) {
 		if _, err := webhook.New(webhook.Config{URL: u}); err == nil {
 			t.Errorf("New accepted URL %q", u)
 		}
+	}
+}
+
+// An error names the endpoint by Config.Name, never by the path or query
+// of its URL, where a token often goes.
+func TestAnErrorShowsNoTokenOfTheURL(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := srv.URL + "/hooks/tok3n?key=tok3n"
+	srv.Close() // refused from now on
+	c := newClient(t, webhook.Config{URL: url, Name: "hook"})
+	err := c.Post(context.Background(), "n1", []byte(`{}`))
+	if err == nil {
+		t.Fatal("a post to a closed port succeeded")
+	}
+	if strings.Contains(err.Error(), "tok3n") || !strings.HasPrefix(err.Error(), "hook: ") {
+		t.Errorf("error %q: want it to start with the name and show no token", err)
 	}
 }
