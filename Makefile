@@ -73,7 +73,7 @@ pgbouncer: $(PGBOUNCER) ## start PgBouncer (transaction mode, :6432) for TEST_PG
 	  echo "pgbouncer already running"; \
 	elif [ "$$(id -u)" = 0 ]; then chown -R postgres bin/pgbouncer && $(PGBOUNCER) -d -u postgres .ci/pgbouncer.ini; \
 	else $(PGBOUNCER) -d .ci/pgbouncer.ini; fi
-	@for i in $$(seq 50); do [ -s bin/pgbouncer/pgbouncer.pid ] && break; sleep 0.1; done
+	@for i in $$(seq 50); do pg_isready -q -h 127.0.0.1 -p 6432 -U postgres -d postgres && break; sleep 0.1; done
 	@echo "TEST_PGBOUNCER_URL=$(PGBOUNCER_URL)"
 
 pgbouncer-stop:
