@@ -12,7 +12,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 STATIC_TAGS    := osusergo netgo sqlite_omit_load_extension
 STATIC_LDFLAGS := -s -w -X main.version=$(VERSION) -linkmode external -extldflags "-static"
 
-.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check openapi-lint client-test bench build build-static rootfs image image-test docker package sls-package clean
+.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check openapi-lint client-test pgbouncer pgbouncer-stop bench build build-static rootfs image image-test docker package sls-package clean
 
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
@@ -61,6 +61,28 @@ openapi-lint: $(SPECTRAL) ## the served OpenAPI document against Spectral's stan
 client-test: build ## a client generated from the served /openapi.json (openapi-typescript + openapi-fetch, from npm) drives the whole story under node --test
 	npm ci --prefix clients/typescript --no-audit --no-fund --loglevel=error
 	clients/typescript/run.sh $(BIN)
+
+# PgBouncer (Debian's package) in transaction mode on 127.0.0.1:6432, in front
+# of the local PostgreSQL on :5432, as a daemon: the tests that run through a
+# transaction-pooling proxy (docs/scaling.md) need it and TEST_PGBOUNCER_URL.
+PGBOUNCER     ?= /usr/sbin/pgbouncer
+PGBOUNCER_URL := postgres://postgres@127.0.0.1:6432/postgres?sslmode=disable
+
+$(PGBOUNCER):
+	apt-get install -y pgbouncer || (apt-get update && apt-get install -y pgbouncer)
+
+pgbouncer: $(PGBOUNCER) ## start PgBouncer (transaction mode, :6432) for TEST_PGBOUNCER_URL=$(PGBOUNCER_URL)
+	@mkdir -p bin/pgbouncer
+	@# PgBouncer refuses to run as root: as root (CI's container), it runs as postgres.
+	@if [ -f bin/pgbouncer/pgbouncer.pid ] && kill -0 $$(cat bin/pgbouncer/pgbouncer.pid) 2>/dev/null; then \
+	  echo "pgbouncer already running"; \
+	elif [ "$$(id -u)" = 0 ]; then chown -R postgres bin/pgbouncer && $(PGBOUNCER) -d -u postgres .ci/pgbouncer.ini; \
+	else $(PGBOUNCER) -d .ci/pgbouncer.ini; fi
+	@for i in $$(seq 50); do pg_isready -q -h 127.0.0.1 -p 6432 -U postgres -d postgres && break; sleep 0.1; done
+	@echo "TEST_PGBOUNCER_URL=$(PGBOUNCER_URL)"
+
+pgbouncer-stop:
+	@if [ -f bin/pgbouncer/pgbouncer.pid ]; then kill $$(cat bin/pgbouncer/pgbouncer.pid) || true; rm -f bin/pgbouncer/pgbouncer.pid; fi
 
 bench: ## the figures the issues ask for (throughput, latency, relay, idle)
 	$(GO) test -run '^$$' -bench . -benchtime=1x -count=1 ./wiring ./platform/messaging .

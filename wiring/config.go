@@ -22,6 +22,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/natsbus"
 	"example.com/modmono/platform/tracing"
+	"example.com/modmono/platform/webhook"
 )
 
 // Config is everything the process reads from its environment. LoadConfig
@@ -92,7 +93,7 @@ type Config struct {
 	// Each module's own settings.
 	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
 	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL (default 24h), ORDER_MAX_ITEMS (default 100)
-	Notifications notifications.Config // the Sender (default: a log line per notification)
+	Notifications notifications.Config // the Sender: a webhook (NOTIFY_WEBHOOK_*), or a log line per notification
 
 	Mode           Mode   // APP_MODE: server, lambda or gcf (default: detected, see detectMode)
 	Module         string // APP_MODULE: the one module a function runs (lambda; gcf derives it from FUNCTION_TARGET)
@@ -210,7 +211,31 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		p.fail(name, "%s mode runs one module; %q is not one of %s", cfg.Mode, cfg.Module, strings.Join(Modules, ", "))
 	}
 	cfg.EventKeys = p.eventKeys(cfg.Mode, cfg.BusKind)
+	cfg.Notifications = p.notifications()
 	return cfg, errors.Join(p.errs...)
+}
+
+// notifications reads where notifications are delivered: POSTed to the
+// webhook at NOTIFY_WEBHOOK_URL, through a timeout and a circuit breaker,
+// or, without it, written to the log.
+func (p *parser) notifications() notifications.Config {
+	w := webhook.Config{
+		URL:      strings.TrimSpace(p.getenv("NOTIFY_WEBHOOK_URL")),
+		Secret:   p.getenv("NOTIFY_WEBHOOK_SECRET"),
+		Timeout:  p.duration("NOTIFY_WEBHOOK_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Minute),
+		Failures: p.int("NOTIFY_WEBHOOK_BREAKER_FAILURES", 5, 1, 1000),
+		OpenFor:  p.duration("NOTIFY_WEBHOOK_BREAKER_OPEN", 30*time.Second, time.Second, time.Hour),
+	}
+	switch {
+	case w.URL != "":
+		if err := w.Validate(); err != nil {
+			// Not quoted: a webhook URL often carries its token.
+			p.fail("NOTIFY_WEBHOOK_URL", "is not an absolute http or https URL")
+		}
+	case w.Secret != "":
+		p.fail("NOTIFY_WEBHOOK_SECRET", "signs what is posted to NOTIFY_WEBHOOK_URL, which is not set")
+	}
+	return notifications.Config{Webhook: w}
 }
 
 // detectMode picks the mode from the environment the platform sets: the

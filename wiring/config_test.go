@@ -158,3 +158,37 @@ func TestAFunctionWithoutAValidModuleDoesNotStart(t *testing.T) {
 		}
 	}
 }
+
+// NOTIFY_WEBHOOK_URL sends notifications to a webhook, whose settings are
+// checked without showing the URL (it often carries a token); without it
+// notifications are log lines and a signing secret has nothing to sign.
+func TestConfigReadsTheNotificationWebhook(t *testing.T) {
+	cfg, err := wiring.LoadConfig(env(map[string]string{"NOTIFY_WEBHOOK_URL": "https://hooks.example.com/n?token=tok3n",
+		"NOTIFY_WEBHOOK_SECRET": "s3cret", "NOTIFY_WEBHOOK_TIMEOUT": "2s", "NOTIFY_WEBHOOK_BREAKER_FAILURES": "3",
+		"NOTIFY_WEBHOOK_BREAKER_OPEN": "1m"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := cfg.Notifications.Webhook; w.URL != "https://hooks.example.com/n?token=tok3n" || w.Secret != "s3cret" ||
+		w.Timeout != 2*time.Second || w.Failures != 3 || w.OpenFor != time.Minute {
+		t.Errorf("webhook config %+v", w)
+	}
+	_, err = wiring.LoadConfig(env(map[string]string{"NOTIFY_WEBHOOK_URL": "hooks.example.com/n?token=tok3n",
+		"NOTIFY_WEBHOOK_TIMEOUT": "1h", "NOTIFY_WEBHOOK_BREAKER_FAILURES": "0", "NOTIFY_WEBHOOK_BREAKER_OPEN": "1ms"}))
+	for _, name := range []string{"NOTIFY_WEBHOOK_URL:", "NOTIFY_WEBHOOK_TIMEOUT:", "NOTIFY_WEBHOOK_BREAKER_FAILURES:", "NOTIFY_WEBHOOK_BREAKER_OPEN:"} {
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("the error does not name %s %v", name, err)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), "tok3n") {
+		t.Errorf("the error shows the webhook's token: %v", err)
+	}
+	_, err = wiring.LoadConfig(env(map[string]string{"NOTIFY_WEBHOOK_SECRET": "s3cret"}))
+	if err == nil || !strings.Contains(err.Error(), "NOTIFY_WEBHOOK_SECRET:") {
+		t.Errorf("a secret without a webhook: %v, want an error naming NOTIFY_WEBHOOK_SECRET", err)
+	}
+	cfg, err = wiring.LoadConfig(env(nil))
+	if err != nil || cfg.Notifications.Webhook.URL != "" {
+		t.Errorf("by default: %v, webhook %q; want none (log lines)", err, cfg.Notifications.Webhook.URL)
+	}
+}

@@ -11,7 +11,8 @@ import (
 // environment hold only its name there: NAME_FILE, NAME_SSM_PARAMETER or
 // NAME_SECRET_ID (platform/secrets).
 func SecretVariables() []string {
-	names := []string{"JWT_SECRET", "EVENT_SIGNING_KEYS", "DATABASE_URL"}
+	// A webhook's URL often carries its token.
+	names := []string{"JWT_SECRET", "EVENT_SIGNING_KEYS", "DATABASE_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SECRET"}
 	for _, m := range Modules {
 		names = append(names, DatabaseVariable(m))
 	}

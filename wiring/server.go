@@ -17,6 +17,7 @@ import (
 	"example.com/modmono/platform/metrics"
 	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/webhook"
 )
 
 // Server is the whole system in one process: every module's routes on one
@@ -71,6 +72,12 @@ type feedingBus interface {
 	Publisher(group string) (message.Publisher, error)
 }
 
+// outbound is a module that delivers to endpoints outside the system
+// (notifications' webhook), whose calls and breakers the metrics report.
+type outbound interface {
+	Outbound() []*webhook.Client
+}
+
 func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
 	cfg.HTTP.Observe = mx.ObserveRequest
 	s := &Server{
@@ -89,6 +96,11 @@ func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, mod
 	}
 	for _, m := range modules {
 		mx.AddModule(m.Name(), m.DB())
+		if o, ok := m.(outbound); ok {
+			for _, c := range o.Outbound() {
+				mx.AddOutbound(c)
+			}
+		}
 		m.RegisterRoutes(s.echo)
 		if err := s.addMessaging(m, bus); err != nil {
 			return nil, err

@@ -42,7 +42,10 @@ func count(ns []notification, kind string) int {
 // observed only through the API: the modules share no tables, so everything
 // that crosses between them went through outbox, relay, bus and inbox.
 func TestCrossModuleStory(t *testing.T) {
-	s := startServer(t)
+	crossModuleStory(t, startServer(t))
+}
+
+func crossModuleStory(t *testing.T, s *testServer) {
 	u, token := s.signUp(t)
 
 	// users → notifications: welcome

@@ -7,6 +7,8 @@ import (
 	_ "embed"
 
 	"context"
+	"log/slog"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,6 +19,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/webhook"
 )
 
 // Name is the module's name: its database, its migrations folder, its
@@ -34,9 +37,39 @@ type LogSender = app.LogSender
 
 // Config tunes the module.
 type Config struct {
-	// Sender delivers stored notifications. Default: a LogSender on the
-	// module's logger.
+	// Sender delivers stored notifications. Default: a webhook's when
+	// Webhook.URL is set, else a LogSender on the module's logger.
 	Sender Sender
+	// Webhook, when its URL is set, is where notifications are delivered:
+	// each POSTed as JSON, through a timeout and a circuit breaker
+	// (webhook.Config documents the defaults). Its Name defaults to
+	// "notifications-webhook", its Logger to the module's.
+	Webhook webhook.Config
+	// SendRetry is the wait after a failed delivery, doubled after each
+	// further one up to a minute (or SendRetry, if longer). Default: 1s.
+	SendRetry time.Duration
+}
+
+// sender is cfg's Sender, and the webhook client it posts through, if any.
+func (cfg Config) sender(logger *slog.Logger) (Sender, *webhook.Client, error) {
+	switch {
+	case cfg.Sender != nil:
+		return cfg.Sender, nil, nil
+	case cfg.Webhook.URL == "":
+		return LogSender{Logger: logger}, nil, nil
+	}
+	w := cfg.Webhook
+	if w.Name == "" {
+		w.Name = Name + "-webhook"
+	}
+	if w.Logger == nil {
+		w.Logger = logger
+	}
+	client, err := webhook.New(w)
+	if err != nil {
+		return nil, nil, err
+	}
+	return app.WebhookSender{Client: client}, client, nil
 }
 
 //go:embed openapi.json
@@ -44,19 +77,23 @@ var openAPI []byte
 
 // Module is what the wiring sees of notifications.
 type Module struct {
-	deps modular.Deps
-	svc  *app.Service
-	wake chan struct{}
+	deps    modular.Deps
+	svc     *app.Service
+	wake    chan struct{}
+	webhook *webhook.Client // nil unless notifications go to a webhook
 }
 
 var _ modular.Module = (*Module)(nil)
 
 // New returns the module working on its own database.
 func New(deps modular.Deps, cfg Config) (*Module, error) {
-	if cfg.Sender == nil {
-		cfg.Sender = LogSender{Logger: deps.Logger}
+	sender, client, err := cfg.sender(deps.Logger)
+	if err != nil {
+		return nil, err
 	}
-	m := &Module{deps: deps, svc: app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, cfg.Sender, deps.Logger), wake: make(chan struct{}, 1)}
+	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, sender, deps.Logger)
+	svc.SetRetry(cfg.SendRetry, max(cfg.SendRetry, time.Minute))
+	m := &Module{deps: deps, svc: svc, wake: make(chan struct{}, 1), webhook: client}
 	// This process's commits wake the Sender; notifications stored by other
 	// processes wait for its poll.
 	deps.DB.OnCommit(func() {
@@ -84,6 +121,16 @@ func (m *Module) Workers() []modular.Worker {
 	return []modular.Worker{{Name: "sender", Run: func(ctx context.Context) error {
 		return m.svc.Dispatch(ctx, m.wake)
 	}}}
+}
+
+// Outbound returns the webhook clients the module calls through, whose
+// breakers and calls the metrics report: none unless notifications go to a
+// webhook.
+func (m *Module) Outbound() []*webhook.Client {
+	if m.webhook == nil {
+		return nil
+	}
+	return []*webhook.Client{m.webhook}
 }
 
 // Migrations is the history of the notifications schema.

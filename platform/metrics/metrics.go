@@ -1,6 +1,7 @@
 // Package metrics exposes the server's Prometheus metrics: HTTP requests,
 // the event path (outbox backlog, relay throughput, handling, retries,
-// poison queues) and each module database's writer.
+// poison queues), each module database's writer, and the outbound
+// endpoints modules deliver to (calls, circuit breakers).
 package metrics
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/webhook"
 )
 
 // Metrics holds the collectors of one process. It implements
@@ -30,6 +32,7 @@ type Metrics struct {
 	retries      *prometheus.CounterVec
 	groupSize    *prometheus.HistogramVec
 	modules      *moduleCollector
+	outbound     *outboundCollector
 }
 
 var _ messaging.Observer = (*Metrics)(nil)
@@ -59,10 +62,11 @@ func New(logger *slog.Logger) *Metrics {
 			Name: "modmono_db_group_commit_size", Help: "Transactions carried by one commit of a module database.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
 		}, []string{"module"}),
-		modules: newModuleCollector(logger),
+		modules:  newModuleCollector(logger),
+		outbound: newOutboundCollector(),
 	}
 	m.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.httpRequests, m.httpDuration, m.relayed, m.handling, m.retries, m.groupSize, m.modules)
+		m.httpRequests, m.httpDuration, m.relayed, m.handling, m.retries, m.groupSize, m.modules, m.outbound)
 	return m
 }
 
@@ -127,6 +131,10 @@ func (m *Metrics) AddModule(module string, db *sqldb.DB) {
 	db.OnGroupCommit(func(n int) { sizes.Observe(float64(n)) })
 	m.modules.add(module, db)
 }
+
+// AddOutbound watches client, an endpoint a module delivers to: its calls
+// by outcome and its circuit breaker's state, read at each scrape.
+func (m *Metrics) AddOutbound(client *webhook.Client) { m.outbound.add(client) }
 
 // CountRelayed returns bus, counting what module's relay publishes on it.
 func (m *Metrics) CountRelayed(module string, bus message.Publisher) message.Publisher {

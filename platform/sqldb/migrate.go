@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io/fs"
+	"time"
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
@@ -41,14 +42,26 @@ func (db *DB) provider(m Migrations) (*goose.Provider, error) {
 	if db.dialect == Postgres {
 		dialect, files = goose.DialectPostgres, m.Postgres
 		// Instances starting together migrate one at a time: a session
-		// advisory lock of the schema's own history.
+		// advisory lock of the schema's own history, or, behind a
+		// transaction pooler, where a session lock would be taken on one
+		// server connection and released on another, a leased row in a
+		// table (goose_lock).
 		h := fnv.New64a()
 		fmt.Fprintf(h, "%s.%s", db.schema, m.Table)
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64()>>1)), lock.WithLockTimeout(1, 300))
-		if err != nil {
-			return nil, err
+		id := int64(h.Sum64() >> 1)
+		if db.pooled {
+			locker, err := lock.NewPostgresTableLocker(lock.WithTableLockID(id), lock.WithTableLockTimeout(time.Second, 300))
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, goose.WithLocker(locker))
+		} else {
+			locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
+			if err != nil {
+				return nil, err
+			}
+			opts = append(opts, goose.WithSessionLocker(locker))
 		}
-		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	if files == nil {
 		return nil, fmt.Errorf("migrations %s: no history for %s", m.Table, db.dialect)

@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -61,7 +62,7 @@ func OpenPostgres(ctx context.Context, url, schema string, opts PostgresOptions)
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
 	db := &DB{dialect: Postgres, schema: schema, instance: instance, pgConf: conf, Write: pool, Read: pool,
-		closing: make(chan struct{})}
+		pooled: pooledMode(conf.DefaultQueryExecMode), closing: make(chan struct{})}
 	if err := db.ensureSchema(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres %s@%s:%d/%s: %w", conf.User, conf.Host, conf.Port, conf.Database, err)
@@ -76,17 +77,48 @@ func (db *DB) ensureSchema(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if exists {
-		return nil
+	if !exists {
+		_, err = db.Write.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{db.schema}.Sanitize())
+		// IF NOT EXISTS does not hold against another instance creating it at
+		// the same moment: that one's schema will do.
+		if err != nil && !IsUniqueViolation(err) {
+			return fmt.Errorf("create schema %s: %w", db.schema, err)
+		}
 	}
-	_, err = db.Write.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{db.schema}.Sanitize())
-	// IF NOT EXISTS does not hold against another instance creating it at
-	// the same moment: that one's schema will do.
-	if err != nil && !IsUniqueViolation(err) {
-		return fmt.Errorf("create schema %s: %w", db.schema, err)
+	return db.checkSearchPath(ctx)
+}
+
+// checkSearchPath fails when unqualified names would not land in the
+// module's schema: a connection pooler (PgBouncer, RDS Proxy) may drop
+// the search_path the connections ask for at start-up, and then only the
+// role's or the database's own search_path counts.
+func (db *DB) checkSearchPath(ctx context.Context) error {
+	var current sql.NullString
+	if err := db.Write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+		return err
+	}
+	if current.String != db.schema {
+		return fmt.Errorf("the connections work in schema %q, not %q: a connection pooler dropped the search_path "+
+			"asked for at start-up; set the role's (ALTER ROLE … SET search_path = %s) or the database's",
+			current.String, db.schema, db.schema)
 	}
 	return nil
 }
+
+// pooledMode reports a query mode that runs through a transaction pooler:
+// one that leaves no prepared statement on a server connection, where the
+// next transaction, on another connection, would not find it.
+func pooledMode(mode pgx.QueryExecMode) bool {
+	return mode == pgx.QueryExecModeExec || mode == pgx.QueryExecModeSimpleProtocol
+}
+
+// Pooled reports that db reaches PostgreSQL through a transaction pooler
+// (PgBouncer in transaction mode, RDS Proxy), as its URL declares with
+// default_query_exec_mode=exec or simple_protocol: each transaction may run
+// on a different server connection, so nothing may rely on the session
+// (prepared statements, session advisory locks). Migrations then take a
+// lock row in a table instead of a session advisory lock.
+func (db *DB) Pooled() bool { return db.pooled }
 
 // Instance is a name for db unique to it, across processes and restarts,
 // that its PostgreSQL connections carry at the end of application_name,
@@ -171,7 +203,8 @@ func retryable(err error) bool {
 // PostgreSQL: after every commit in this process whose transaction called
 // Tx.Notify(channel), and on every NOTIFY on channel from another process,
 // which a trigger of the tables concerned sends, plus once after each
-// (re)connection for what was missed while away. f must not block.
+// (re)connection for what was missed while away; behind a transaction
+// pooler (Pooled), on this process's commits only. f must not block.
 // Listening stops when db closes.
 func (db *DB) Listen(channel string, f func()) {
 	if db.dialect != Postgres {
@@ -184,6 +217,12 @@ func (db *DB) Listen(channel string, f func()) {
 	}
 	db.listeners[channel] = append(db.listeners[channel], f)
 	db.mu.Unlock()
+	if db.pooled {
+		// A transaction pooler hands an idle session no server connection
+		// to hear NOTIFY on: other processes' commits wait for the
+		// listeners' fallback polls.
+		return
+	}
 	db.writerWG.Add(1)
 	go func() {
 		defer db.writerWG.Done()

@@ -53,6 +53,7 @@ type DB struct {
 	schema   string          // PostgreSQL: the module's schema
 	instance string          // PostgreSQL: see Instance
 	pgConf   *pgx.ConnConfig // PostgreSQL: how the listener connects
+	pooled   bool            // PostgreSQL: behind a transaction pooler; see Pooled
 
 	// Write is the only handle that may change data. Transactions on it begin
 	// IMMEDIATE, so they hold the write lock from their first statement.

@@ -144,3 +144,41 @@ func QueryPlan(t testing.TB, db *sqldb.DB, query string, args ...any) string {
 	}
 	return strings.Join(steps, "\n")
 }
+
+// PooledURL creates a database of the test's own, as PostgresURL does, and
+// returns its URL through the transaction-pooling PgBouncer at
+// TEST_PGBOUNCER_URL (`make pgbouncer`), with the pgx setting such a pooler
+// needs (default_query_exec_mode=exec). The pooler drops the search_path a
+// connection asks for, so the database's own is set to schema, as a
+// deployment sets its module role's.
+func PooledURL(t testing.TB, schema string) string {
+	t.Helper()
+	proxy := testenv.Service(t, "TEST_PGBOUNCER_URL")
+	direct := PostgresURL(t)
+	u, err := url.Parse(direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if schema != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, direct)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, "ALTER DATABASE "+name+" SET search_path TO "+pgx.Identifier{schema}.Sanitize()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := url.Parse(proxy)
+	if err != nil {
+		t.Fatalf("TEST_PGBOUNCER_URL: %v", err)
+	}
+	p.Path = "/" + name
+	q := p.Query()
+	q.Set("default_query_exec_mode", "exec")
+	p.RawQuery = q.Encode()
+	return p.String()
+}

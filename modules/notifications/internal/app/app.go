@@ -77,12 +77,14 @@ type Service struct {
 	store  Store
 	sender Sender
 	logger *slog.Logger
+	retry  retryPolicy
 }
 
 // New returns the Service working on db through store; sender delivers
 // stored notifications.
 func New(db *sqldb.DB, store Store, sender Sender, logger *slog.Logger) *Service {
-	return &Service{db: db, store: store, sender: sender, logger: logger}
+	return &Service{db: db, store: store, sender: sender, logger: logger,
+		retry: retryPolicy{first: time.Second, max: time.Minute}}
 }
 
 func now() time.Time { return time.Now().UTC() }

@@ -33,7 +33,7 @@ func (s LogSender) Send(ctx context.Context, n Notification) error {
 // Dispatch hands every stored, unsent notification to the Sender, oldest
 // first, until ctx is done. wake signals that new ones may be stored; a slow
 // poll covers the rest. A failed send is retried with backoff, so nothing
-// stored is ever skipped.
+// stored is ever skipped (SetRetry tunes the backoff).
 //
 // Only one Dispatch sends at a time, across every process on the database:
 // the one holding the claim on the cursor. The others poll for the claim to
@@ -45,7 +45,8 @@ func (s LogSender) Send(ctx context.Context, n Notification) error {
 // After a wake-up it lingers briefly before reading, so that a burst of
 // notifications is sent and marked in one batch instead of one write each.
 func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
-	const linger, maxBackoff = 20 * time.Millisecond, time.Minute
+	const linger = 20 * time.Millisecond
+	firstBackoff, maxBackoff := s.retry.first, s.retry.max
 	// Other processes' notifications (PostgreSQL) wake no one here: they
 	// are picked up by the poll.
 	poll := 30 * time.Second
@@ -53,7 +54,7 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 		poll = 2 * time.Second
 	}
 	claim := &senderClaim{owner: uuid.NewString()}
-	backoff := time.Second
+	backoff := firstBackoff
 	for {
 		sent, waiting, err := s.dispatchBatch(ctx, claim)
 		wait := poll
@@ -66,12 +67,12 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 			s.logger.ErrorContext(ctx, "sending notifications failed", "error", err, "retry_in", backoff.String())
 			wait, backoff = backoff, min(2*backoff, maxBackoff)
 		case sent == dispatchBatchSize:
-			backoff = time.Second
+			backoff = firstBackoff
 			continue // more may be waiting
 		case sent > 0:
 			// A short batch: linger before the next, which would hold
 			// only what arrived meanwhile and cost a write of its own.
-			backoff, wait = time.Second, linger
+			backoff, wait = firstBackoff, linger
 		case waiting:
 			// Stored, but behind transactions still running: those end
 			// within milliseconds and announce nothing.
@@ -91,6 +92,18 @@ func (s *Service) Dispatch(ctx context.Context, wake <-chan struct{}) error {
 		case <-t.C:
 		}
 		t.Stop()
+	}
+}
+
+// retryPolicy is how long Dispatch waits after a failed send: first, then
+// twice as long each time, up to max.
+type retryPolicy struct{ first, max time.Duration }
+
+// SetRetry sets Dispatch's backoff after a failed send: first, doubling up
+// to max (defaults: 1s and 1m). Call it before Dispatch.
+func (s *Service) SetRetry(first, max time.Duration) {
+	if first > 0 && max >= first {
+		s.retry = retryPolicy{first: first, max: max}
 	}
 }
 

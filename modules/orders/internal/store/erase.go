@@ -22,7 +22,7 @@ func (Store) UpdateShippingAddresses(ctx context.Context, q querier, userID stri
 		}
 		raw, err := json.Marshal(changed)
 		if err == nil {
-			_, err = q.ExecContext(ctx, `UPDATE orders SET shipping_address = $1 WHERE id = $2`, raw, id)
+			_, err = q.ExecContext(ctx, `UPDATE orders SET shipping_address = $1 WHERE id = $2`, string(raw), id)
 		}
 		if err != nil {
 			return fmt.Errorf("update shipping address of order %s: %w", id, err)

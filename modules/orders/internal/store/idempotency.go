@@ -35,7 +35,7 @@ func (Store) PutIdempotencyKey(ctx context.Context, q querier, userID, key strin
 	raw, err := json.Marshal(r.Order)
 	if err == nil {
 		_, err = q.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, key, request_hash, order_json, created_at)
-VALUES ($1, $2, $3, $4, $5)`, userID, key, r.RequestHash, raw, sqldb.Time(at))
+VALUES ($1, $2, $3, $4, $5)`, userID, key, r.RequestHash, string(raw), sqldb.Time(at))
 	}
 	if sqldb.IsUniqueViolation(err) {
 		return app.ErrKeyTaken

@@ -36,7 +36,7 @@ func (Store) PutUserAddress(ctx context.Context, q querier, userID string, a app
 	if err == nil {
 		_, err = q.ExecContext(ctx, `INSERT INTO user_addresses (user_id, address, updated_at) VALUES ($1, $2, $3)
 ON CONFLICT (user_id) DO UPDATE SET address = excluded.address, updated_at = excluded.updated_at
-WHERE excluded.updated_at >= user_addresses.updated_at`, userID, raw, sqldb.Time(at))
+WHERE excluded.updated_at >= user_addresses.updated_at`, userID, string(raw), sqldb.Time(at))
 	}
 	if err != nil {
 		return fmt.Errorf("store address replica: %w", err)

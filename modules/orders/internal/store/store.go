@@ -46,13 +46,17 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
 }
 
-// marshalValues encodes an order's immutable value objects as JSON.
-func marshalValues(o app.Order) (items, addr []byte, err error) {
-	if items, err = json.Marshal(o.Items); err != nil {
-		return nil, nil, err
+// marshalValues encodes an order's immutable value objects as JSON, as
+// strings: a TEXT column takes them in every pgx query mode, where []byte
+// would be sent as bytea (hex) when the statement is not prepared first (as
+// behind a transaction pooler).
+func marshalValues(o app.Order) (items, addr string, err error) {
+	i, err := json.Marshal(o.Items)
+	if err != nil {
+		return "", "", err
 	}
-	addr, err = json.Marshal(o.ShippingAddress)
-	return items, addr, err
+	a, err := json.Marshal(o.ShippingAddress)
+	return string(i), string(a), err
 }
 
 // ByID returns order id if userID owns it.
