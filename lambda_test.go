@@ -33,6 +33,7 @@ type runtimeAPI struct {
 type invocation struct {
 	id    string
 	event []byte
+	trace string // Lambda-Runtime-Trace-Id; "" for the default below
 }
 
 type result struct {
@@ -75,6 +76,9 @@ func (r *runtimeAPI) next(w http.ResponseWriter, req *http.Request) {
 		h.Set("Lambda-Runtime-Deadline-Ms", fmt.Sprint(time.Now().Add(30*time.Second).UnixMilli()))
 		h.Set("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:eu-west-1:123456789012:function:modmono-test")
 		h.Set("Lambda-Runtime-Trace-Id", "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1")
+		if inv.trace != "" {
+			h.Set("Lambda-Runtime-Trace-Id", inv.trace)
+		}
 		w.Write(inv.event)
 	case <-req.Context().Done():
 	}
@@ -98,7 +102,13 @@ func (r *runtimeAPI) outcome(isError bool) http.HandlerFunc {
 // invoke queues event and waits for the function's outcome.
 func (r *runtimeAPI) invoke(t testing.TB, id string, event []byte) result {
 	t.Helper()
-	r.pending <- invocation{id: id, event: event}
+	return r.invokeTraced(t, id, event, "")
+}
+
+// invokeTraced is invoke with the X-Ray trace header the runtime passes.
+func (r *runtimeAPI) invokeTraced(t testing.TB, id string, event []byte, trace string) result {
+	t.Helper()
+	r.pending <- invocation{id: id, event: event, trace: trace}
 	for {
 		select {
 		case got := <-r.done:

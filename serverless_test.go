@@ -22,8 +22,11 @@ import (
 const cfnTemplate = ".serverless/cloudformation-template-update-stack.json"
 
 type cfnResource struct {
-	Type       string          `json:"Type"`
-	Properties json.RawMessage `json:"Properties"`
+	Type         string          `json:"Type"`
+	Properties   json.RawMessage `json:"Properties"`
+	UpdatePolicy json.RawMessage `json:"UpdatePolicy"`
+	DependsOn    json.RawMessage `json:"DependsOn"`
+	Condition    string          `json:"Condition"`
 }
 
 // loadTemplate reads the CloudFormation `make sls-package` generates from

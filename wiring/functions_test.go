@@ -93,6 +93,13 @@ func (fs *lambdaFunctions) spec(t testing.TB, module string) *spec {
 // invoke sends r to module's function as an API Gateway HTTP API (v2) event.
 func (fs *lambdaFunctions) invoke(t testing.TB, module string, r request) response {
 	t.Helper()
+	return fs.invokeWith(context.Background(), t, module, r)
+}
+
+// invokeWith is invoke with the invocation's context, e.g. one carrying
+// the trace header the Lambda runtime passes.
+func (fs *lambdaFunctions) invokeWith(ctx context.Context, t testing.TB, module string, r request) response {
+	t.Helper()
 	path, query, _ := strings.Cut(r.Path, "?")
 	headers := map[string]string{}
 	var body string
@@ -120,7 +127,7 @@ func (fs *lambdaFunctions) invoke(t testing.TB, module string, r request) respon
 		"body": base64.StdEncoding.EncodeToString([]byte(body)), "isBase64Encoded": true,
 	}
 	payload, _ := json.Marshal(ev)
-	out, err := fs.handlers[module].handler.Invoke(context.Background(), payload)
+	out, err := fs.handlers[module].handler.Invoke(ctx, payload)
 	if err != nil {
 		t.Fatalf("invoke %s %s: %v", r.Method, r.Path, err)
 	}

@@ -256,3 +256,46 @@ func TestEventsCarryTheTraceparentButNeverTheClientsBaggage(t *testing.T) {
 		t.Fatal("no outbox row")
 	}
 }
+
+func TestLambdaSpansContinueTheInvocationsSampledXRayTrace(t *testing.T) {
+	exp := tracingtest.Record(t)
+	fs := startFunctions(t)
+	const xrayTrace, lambdaSegment = "5759e988bd862e3fe1be46a994272793", "53995c3f42cd8ad8"
+	header := func(sampled string) context.Context {
+		// The key and the value aws-lambda-go gives the handler (and
+		// _X_AMZN_TRACE_ID) for the runtime's Lambda-Runtime-Trace-Id.
+		//lint:ignore SA1029 the key is aws-lambda-go's, a plain string
+		return context.WithValue(context.Background(), "x-amzn-trace-id",
+			"Root=1-5759e988-bd862e3fe1be46a994272793;Parent="+lambdaSegment+";Sampled="+sampled)
+	}
+	serverSpan := func(path string) tracetest.SpanStub {
+		t.Helper()
+		for _, s := range exp.GetSpans() {
+			if s.Name == "GET "+path {
+				return s
+			}
+		}
+		t.Fatalf("no span for GET %s", path)
+		return tracetest.SpanStub{}
+	}
+
+	fs.invokeWith(header("1"), t, "orders", request{Method: "GET", Path: "/v1/orders"}).expect(t, 401)
+	s := serverSpan("/v1/orders")
+	if s.SpanContext.TraceID().String() != xrayTrace || s.Parent.SpanID().String() != lambdaSegment {
+		t.Errorf("sampled by X-Ray: the server span is %s, child of %s; want trace %s, child of the function's segment %s",
+			s.SpanContext.TraceID(), s.Parent.SpanID(), xrayTrace, lambdaSegment)
+	}
+
+	fs.invokeWith(header("0"), t, "notifications", request{Method: "GET", Path: "/v1/notifications"}).expect(t, 401)
+	if s := serverSpan("/v1/notifications"); s.SpanContext.TraceID().String() == xrayTrace || s.Parent.IsValid() || !s.SpanContext.IsSampled() {
+		t.Errorf("not sampled by X-Ray: the server span is %s, child of %v, sampled %v; want a root of its own, sampled",
+			s.SpanContext.TraceID(), s.Parent.SpanID(), s.SpanContext.IsSampled())
+	}
+
+	fs.invokeWith(header("1"), t, "users", request{Method: "GET", Path: "/v1/users/me",
+		Header: map[string]string{"traceparent": callerTraceparent}}).expect(t, 401)
+	if s := serverSpan("/v1/users/me"); s.SpanContext.TraceID().String() != callerTrace || s.Parent.SpanID().String() != callerSpan {
+		t.Errorf("with the caller's traceparent: the server span is %s, child of %s; want the caller's trace, as in server mode",
+			s.SpanContext.TraceID(), s.Parent.SpanID())
+	}
+}

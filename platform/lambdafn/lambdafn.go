@@ -18,6 +18,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 	echoadapter "github.com/awslabs/aws-lambda-go-api-proxy/echo"
 	"github.com/labstack/echo/v4"
+
+	"example.com/modmono/platform/tracing"
 )
 
 // EventApplier applies one event from a queue (messaging.Processor does);
@@ -70,8 +72,11 @@ type requestContext struct {
 // ErrUnsupportedEvent is returned for an event of a shape no function takes.
 var ErrUnsupportedEvent = errors.New("lambdafn: unsupported event")
 
-// Invoke handles one invocation.
+// Invoke handles one invocation. Its spans continue the invocation's X-Ray
+// trace when X-Ray sampled it (see tracing.ContinueXRay); a traceparent the
+// request or the event carries still takes precedence.
 func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
+	ctx = tracing.ContinueXRay(ctx, lambdaTraceHeader(ctx))
 	var p probe
 	if err := json.Unmarshal(payload, &p); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrUnsupportedEvent, err)
@@ -93,6 +98,13 @@ func (h *Handler) Invoke(ctx context.Context, payload []byte) ([]byte, error) {
 		return invoke(ctx, payload, h.v1.ProxyWithContext)
 	}
 	return nil, ErrUnsupportedEvent
+}
+
+// lambdaTraceHeader is the invocation's X-Ray trace header, which
+// aws-lambda-go puts in the context under this key (and in _X_AMZN_TRACE_ID).
+func lambdaTraceHeader(ctx context.Context) string {
+	header, _ := ctx.Value("x-amzn-trace-id").(string)
+	return header
 }
 
 // invoke decodes payload for fn and encodes fn's answer.
