@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -92,6 +93,9 @@ func moduleFunctions(t *testing.T) map[string]*wiring.Function {
 	return out
 }
 
+// producers are the modules that write events, and so have a relay.
+var producers = map[string]bool{"users": true, "orders": true}
+
 func TestServerlessDeploysEveryModule(t *testing.T) {
 	res := loadTemplate(t)
 	functions := moduleFunctions(t)
@@ -165,7 +169,7 @@ func TestServerlessDeploysEveryModule(t *testing.T) {
 			})
 		}
 	}
-	for _, m := range []string{"users", "orders"} {
+	for _, m := range slices.Sorted(maps.Keys(producers)) {
 		t.Run(m+" relay runs on a schedule and publishes to the topic", func(t *testing.T) {
 			fn := res[logicalID(m+"-relay")]
 			checkFunction(t, fn, m)
@@ -202,12 +206,18 @@ func TestServerlessDeploysEveryModule(t *testing.T) {
 				"ssm:GetParameter":     {params},
 			}
 			want["logs:PutLogEvents"] = want["logs:CreateLogStream"]
+			// A module that writes events publishes them from every one of
+			// its functions: right after a commit, and on the relay's schedule.
+			if producers[fn.module] {
+				want["sns:Publish"] = []string{`{"Ref":"EventsTopic"}`}
+				if !strings.Contains(string(res[logicalID(fn.name)].Properties), `"EVENTS_TOPIC_ARN":{"Ref":"EventsTopic"}`) {
+					t.Errorf("%s has no EVENTS_TOPIC_ARN to publish what it commits", fn.name)
+				}
+			}
 			switch fn.kind {
 			case "http":
 				want["ssm:GetParameter"] = append(want["ssm:GetParameter"],
 					`{"Fn::Sub":"arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/modmono/ci/jwt-secret"}`)
-			case "relay":
-				want["sns:Publish"] = []string{`{"Ref":"EventsTopic"}`}
 			case "events":
 				queue := fmt.Sprintf(`{"Fn::GetAtt":["%sEventsQueue","Arn"]}`, strings.ToUpper(fn.module[:1])+fn.module[1:])
 				for _, a := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"} {

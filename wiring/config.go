@@ -100,6 +100,10 @@ type Config struct {
 	FunctionTarget string // FUNCTION_TARGET: set by the Cloud Functions runtime: "<module>", "<module>-events" or "<module>-relay"
 	EventsTopicARN string // EVENTS_TOPIC_ARN: the SNS topic a Lambda relay publishes to
 	PubSubTopic    string // PUBSUB_TOPIC: the Pub/Sub topic a Cloud Functions relay publishes to, projects/<p>/topics/<id>
+	// INLINE_PUBLISH_TIMEOUT: how long a function that committed events
+	// may spend, before it answers, publishing them to the topic itself
+	// (default 2s; 0 turns it off: the scheduled relay alone publishes)
+	InlinePublishTimeout time.Duration
 
 	// MaxEventBytes is MAX_EVENT_BYTES, the largest event a function
 	// takes: a Cloud Functions CloudEvent or push body, a Lambda SQS record
@@ -197,6 +201,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			p.fail("PUBSUB_TOPIC", "%q is not a topic name projects/<project>/topics/<id>", cfg.PubSubTopic)
 		}
 	}
+	cfg.InlinePublishTimeout = p.duration("INLINE_PUBLISH_TIMEOUT", 2*time.Second, 0, time.Minute)
 	cfg.MaxEventBytes = p.int("MAX_EVENT_BYTES", 256<<10, 1<<10, 16<<20)
 	cfg.Mode = Mode(p.oneOf("APP_MODE", string(detectMode(getenv)), string(ModeServer), string(ModeLambda), string(ModeGCF)))
 	cfg.Module = strings.TrimSpace(getenv("APP_MODULE"))

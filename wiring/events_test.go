@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -123,15 +124,26 @@ func TestAScheduledEventRunsTheRelayOnce(t *testing.T) {
 }
 
 // fakeSNS answers the SNS Publish action (AWS query protocol) and keeps what
-// it was sent. It stands in for Amazon SNS, which cannot run here.
+// it was sent. It stands in for Amazon SNS, which cannot run here. While
+// failing, it answers every publish 500, as SNS does when it fails
+// internally, and keeps nothing.
 type fakeSNS struct {
 	mu       sync.Mutex
 	messages []url.Values
+	failing  atomic.Bool
+	attempts atomic.Int32
 }
 
 func (f *fakeSNS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "Publish" {
 		http.Error(w, "unsupported", http.StatusBadRequest)
+		return
+	}
+	f.attempts.Add(1)
+	if f.failing.Load() {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusInternalServerError)
+		fmt.Fprint(w, `<ErrorResponse><Error><Type>Receiver</Type><Code>InternalError</Code><Message>fake failure</Message></Error><RequestId>r</RequestId></ErrorResponse>`)
 		return
 	}
 	f.mu.Lock()
@@ -154,18 +166,29 @@ var scheduledEvent = []byte(`{"version":"0","id":"53dc4d37-cffa-4f76-80c9-8b7d4a
 "source":"aws.events","account":"123456789012","time":"2026-11-21T18:43:48Z","region":"eu-west-1",
 "resources":["arn:aws:events:eu-west-1:123456789012:rule/relay"],"detail":{}}`)
 
-// TestEventsFlowBetweenFunctions follows an event the way it travels between
-// deployed functions: HTTP into users, the scheduled relay to SNS, the SNS
-// message as an SQS record into notifications.
-func TestEventsFlowBetweenFunctions(t *testing.T) {
+// startSNS serves a fakeSNS and points the AWS SDK of functions started
+// after it at it.
+func startSNS(t *testing.T) *fakeSNS {
+	t.Helper()
 	sns := &fakeSNS{}
 	srv := httptest.NewServer(sns)
-	defer srv.Close()
+	t.Cleanup(srv.Close)
 	t.Setenv("AWS_ENDPOINT_URL_SNS", srv.URL)
 	t.Setenv("AWS_REGION", "eu-west-1")
 	t.Setenv("AWS_ACCESS_KEY_ID", "test")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	fs := startFunctions(t, "EVENTS_TOPIC_ARN", "arn:aws:sns:eu-west-1:123456789012:modmono-events")
+	return sns
+}
+
+const topicARN = "arn:aws:sns:eu-west-1:123456789012:modmono-events"
+
+// TestEventsFlowBetweenFunctions follows an event the way it travels between
+// deployed functions when only the sweep publishes (inline publishing off):
+// HTTP into users, the scheduled relay to SNS, the SNS message as an SQS
+// record into notifications.
+func TestEventsFlowBetweenFunctions(t *testing.T) {
+	sns := startSNS(t)
+	fs := startFunctions(t, "EVENTS_TOPIC_ARN", topicARN, "INLINE_PUBLISH_TIMEOUT", "0")
 
 	var u user
 	fs.do(t, request{Method: "POST", Path: "/v1/users", Body: map[string]string{
@@ -195,7 +218,7 @@ func TestEventsFlowBetweenFunctions(t *testing.T) {
 		t.Fatalf("SNS got %d messages", len(published))
 	}
 	form := published[0]
-	if form.Get("TopicArn") != "arn:aws:sns:eu-west-1:123456789012:modmono-events" ||
+	if form.Get("TopicArn") != topicARN ||
 		form.Get("MessageAttributes.entry.1.Name") != "event_type" ||
 		form.Get("MessageAttributes.entry.1.Value.StringValue") != "users.UserRegistered.v1" {
 		t.Fatalf("SNS publish: %v", form)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/labstack/echo/v4"
@@ -28,7 +29,8 @@ type Function struct {
 	publisher   message.Publisher
 	busVariable string // what names the publisher's destination
 	ready       httpserver.Check
-	maxEvent    int // MAX_EVENT_BYTES
+	maxEvent    int           // MAX_EVENT_BYTES
+	inline      time.Duration // INLINE_PUBLISH_TIMEOUT; 0: off
 	logger      *slog.Logger
 }
 
@@ -42,10 +44,14 @@ func newFunction(cfg Config, logger *slog.Logger, host *modular.Host, m modular.
 		maxEvent:  cfg.MaxEventBytes,
 		logger:    logger.With("module", m.Name()),
 	}
+	if publisher != nil {
+		f.inline = cfg.InlinePublishTimeout
+	}
 	f.busVariable = "EVENTS_TOPIC_ARN"
 	if cfg.Mode == ModeGCF {
 		f.busVariable = "PUBSUB_TOPIC"
 	}
+	f.Echo.Use(f.publishAfterCommit)
 	m.RegisterRoutes(f.Echo)
 	httpserver.RegisterHealth(f.Echo, []httpserver.Check{f.ready}, logger)
 	if err := registerOpenAPI(f.Echo, []modular.Module{m}); err != nil {

@@ -45,7 +45,7 @@ func GCFHandler(f *Function, cfg Config, logger *slog.Logger) (http.Handler, err
 		// An event is applied, retries included, within the write timeout
 		// less a second to write the answer: past it, Pub/Sub redelivers.
 		apply := max(cfg.HTTP.WriteTimeout-time.Second, cfg.HTTP.WriteTimeout/2)
-		events, err := gcffn.EventsHandler(cfg.FunctionTarget, f.Processor, f.maxEvent, apply, logger)
+		events, err := gcffn.EventsHandler(cfg.FunctionTarget, f.eventApplier(), f.maxEvent, apply, logger)
 		if err != nil {
 			return nil, err
 		}

@@ -23,37 +23,48 @@ import (
 	"example.com/modmono/wiring"
 )
 
-// On Google Cloud, Cloud Scheduler POSTs to orders-relay, which publishes
-// the outbox to the Pub/Sub topic; the notifications push subscription
-// hands each message to notifications-events. Pub/Sub here is pstest, the
-// fake that ships with its Go client, reached as PUBSUB_EMULATOR_HOST.
-func TestCloudFunctionsRelayThroughPubSub(t *testing.T) {
+// startPubSub serves pstest, the fake that ships with the Pub/Sub Go
+// client, as PUBSUB_EMULATOR_HOST, with a topic and a subscription to it
+// taking what filter selects; admin reaches it.
+func startPubSub(t *testing.T, filter string) (admin *pubsub.Client, topic, sub string) {
+	t.Helper()
 	srv := pstest.NewServer()
 	t.Cleanup(func() { srv.Close() })
 	t.Setenv("PUBSUB_EMULATOR_HOST", srv.Addr)
-	const topic, sub = "projects/p/topics/events", "projects/p/subscriptions/notifications"
+	topic, sub = "projects/p/topics/events", "projects/p/subscriptions/notifications"
 	ctx := context.Background()
 	conn, err := grpc.NewClient(srv.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	admin, err := pubsub.NewClient(ctx, "p", option.WithGRPCConn(conn))
+	admin, err = pubsub.NewClient(ctx, "p", option.WithGRPCConn(conn))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := admin.TopicAdminClient.CreateTopic(ctx, &pubsubpb.Topic{Name: topic}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = admin.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{Name: sub, Topic: topic,
-		Filter: `attributes.event_type = "orders.OrderPlaced.v1"`})
+	_, err = admin.SubscriptionAdminClient.CreateSubscription(ctx, &pubsubpb.Subscription{Name: sub, Topic: topic, Filter: filter})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return admin, topic, sub
+}
+
+// On Google Cloud, Cloud Scheduler POSTs to orders-relay, which publishes
+// the outbox to the Pub/Sub topic; the notifications push subscription
+// hands each message to notifications-events. Pub/Sub here is pstest, the
+// fake that ships with its Go client, reached as PUBSUB_EMULATOR_HOST.
+func TestCloudFunctionsRelayThroughPubSub(t *testing.T) {
+	admin, topic, sub := startPubSub(t, `attributes.event_type = "orders.OrderPlaced.v1"`)
+	ctx := context.Background()
 
 	dir := t.TempDir()
 	function := func(target string) *wiring.Function {
-		cfg := testConfig(t, dir, "APP_MODE", "gcf", "FUNCTION_TARGET", target, "PUBSUB_TOPIC", topic)
+		// The sweep alone publishes: TestACloudFunctionPublishesWhatItCommitted
+		// has the HTTP function publish on its own.
+		cfg := testConfig(t, dir, "APP_MODE", "gcf", "FUNCTION_TARGET", target, "PUBSUB_TOPIC", topic, "INLINE_PUBLISH_TIMEOUT", "0")
 		f, cleanup, err := wiring.InitializeFunction(cfg, logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON),
 			wiring.ModuleName(cfg.Module))
 		if err != nil {
@@ -128,5 +139,55 @@ func TestCloudFunctionsRelayThroughPubSub(t *testing.T) {
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &page); err != nil || len(page.Items) != 1 || page.Items[0].Kind != "order_placed" {
 		t.Fatalf("notifications after the relay: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// On Google Cloud the HTTP function publishes what it committed to the
+// topic before it answers: the message is on the subscription with no call
+// to the relay, which then finds nothing left. Pub/Sub is pstest.
+func TestACloudFunctionPublishesWhatItCommitted(t *testing.T) {
+	admin, topic, sub := startPubSub(t, `attributes.event_type = "orders.OrderPlaced.v1"`)
+	t.Setenv("FUNCTION_TARGET", "orders") // the Functions Framework reads it from the environment
+	cfg := testConfig(t, t.TempDir(), "APP_MODE", "gcf", "FUNCTION_TARGET", "orders", "PUBSUB_TOPIC", topic)
+	logger := logging.New(&logBuffer{t: t}, cfg.LogLevel, logging.JSON)
+	orders, cleanup, err := wiring.InitializeFunction(cfg, logger, "orders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cleanup)
+	h, err := wiring.GCFHandler(orders, cfg, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	tokens, err := auth.NewTokens([]byte(testEnv["JWT_SECRET"]), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _ := tokens.Issue("0190a0b2-7c3e-7000-8000-00000000cafe")
+	body, _ := json.Marshal(orderBody("GC-2"))
+	req := httptest.NewRequest("POST", "/v1/orders", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	start := time.Now()
+	h.ServeHTTP(rec, req)
+	took := time.Since(start)
+	if rec.Code != 201 {
+		t.Fatalf("place order: %d %s", rec.Code, rec.Body)
+	}
+	ctx := context.Background()
+	pulled, err := admin.SubscriptionAdminClient.Pull(ctx, &pubsubpb.PullRequest{Subscription: sub, MaxMessages: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pulled.ReceivedMessages) != 1 {
+		t.Fatalf("the subscription holds %d messages once the function answered, want its OrderPlaced", len(pulled.ReceivedMessages))
+	}
+	if took > time.Second {
+		t.Errorf("request to answer, the event published, took %s", took)
+	}
+	if n, err := orders.RelayOnce(ctx); err != nil || n != 0 {
+		t.Fatalf("the sweep published %d events again (%v)", n, err)
 	}
 }

@@ -14,7 +14,7 @@ import (
 func LambdaHandler(f *Function, logger *slog.Logger) *lambdafn.Handler {
 	var events lambdafn.EventApplier
 	if f.Processor != nil {
-		events = f.Processor
+		events = f.eventApplier()
 	}
 	return lambdafn.New(f.Echo, events, f.RelayOnce, messaging.UnmarshalMessage, f.maxEvent, logger)
 }

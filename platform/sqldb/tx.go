@@ -43,7 +43,7 @@ type txRequest struct {
 type txResult struct {
 	err      error
 	panicked any
-	wake     []func() // the Tx's Notify functions, run after the commit
+	wake     []func() // the Tx's AfterCommit functions, run after the commit
 }
 
 // InTx runs fn in a write transaction and commits it when fn returns nil; an

@@ -168,7 +168,14 @@ func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sq
 // back. Other processes learn of the commit from PostgreSQL (NOTIFY) or
 // their poll.
 func (t *Tx) Notify(channel string) {
-	t.wake = append(t.wake, func() { t.db.wakeLocal(channel) })
+	t.AfterCommit(func() { t.db.wakeLocal(channel) })
+}
+
+// AfterCommit runs f once the transaction commits, before InTx returns; it
+// never runs if the transaction rolls back, nor for an attempt PostgreSQL
+// aborted and InTx ran again. f must not block.
+func (t *Tx) AfterCommit(f func()) {
+	t.wake = append(t.wake, f)
 }
 
 // Schema is the PostgreSQL schema of the transaction's database ("" on

@@ -53,8 +53,9 @@ type SubscriberConfig struct {
 	// delivered again.
 	Confirm func(ctx context.Context) error
 	// OnIdle, when set, is called each time a subscription has nothing to
-	// deliver: it caught up, or another subscriber holds the lease.
-	OnIdle func()
+	// deliver: caughtUp when it read every message there was; false when
+	// another subscriber holds the lease or the read failed.
+	OnIdle func(caughtUp bool)
 	// Accept, when set, picks by their metadata the messages the group
 	// takes: the others are passed over as if acknowledged, without being
 	// delivered (or costing a delivery).
@@ -202,14 +203,14 @@ func (s *subscription) run() {
 	settling := 0 // reads in a row that found only unsettled rows
 	for s.ctx.Err() == nil {
 		if !s.holdLease() {
-			s.sleep(nil)
+			s.sleep(nil, false)
 			continue
 		}
 		wake := s.cfg.Signal.wait()
 		batch, unsettled, err := s.fetch()
 		if err != nil {
 			s.log.Error("Cannot read messages", err, nil)
-			s.sleep(nil)
+			s.sleep(nil, false)
 			continue
 		}
 		if len(batch) == 0 && unsettled {
@@ -224,11 +225,11 @@ func (s *subscription) run() {
 		// Caught up: store where, at most every FlushInterval: one
 		// message at a time would otherwise mean a commit each.
 		if due := time.Until(s.flushed.Add(s.flushInterval())); due > 0 && s.pending.after(s.acked) {
-			s.sleepFor(wake, due)
+			s.sleepFor(wake, due, true)
 			continue
 		}
 		s.flush()
-		s.sleep(wake)
+		s.sleep(wake, true)
 	}
 }
 
@@ -279,12 +280,14 @@ func (s *subscription) position() offset {
 }
 
 // sleep waits for a wake-up, the poll interval, or the end.
-func (s *subscription) sleep(wake <-chan struct{}) { s.sleepFor(wake, s.cfg.PollInterval) }
+func (s *subscription) sleep(wake <-chan struct{}, caughtUp bool) {
+	s.sleepFor(wake, s.cfg.PollInterval, caughtUp)
+}
 
-// sleepFor waits for a wake-up, d, or the end.
-func (s *subscription) sleepFor(wake <-chan struct{}, d time.Duration) {
+// sleepFor waits for a wake-up, d, or the end; caughtUp tells OnIdle why.
+func (s *subscription) sleepFor(wake <-chan struct{}, d time.Duration, caughtUp bool) {
 	if s.cfg.OnIdle != nil {
-		s.cfg.OnIdle()
+		s.cfg.OnIdle(caughtUp)
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
