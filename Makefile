@@ -74,8 +74,9 @@ $(PGBOUNCER):
 pgbouncer: $(PGBOUNCER) ## start PgBouncer (transaction mode, :6432) for TEST_PGBOUNCER_URL=$(PGBOUNCER_URL)
 	@mkdir -p bin/pgbouncer
 	@# PgBouncer refuses to run as root: as root (CI's container), it runs as postgres.
-	@if [ -f bin/pgbouncer/pgbouncer.pid ] && kill -0 $$(cat bin/pgbouncer/pgbouncer.pid) 2>/dev/null; then \
-	  echo "pgbouncer already running"; \
+	@# One started by an earlier run (another clone) is reused: same settings.
+	@if pg_isready -q -h 127.0.0.1 -p 6432 -U postgres -d postgres; then \
+	  echo "pgbouncer already answers on :6432"; \
 	elif [ "$$(id -u)" = 0 ]; then chown -R postgres bin/pgbouncer && $(PGBOUNCER) -d -u postgres .ci/pgbouncer.ini; \
 	else $(PGBOUNCER) -d .ci/pgbouncer.ini; fi
 	@for i in $$(seq 50); do pg_isready -q -h 127.0.0.1 -p 6432 -U postgres -d postgres && break; sleep 0.1; done
