@@ -65,7 +65,7 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, outbox, cfg.MaxItems)
+	svc := app.New(store.New(deps.DB, outbox), cfg.MaxItems)
 	doc, err := configuredOpenAPI(cfg)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (m *Module) Handlers() []messaging.Handler { return m.svc.Handlers() }
 // Workers forgets expired Idempotency-Key results.
 func (m *Module) Workers() []modular.Worker {
 	return []modular.Worker{{Name: "idempotency key retention", Run: func(ctx context.Context) error {
-		return m.svc.ForgetIdempotencyKeys(ctx, m.cfg.IdempotencyKeyTTL, m.deps.Logger)
+		return sqldb.Retain(ctx, m.cfg.IdempotencyKeyTTL, m.deps.Logger, "idempotency keys", m.svc.ForgetIdempotencyKeys)
 	}}}
 }
 

@@ -10,7 +10,6 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
-	"example.com/modmono/platform/validate"
 )
 
 const userID = "0190a0b2-7c3e-7000-8000-000000000001"
@@ -25,7 +24,7 @@ type module struct {
 func newModule(t *testing.T) module {
 	t.Helper()
 	db := messagingtest.OpenDB(t, migrations.Of("orders"))
-	svc := app.New(db, store.Store{Dialect: db.Dialect()}, messagingtest.Outbox(t, "orders"), 100)
+	svc := app.New(store.New(db, messagingtest.Outbox(t, "orders")), 100)
 	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers())}
 }
 
@@ -39,6 +38,6 @@ func (m module) deliver(t *testing.T, topic string, payload any) {
 }
 
 func placeOrder() app.PlaceOrder {
-	price := validate.Integer(1250)
+	price := int64(1250)
 	return app.PlaceOrder{Items: []app.Line{{SKU: "book", Quantity: 2, UnitPriceCents: &price}}, Currency: "EUR"}
 }

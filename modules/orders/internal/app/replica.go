@@ -3,62 +3,72 @@ package app
 import (
 	"context"
 
-	"example.com/modmono/modules/orders/events"
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqldb"
 )
 
 // Handlers are the users events orders consumes.
 func (s *Service) Handlers() []messaging.Handler {
-	return []messaging.Handler{
-		{Topic: userevents.TopicUserAddressUpdated, Apply: s.onAddressUpdated},
-		{Topic: userevents.TopicUserDeleted, Apply: s.onUserDeleted},
-	}
+	return s.store.Consume([]EventHandler{
+		{Topic: userevents.TopicUserAddressUpdated, Apply: onAddressUpdated},
+		{Topic: userevents.TopicUserDeleted, Apply: onUserDeleted},
+	})
 }
 
 // onAddressUpdated keeps the replica of the user's address.
-func (s *Service) onAddressUpdated(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+func onAddressUpdated(ctx context.Context, users Users, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserAddressUpdated](ev)
 	if err != nil {
 		return err
 	}
-	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
+	u, err := users.Lock(ctx, e.UserID)
+	if err != nil {
 		return err
 	}
 	// Events of different topics may arrive in any order: an address that
 	// comes after the user's deletion is not kept.
-	if deleted, err := s.store.IsUserDeleted(ctx, tx, e.UserID); err != nil || deleted {
+	if deleted, err := u.Deleted(ctx); err != nil || deleted {
 		return err
 	}
-	return s.store.PutUserAddress(ctx, tx, e.UserID, Address(e.Address), e.UpdatedAt)
+	r, err := u.Replica(ctx)
+	if err != nil || !r.Update(fromUsersAddress(e.Address), e.UpdatedAt) {
+		return err
+	}
+	return u.SaveReplica(ctx, r)
+}
+
+// fromUsersAddress maps the users module's published address to the
+// module's own.
+func fromUsersAddress(a userevents.Address) Address {
+	return Address{Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
 }
 
 // onUserDeleted cancels the user's open orders, remembers that the user is
 // gone, and erases what the module holds about them (erase.go).
-func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+func onUserDeleted(ctx context.Context, users Users, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
 		return err
 	}
-	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
+	u, err := users.Lock(ctx, e.UserID)
+	if err != nil {
 		return err
 	}
-	open, err := s.store.OpenByUser(ctx, tx, e.UserID)
+	open, err := u.OpenOrders(ctx)
 	if err != nil {
 		return err
 	}
 	at := now()
 	for _, o := range open {
-		if err := s.store.SetStatus(ctx, tx, o.ID, StatusCancelled, at); err != nil {
+		if err := o.Cancel(ReasonUserDeleted, at); err != nil {
 			return err
 		}
-		if err := s.outbox.Add(ctx, tx, events.TopicOrderCancelled, cancelledEvent(o, events.ReasonUserDeleted, at)); err != nil {
+		if err := u.SaveOrder(ctx, o); err != nil {
 			return err
 		}
 	}
-	if err := s.store.MarkUserDeleted(ctx, tx, e.UserID, at); err != nil {
+	if err := u.MarkDeleted(ctx, at); err != nil {
 		return err
 	}
-	return s.erase(ctx, tx, e.UserID)
+	return erase(ctx, u)
 }

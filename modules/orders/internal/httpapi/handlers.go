@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -13,24 +12,6 @@ import (
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/validate"
 )
-
-type orderResponse struct {
-	ID              string      `json:"id"`
-	UserID          string      `json:"user_id"`
-	Status          string      `json:"status"`
-	Items           []app.Item  `json:"items"`
-	TotalCents      int64       `json:"total_cents"`
-	Currency        string      `json:"currency"`
-	ShippingAddress app.Address `json:"shipping_address"`
-	CreatedAt       time.Time   `json:"created_at"`
-}
-
-func toResponse(o app.Order) orderResponse {
-	return orderResponse{
-		ID: o.ID, UserID: o.UserID, Status: o.Status, Items: o.Items, TotalCents: o.TotalCents,
-		Currency: o.Currency, ShippingAddress: o.ShippingAddress, CreatedAt: o.CreatedAt,
-	}
-}
 
 // idempotencyKey returns the Idempotency-Key header, "" when absent. Sent,
 // it must be sent once and hold 1 to 255 printable ASCII characters
@@ -68,11 +49,11 @@ func placeOrder(svc *app.Service) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		var req app.PlaceOrder
+		var req placeOrderRequest
 		if err := httpserver.Bind(c, &req); err != nil {
 			return err
 		}
-		o, replayed, err := svc.PlaceOnce(c.Request().Context(), auth.UserID(c), req, key)
+		o, replayed, err := svc.PlaceOnce(c.Request().Context(), auth.UserID(c), toPlaceOrder(req), key)
 		if err != nil {
 			return err
 		}

@@ -1,66 +1,119 @@
-// Package store maps the orders domain to rows of the orders database:
-// orders, the address replica and idempotency keys.
+// Package store implements the orders Store port on SQLite and PostgreSQL:
+// it opens the transactions, maps the domain to rows of the orders
+// database (orders, the address replica, Idempotency-Key results), and
+// writes the events the orders recorded to the module's outbox in the
+// transaction that saves them.
 package store
 
 import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
 	"example.com/modmono/modules/orders/internal/app"
+	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
 )
 
-// Store implements app.Store on SQLite and PostgreSQL.
+// Store implements app.Store.
 type Store struct {
-	Dialect sqldb.Dialect
+	db     *sqldb.DB
+	outbox *messaging.Outbox
 }
 
-var _ app.Store = Store{}
+var _ app.Store = (*Store)(nil)
 
-type querier = app.Querier
+// New returns the Store of db, publishing through outbox.
+func New(db *sqldb.DB, outbox *messaging.Outbox) *Store {
+	return &Store{db: db, outbox: outbox}
+}
 
 const orderColumns = `seq, id, user_id, status, items, total_cents, currency, shipping_address, created_at`
 
-// Insert stores o, unless its user is deleted: then the database refuses
-// it (a trigger, see the migrations), and the transaction fails with
-// app.ErrUserDeleted. In a *sqldb.Tx on PostgreSQL the insert waits to
-// travel with the transaction's next statement or its commit
-// (sqldb.ExecLaterAs), which is where an error shows: placing an order
-// takes one round trip.
-func (Store) Insert(ctx context.Context, q querier, o app.Order) error {
-	items, addr, err := marshalValues(o)
-	if err != nil {
-		return fmt.Errorf("insert order %s: %w", o.ID, err)
+// Order returns userID's order id.
+func (s *Store) Order(ctx context.Context, userID, id string) (app.Order, error) {
+	return orderByID(ctx, s.db.Read, userID, id)
+}
+
+// Orders returns up to limit of userID's orders older than beforeSeq
+// (0: from the newest), newest first.
+func (s *Store) Orders(ctx context.Context, userID string, beforeSeq int64, limit int) ([]app.Order, error) {
+	if beforeSeq <= 0 {
+		beforeSeq = 1<<63 - 1
 	}
-	at := sqldb.Time(o.CreatedAt)
-	return sqldb.ExecLaterAs(ctx, q, func(err error) error {
-		if sqldb.IsTriggerRefusal(err, "orders_user_deleted") {
-			return app.ErrUserDeleted
+	orders, err := queryOrders(ctx, s.db.Read, `WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, userID, beforeSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list orders: %w", err)
+	}
+	return orders, nil
+}
+
+// UpdateOrder loads userID's order id in a write transaction, calls update
+// on it, and saves it with its events when update returns nil.
+func (s *Store) UpdateOrder(ctx context.Context, userID, id string, update func(*app.Order) error) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		o, err := orderByID(ctx, tx, userID, id)
+		if err != nil {
+			return err
 		}
-		return fmt.Errorf("insert order %s: %w", o.ID, err)
-	}, `INSERT INTO orders (id, user_id, status, items, total_cents, currency, shipping_address, created_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		o.ID, o.UserID, o.Status, items, o.TotalCents, o.Currency, addr, at, at)
+		if err := update(&o); err != nil {
+			return err
+		}
+		return s.saveOrder(ctx, tx, o)
+	})
 }
 
-// marshalValues encodes an order's immutable value objects as JSON, as
-// strings: a TEXT column takes them in every pgx query mode, where []byte
-// would be sent as bytea (hex) when the statement is not prepared first (as
-// behind a transaction pooler).
-func marshalValues(o app.Order) (items, addr string, err error) {
-	i, err := json.Marshal(o.Items)
-	if err != nil {
-		return "", "", err
+// UpdateUser runs update in a write transaction holding userID's lock.
+func (s *Store) UpdateUser(ctx context.Context, userID string, update func(ctx context.Context, u app.User) error) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		u, err := s.lock(ctx, tx, userID)
+		if err != nil {
+			return err
+		}
+		return update(ctx, u)
+	})
+}
+
+// Consume binds each handler to the event processor's transaction.
+func (s *Store) Consume(handlers []app.EventHandler) []messaging.Handler {
+	out := make([]messaging.Handler, len(handlers))
+	for i, h := range handlers {
+		out[i] = messaging.Handler{Topic: h.Topic, Apply: func(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+			return h.Apply(ctx, inTx{s, tx}, ev)
+		}}
 	}
-	a, err := json.Marshal(o.ShippingAddress)
-	return string(i), string(a), err
+	return out
 }
 
-// ByID returns order id if userID owns it.
-func (Store) ByID(ctx context.Context, q querier, userID, id string) (app.Order, error) {
+// inTx is app.Users in a transaction someone else holds.
+type inTx struct {
+	s  *Store
+	tx *sqldb.Tx
+}
+
+func (t inTx) Lock(ctx context.Context, userID string) (app.User, error) {
+	return t.s.lock(ctx, t.tx, userID)
+}
+
+// UserDeleted reports whether the module applied userID's deletion.
+func (s *Store) UserDeleted(ctx context.Context, userID string) (bool, error) {
+	return isUserDeleted(ctx, s.db.Read, userID)
+}
+
+// saveOrder stores o's status and writes its events to the outbox.
+func (s *Store) saveOrder(ctx context.Context, tx *sqldb.Tx, o app.Order) error {
+	_, err := tx.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3`,
+		o.Status, sqldb.Time(o.UpdatedAt), o.ID)
+	if err != nil {
+		return fmt.Errorf("set order %s %s: %w", o.ID, o.Status, err)
+	}
+	return s.publish(ctx, tx, o.Events())
+}
+
+func orderByID(ctx context.Context, q sqldb.Querier, userID, id string) (app.Order, error) {
 	orders, err := queryOrders(ctx, q, `WHERE id = $1 AND user_id = $2`, id, userID)
 	if err != nil {
 		return app.Order{}, fmt.Errorf("read order %s: %w", id, err)
@@ -71,39 +124,7 @@ func (Store) ByID(ctx context.Context, q querier, userID, id string) (app.Order,
 	return orders[0], nil
 }
 
-// ListByUser returns up to limit of userID's orders older than beforeSeq
-// (0: from the newest), newest first.
-func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq int64, limit int) ([]app.Order, error) {
-	if beforeSeq <= 0 {
-		beforeSeq = 1<<63 - 1
-	}
-	orders, err := queryOrders(ctx, q, `WHERE user_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`, userID, beforeSeq, limit)
-	if err != nil {
-		return nil, fmt.Errorf("list orders: %w", err)
-	}
-	return orders, nil
-}
-
-// OpenByUser returns userID's orders that can still be cancelled.
-func (Store) OpenByUser(ctx context.Context, q querier, userID string) ([]app.Order, error) {
-	orders, err := queryOrders(ctx, q, `WHERE user_id = $1 AND status = $2 ORDER BY seq`, userID, app.StatusPlaced)
-	if err != nil {
-		return nil, fmt.Errorf("list open orders: %w", err)
-	}
-	return orders, nil
-}
-
-// SetStatus changes the status of order id.
-func (Store) SetStatus(ctx context.Context, q querier, id, status string, at time.Time) error {
-	_, err := q.ExecContext(ctx, `UPDATE orders SET status = $1, updated_at = $2 WHERE id = $3`,
-		status, sqldb.Time(at), id)
-	if err != nil {
-		return fmt.Errorf("set order %s %s: %w", id, status, err)
-	}
-	return nil
-}
-
-func queryOrders(ctx context.Context, q querier, where string, args ...any) ([]app.Order, error) {
+func queryOrders(ctx context.Context, q sqldb.Querier, where string, args ...any) ([]app.Order, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders `+where, args...)
 	if err != nil {
 		return nil, err
@@ -122,16 +143,41 @@ func queryOrders(ctx context.Context, q querier, where string, args ...any) ([]a
 
 func scanOrder(rows *sql.Rows) (app.Order, error) {
 	var o app.Order
-	var items, addr []byte
-	if err := rows.Scan(&o.Seq, &o.ID, &o.UserID, &o.Status, &items, &o.TotalCents, &o.Currency, &addr,
+	var items []itemJSON
+	var rawItems, addr []byte
+	if err := rows.Scan(&o.Seq, &o.ID, &o.UserID, &o.Status, &rawItems, &o.TotalCents, &o.Currency, &addr,
 		(*sqldb.Time)(&o.CreatedAt)); err != nil {
 		return o, err
 	}
-	if err := json.Unmarshal(items, &o.Items); err != nil {
+	if err := json.Unmarshal(rawItems, &items); err != nil {
 		return o, fmt.Errorf("order %s items: %w", o.ID, err)
 	}
-	if err := json.Unmarshal(addr, &o.ShippingAddress); err != nil {
-		return o, fmt.Errorf("order %s address: %w", o.ID, err)
+	o.Items = toItems(items)
+	a, err := decodeAddress(addr)
+	if err != nil {
+		return o, fmt.Errorf("order %s %w", o.ID, err)
 	}
+	o.ShippingAddress = a
 	return o, nil
+}
+
+// ForgetIdempotencyKeys forgets the keys recorded before before.
+func (s *Store) ForgetIdempotencyKeys(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.Write.ExecContext(ctx, sweepIdempotencyKeysSQL, sqldb.Time(before))
+	if err != nil {
+		return 0, fmt.Errorf("sweep idempotency keys: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+func isUserDeleted(ctx context.Context, q sqldb.Querier, userID string) (bool, error) {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM deleted_users WHERE user_id = $1`, userID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("read deleted users: %w", err)
+	}
+	return true, nil
 }
