@@ -3,6 +3,10 @@ package validate
 import "strings"
 
 // Address is a postal address as requests carry it.
+//
+// A postal address is a business notion, which each module owns
+// (orders has app.Address, validated with Text and IsCountry). Only users
+// still uses this type, until it owns its address too; then it goes.
 type Address struct {
 	Line1      string `json:"line1"`
 	Line2      string `json:"line2,omitempty"`
