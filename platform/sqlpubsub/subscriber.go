@@ -135,12 +135,14 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	sub := &subscription{
+		cursor: cursor{
+			ctx: ctx, db: s.cfg.DB, group: s.cfg.ConsumerGroup, topic: topic, owner: owner(s.cfg.Instance),
+			ttl: s.cfg.LeaseTTL, confirm: s.cfg.Confirm,
+			log: s.cfg.Logger.With(watermill.LogFields{"topic": topic, "consumer_group": s.cfg.ConsumerGroup}),
+		},
 		cfg:   s.cfg,
 		topic: topic,
-		owner: owner(s.cfg.Instance),
 		out:   make(chan *message.Message),
-		ctx:   ctx,
-		log:   s.cfg.Logger.With(watermill.LogFields{"topic": topic, "consumer_group": s.cfg.ConsumerGroup}),
 	}
 	s.wg.Add(1)
 	go func() {
@@ -169,26 +171,12 @@ func (s *Subscriber) Close() error {
 }
 
 type subscription struct {
-	cfg   SubscriberConfig
-	topic string
-	owner string
-	out   chan *message.Message
-	ctx   context.Context
-	log   watermill.LoggerAdapter
+	cursor // the group's offset of the topic, and its lease
+	cfg    SubscriberConfig
+	topic  string
+	out    chan *message.Message
 
-	acked      offset // the stored offset
-	pending    offset // the last acknowledged offset, stored by the next flush
-	delivered  bool   // a message was acknowledged since the last flush
-	flushed    time.Time
-	leaseUntil time.Time
-}
-
-// offset is a message's place in delivery order: the transaction that wrote
-// it (always 0 on SQLite), then its seq.
-type offset struct{ xid, seq int64 }
-
-func (o offset) after(p offset) bool {
-	return o.xid > p.xid || o.xid == p.xid && o.seq > p.seq
+	delivered bool // a message was acknowledged since the last flush
 }
 
 type row struct {
@@ -214,7 +202,7 @@ func (s *subscription) run() {
 			continue
 		}
 		if len(batch) == 0 && unsettled {
-			s.awaitSettling(settling)
+			awaitSettling(s.ctx, settling)
 			settling++
 			continue
 		}
@@ -270,15 +258,6 @@ func (s *subscription) flushInterval() time.Duration {
 	return s.cfg.LeaseTTL / 2
 }
 
-// position is where the next read starts: after the last acknowledged
-// message, stored or not.
-func (s *subscription) position() offset {
-	if s.pending.after(s.acked) {
-		return s.pending
-	}
-	return s.acked
-}
-
 // sleep waits for a wake-up, the poll interval, or the end.
 func (s *subscription) sleep(wake <-chan struct{}, caughtUp bool) {
 	s.sleepFor(wake, s.cfg.PollInterval, caughtUp)
@@ -295,51 +274,6 @@ func (s *subscription) sleepFor(wake <-chan struct{}, d time.Duration, caughtUp 
 	case <-wake:
 	case <-t.C:
 	case <-s.ctx.Done():
-	}
-}
-
-const acquireLease = `
-INSERT INTO pubsub_offsets (consumer_group, topic, acked_xid, acked, owner, lease_until) VALUES ($1, $2, 0, 0, $3, $4)
-ON CONFLICT (consumer_group, topic) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-WHERE pubsub_offsets.owner IS NULL OR pubsub_offsets.owner = excluded.owner OR pubsub_offsets.lease_until < $5
-RETURNING acked_xid, acked`
-
-// holdLease takes or renews the group's lease on the topic. It renews only
-// when half the lease has passed, so a busy subscription renews through acks.
-func (s *subscription) holdLease() bool {
-	now := time.Now()
-	if now.Add(s.cfg.LeaseTTL / 2).Before(s.leaseUntil) {
-		return true
-	}
-	until := now.Add(s.cfg.LeaseTTL)
-	var acked offset
-	err := s.cfg.DB.QueryRowContext(s.ctx, acquireLease, s.cfg.ConsumerGroup, s.topic, s.owner,
-		until.UnixMilli(), now.UnixMilli()).Scan(&acked.xid, &acked.seq)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false // another subscriber holds it
-	}
-	if err != nil {
-		if s.ctx.Err() == nil {
-			s.log.Error("Cannot take lease", err, nil)
-		}
-		return false
-	}
-	s.acked, s.leaseUntil = acked, until
-	return true
-}
-
-func (s *subscription) release() {
-	if s.leaseUntil.IsZero() {
-		return
-	}
-	s.flush()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, err := s.cfg.DB.ExecContext(ctx,
-		`UPDATE pubsub_offsets SET owner = NULL, lease_until = 0 WHERE consumer_group = $1 AND topic = $2 AND owner = $3`,
-		s.cfg.ConsumerGroup, s.topic, s.owner)
-	if err != nil {
-		s.log.Error("Cannot release lease", err, nil)
 	}
 }
 
@@ -375,25 +309,6 @@ func (s *subscription) fetch() (batch []row, unsettled bool, err error) {
 		batch = append(batch, r)
 	}
 	return batch, false, rows.Err()
-}
-
-// settleWait is how long a subscription first waits before reading again
-// when the next rows wait for older transactions, which commonly end within
-// a millisecond and announce nothing. While they keep it waiting, the wait
-// doubles up to maxSettleWait: any long transaction on the server holds
-// back every subscription (see sqldb.Dialect.Settled), and need not cost a
-// read per millisecond while it runs.
-const settleWait, maxSettleWait = 250 * time.Microsecond, 20 * time.Millisecond
-
-// awaitSettling waits before the next read, the n+1st in a row to find
-// only unsettled rows.
-func (s *subscription) awaitSettling(n int) {
-	t := time.NewTimer(min(settleWait<<min(n, 7), maxSettleWait))
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-s.ctx.Done():
-	}
 }
 
 // deliver hands r out until it is acked. It reports false when the
@@ -437,9 +352,6 @@ func (s *subscription) deliver(r row) bool {
 	}
 }
 
-const moveOffset = `UPDATE pubsub_offsets SET acked_xid = $1, acked = $2, lease_until = $3
-WHERE consumer_group = $4 AND topic = $5 AND owner = $6`
-
 // flush stores the offset of the last acknowledged message, renewing the
 // lease with it. Offsets are stored at most every FlushInterval while
 // messages flow, not per message: each store is a commit, and a commit
@@ -448,36 +360,9 @@ func (s *subscription) flush() bool {
 	if !s.pending.after(s.acked) {
 		return s.holdLease()
 	}
-	// The write must land even when the subscription is being closed: the
-	// messages were handled, and dropping it would redeliver them.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if s.cfg.Confirm != nil {
-		if err := s.cfg.Confirm(ctx); err != nil {
-			s.log.Error("Acknowledged messages are not confirmed; delivering them again", err, nil)
-			s.pending = offset{}
-			return false
-		}
-	}
-	until := time.Now().Add(s.cfg.LeaseTTL)
-	res, err := s.cfg.DB.ExecContext(ctx, moveOffset, s.pending.xid, s.pending.seq, until.UnixMilli(),
-		s.cfg.ConsumerGroup, s.topic, s.owner)
-	if err != nil {
-		s.log.Error("Cannot store offset", err, watermill.LogFields{"xid": s.pending.xid, "seq": s.pending.seq})
-		s.lostLease()
+	if !s.store() {
 		return false
 	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		s.log.Info("Lease lost, another subscriber took over", nil)
-		s.lostLease()
-		return false
-	}
-	s.acked, s.leaseUntil, s.flushed, s.delivered = s.pending, until, time.Now(), false
+	s.delivered = false
 	return true
-}
-
-// lostLease forgets what this subscription had not stored: whoever holds
-// the lease next delivers it again.
-func (s *subscription) lostLease() {
-	s.leaseUntil, s.pending = time.Time{}, offset{}
 }
