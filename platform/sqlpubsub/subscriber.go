@@ -140,9 +140,8 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 			ttl: s.cfg.LeaseTTL, confirm: s.cfg.Confirm,
 			log: s.cfg.Logger.With(watermill.LogFields{"topic": topic, "consumer_group": s.cfg.ConsumerGroup}),
 		},
-		cfg:   s.cfg,
-		topic: topic,
-		out:   make(chan *message.Message),
+		cfg: s.cfg,
+		out: make(chan *message.Message),
 	}
 	s.wg.Add(1)
 	go func() {
@@ -173,7 +172,6 @@ func (s *Subscriber) Close() error {
 type subscription struct {
 	cursor // the group's offset of the topic, and its lease
 	cfg    SubscriberConfig
-	topic  string
 	out    chan *message.Message
 
 	delivered bool // a message was acknowledged since the last flush
