@@ -4,7 +4,6 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"example.com/modmono/platform/sqldb"
@@ -76,13 +75,12 @@ type Service struct {
 	store  Store
 	queue  Queue
 	sender Sender
-	logger *slog.Logger
 }
 
 // New returns the Service working on db through store; sender delivers
 // the notifications queue holds.
-func New(db *sqldb.DB, store Store, queue Queue, sender Sender, logger *slog.Logger) *Service {
-	return &Service{db: db, store: store, queue: queue, sender: sender, logger: logger}
+func New(db *sqldb.DB, store Store, queue Queue, sender Sender) *Service {
+	return &Service{db: db, store: store, queue: queue, sender: sender}
 }
 
 func now() time.Time { return time.Now().UTC() }
