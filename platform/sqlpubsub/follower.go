@@ -129,9 +129,9 @@ func NewFollower[T any](cfg FollowerConfig, table Table[T]) (*Follower[T], error
 }
 
 // Run hands every row, oldest first, to handle until ctx is done, and then
-// returns nil. A row handle fails stops the round: it is handed again,
-// with what follows it, after a backoff (FollowerConfig.Retry), so nothing
-// is skipped and nothing overtakes. A row may be handed more than once
+// returns nil. A row that handle fails stops the round: it is handed
+// again, with what follows it, after a backoff (FollowerConfig.Retry), so
+// nothing is skipped and nothing overtakes. A row may be handed more than once
 // after a crash or a lost lease.
 func (f *Follower[T]) Run(ctx context.Context, handle func(context.Context, T) error) error {
 	log := f.cfg.Logger.With("follower", f.cfg.Name)
