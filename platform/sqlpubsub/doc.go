@@ -15,8 +15,9 @@
 //
 // A Follower reads any table with such (xid, seq) columns the same way, on
 // the same offsets, leases, Signal and poll, and hands its rows to a
-// function instead of a channel: a queue of work stored in business tables
-// (a module's outgoing notifications, say) needs no machinery of its own.
+// function instead of a channel: work a module stores in its own tables,
+// to be done in order by one process at a time, needs no machinery of its
+// own.
 package sqlpubsub
 
 import (
