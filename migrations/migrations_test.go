@@ -10,6 +10,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"example.com/modmono/migrations"
+	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
 )
 
@@ -60,6 +61,9 @@ func TestTimesWrittenBeforeBecomeFixedWidth(t *testing.T) {
 	}
 }
 
+// open returns a module's database holding the platform's histories, as
+// the host migrates them before the module's (modular.Host.Migrations), and
+// a provider of the module's own.
 func open(t *testing.T, module string) (*sqldb.DB, *goose.Provider) {
 	t.Helper()
 	own := migrations.Of(module)
@@ -68,6 +72,11 @@ func open(t *testing.T, module string) (*sqldb.DB, *goose.Provider) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	for _, m := range append(messaging.Schema(), sqldb.Schema()) {
+		if err := db.Migrate(context.Background(), m); err != nil {
+			t.Fatal(err)
+		}
+	}
 	p, err := goose.NewProvider(goose.DialectSQLite3, db.Write, own.SQLite,
 		goose.WithTableName(own.Table), goose.WithDisableGlobalRegistry(true))
 	if err != nil {

@@ -19,6 +19,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 	"example.com/modmono/platform/webhook"
 )
 
@@ -79,7 +80,6 @@ var openAPI []byte
 type Module struct {
 	deps    modular.Deps
 	svc     *app.Service
-	wake    chan struct{}
 	webhook *webhook.Client // nil unless notifications go to a webhook
 }
 
@@ -91,18 +91,27 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, sender, deps.Logger)
-	svc.SetRetry(cfg.SendRetry, max(cfg.SendRetry, time.Minute))
-	m := &Module{deps: deps, svc: svc, wake: make(chan struct{}, 1), webhook: client}
-	// This process's commits wake the Sender; notifications stored by other
-	// processes wait for its poll.
-	deps.DB.OnCommit(func() {
-		select {
-		case m.wake <- struct{}{}:
-		default:
-		}
-	})
+	queue, err := sendQueue(deps, cfg)
+	if err != nil {
+		return nil, err
+	}
+	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, queue, sender)
+	m := &Module{deps: deps, svc: svc, webhook: client}
 	return m, nil
+}
+
+// sendQueue is the stored notifications as the Sender gets them: in order,
+// by one process at a time (sqlpubsub.Follower). This process's commits
+// wake it; notifications other processes store wait for its poll, as a
+// NOTIFY per notification would serialise PostgreSQL's commits. After a
+// wake-up it lingers briefly, so that a burst is sent in one batch.
+func sendQueue(deps modular.Deps, cfg Config) (*sqlpubsub.Follower[app.Notification], error) {
+	wake := &sqlpubsub.Signal{}
+	deps.DB.OnCommit(wake.Notify)
+	return sqlpubsub.NewFollower(sqlpubsub.FollowerConfig{
+		DB: deps.DB, Name: Name + "/sender", Signal: wake, Linger: 20 * time.Millisecond,
+		Retry: cfg.SendRetry, MaxRetry: max(cfg.SendRetry, time.Minute), Logger: deps.Logger,
+	}, store.Unsent())
 }
 
 // Name returns the module's name.
@@ -119,7 +128,7 @@ func (m *Module) Handlers() []messaging.Handler { return m.svc.Handlers() }
 // Workers hands stored notifications to the Sender.
 func (m *Module) Workers() []modular.Worker {
 	return []modular.Worker{{Name: "sender", Run: func(ctx context.Context) error {
-		return m.svc.Dispatch(ctx, m.wake)
+		return m.svc.Dispatch(ctx)
 	}}}
 }
 

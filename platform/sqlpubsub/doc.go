@@ -12,6 +12,12 @@
 // On PostgreSQL, transactions commit out of seq order, so an offset is the
 // pair (xid, seq) and a Subscriber reads only rows whose transaction has
 // settled (sqldb.Dialect.Settled); a trigger announces commits on Channel.
+//
+// A Follower reads any table with such (xid, seq) columns the same way, on
+// the same offsets, leases, Signal and poll, and hands its rows to a
+// function instead of a channel: work a module stores in its own tables,
+// to be done in order by one process at a time, needs no machinery of its
+// own.
 package sqlpubsub
 
 import (

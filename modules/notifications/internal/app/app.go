@@ -4,7 +4,6 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"example.com/modmono/platform/sqldb"
@@ -23,7 +22,6 @@ const (
 // unknown.
 type Notification struct {
 	Seq       int64 // insertion order; keyset pagination
-	Xid       int64 // the writing transaction (0 on SQLite); with Seq, the Sender's position
 	ID        string
 	UserID    string
 	Kind      string
@@ -59,32 +57,30 @@ type Store interface {
 	// ListByUser returns up to limit of userID's notifications older than
 	// beforeSeq (0: from the newest), newest first.
 	ListByUser(ctx context.Context, q Querier, userID string, beforeSeq int64, limit int) ([]Notification, error)
-	// ClaimSender makes owner the one Sender until until, unless another
-	// holds an unexpired claim; it reports whether owner holds it now.
-	ClaimSender(ctx context.Context, q Querier, owner string, until, now time.Time) (bool, error)
-	// Unsent returns up to limit notifications the Sender has not accepted
-	// yet, oldest first. waiting reports stored notifications that must
-	// wait for older transactions to end before they can be sent in order.
-	Unsent(ctx context.Context, q Querier, limit int) (batch []Notification, waiting bool, err error)
-	// MarkSentThrough records that the Sender accepted every notification
-	// up to n, if owner still holds the claim; it reports whether it did.
-	MarkSentThrough(ctx context.Context, q Querier, owner string, n Notification) (bool, error)
+}
+
+// Queue is the stored notifications in the order stored, which one process
+// at a time hands out.
+type Queue interface {
+	// Run hands each stored notification, oldest first, to send until ctx
+	// is done. One that send fails is handed again, with those after it,
+	// after a backoff: none is skipped or overtaken. After a crash, some may
+	// be handed again.
+	Run(ctx context.Context, send func(context.Context, Notification) error) error
 }
 
 // Service runs the notifications use cases against the notifications database.
 type Service struct {
 	db     *sqldb.DB
 	store  Store
+	queue  Queue
 	sender Sender
-	logger *slog.Logger
-	retry  retryPolicy
 }
 
 // New returns the Service working on db through store; sender delivers
-// stored notifications.
-func New(db *sqldb.DB, store Store, sender Sender, logger *slog.Logger) *Service {
-	return &Service{db: db, store: store, sender: sender, logger: logger,
-		retry: retryPolicy{first: time.Second, max: time.Minute}}
+// the notifications queue holds.
+func New(db *sqldb.DB, store Store, queue Queue, sender Sender) *Service {
+	return &Service{db: db, store: store, queue: queue, sender: sender}
 }
 
 func now() time.Time { return time.Now().UTC() }

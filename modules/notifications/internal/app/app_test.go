@@ -17,6 +17,7 @@ import (
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 const userID = "0190a0b2-7c3e-7000-8000-000000000001"
@@ -34,7 +35,15 @@ func newModule(t *testing.T) module {
 	t.Helper()
 	db := messagingtest.OpenDB(t, migrations.Of("notifications"))
 	sent := &recorder{}
-	svc := app.New(db, store.Store{Dialect: db.Dialect()}, sent, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	wake := &sqlpubsub.Signal{} // commits wake the Sender, as in the module
+	db.OnCommit(wake.Notify)
+	queue, err := sqlpubsub.NewFollower(sqlpubsub.FollowerConfig{DB: db, Name: "notifications/sender", Signal: wake, Logger: logger},
+		store.Unsent())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := app.New(db, store.Store{Dialect: db.Dialect()}, queue, sent)
 	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers()), sent: sent}
 }
 
@@ -119,15 +128,13 @@ func TestTheSenderGetsEachNotificationOnceWithTheRecipient(t *testing.T) {
 	m.deliver(t, orderevents.TopicOrderPlaced, placed("0190a0b2-7c3e-7000-8000-0000000000a1"))
 
 	ctx, cancel := context.WithCancel(context.Background())
-	wake := make(chan struct{}, 1)
 	done := make(chan error, 1)
-	go func() { done <- m.svc.Dispatch(ctx, wake) }()
+	go func() { done <- m.svc.Dispatch(ctx) }()
 	deadline := time.Now().Add(10 * time.Second)
 	for m.sent.count() < 2 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	m.deliver(t, orderevents.TopicOrderPlaced, placed("0190a0b2-7c3e-7000-8000-0000000000a2"))
-	wake <- struct{}{}
 	for m.sent.count() < 3 && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
@@ -154,19 +161,13 @@ func TestTwoSendersSendEachNotificationOnce(t *testing.T) {
 	m := newModule(t)
 	m.deliver(t, userevents.TopicUserRegistered, registered())
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 2)
-	wakes := []chan struct{}{make(chan struct{}, 1), make(chan struct{}, 1)}
-	for _, w := range wakes {
-		go func() { done <- m.svc.Dispatch(ctx, w) }()
+	const senders = 2
+	done := make(chan error, senders)
+	for range senders {
+		go func() { done <- m.svc.Dispatch(ctx) }()
 	}
 	for i := range 20 {
 		m.deliver(t, orderevents.TopicOrderPlaced, placed(fmt.Sprintf("0190a0b2-7c3e-7000-8000-%012d", i)))
-		for _, w := range wakes {
-			select {
-			case w <- struct{}{}:
-			default:
-			}
-		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for m.sent.count() < 21 && time.Now().Before(deadline) {
@@ -174,7 +175,7 @@ func TestTwoSendersSendEachNotificationOnce(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // room for a duplicate to show
 	cancel()
-	for range wakes {
+	for range senders {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"example.com/modmono/modules/notifications/internal/app"
 	"example.com/modmono/platform/sqldb"
+	"example.com/modmono/platform/sqlpubsub"
 )
 
 // Store implements app.Store on SQLite and PostgreSQL.
@@ -75,7 +76,7 @@ WHERE NOT EXISTS (SELECT 1 FROM recipients WHERE user_id = $2 AND deleted_at IS 
 	return nil
 }
 
-const notificationColumns = `n.xid, n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
+const notificationColumns = `n.seq, n.id, n.user_id, n.kind, n.subject, n.body, n.event_id, n.created_at,
 COALESCE(r.email, ''), COALESCE(r.name, '')`
 
 const selectNotifications = `SELECT ` + notificationColumns + ` FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id `
@@ -94,65 +95,19 @@ func (Store) ListByUser(ctx context.Context, q querier, userID string, beforeSeq
 	return out, nil
 }
 
-// ClaimSender makes owner the one Sender until until, unless another holds
-// an unexpired claim.
-func (Store) ClaimSender(ctx context.Context, q querier, owner string, until, now time.Time) (bool, error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO dispatch_cursor (id, sent_xid, sent_through, owner, lease_until)
-VALUES (1, 0, 0, $1, $2)
-ON CONFLICT (id) DO UPDATE SET owner = excluded.owner, lease_until = excluded.lease_until
-WHERE dispatch_cursor.owner IS NULL OR dispatch_cursor.owner = excluded.owner OR dispatch_cursor.lease_until < $3`,
-		owner, until.UnixMilli(), now.UnixMilli())
-	if err != nil {
-		return false, fmt.Errorf("claim the sender: %w", err)
+// Unsent is the notifications table as the Sender reads it, in the order
+// stored, each with its recipient's contact details.
+func Unsent() sqlpubsub.Table[app.Notification] {
+	return sqlpubsub.Table[app.Notification]{
+		From:    "notifications n LEFT JOIN recipients r ON r.user_id = n.user_id",
+		Alias:   "n",
+		Columns: notificationColumns,
+		Scan: func(scan func(dest ...any) error) (app.Notification, error) {
+			var n app.Notification
+			err := scan(scanTargets(&n)...)
+			return n, err
+		},
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
-}
-
-// Unsent returns up to limit notifications the Sender has not accepted yet,
-// in (xid, seq) order, stopping at the first whose transaction has not
-// settled.
-func (s Store) Unsent(ctx context.Context, q querier, limit int) ([]app.Notification, bool, error) {
-	var at app.Notification // the cursor: the last one sent
-	err := q.QueryRowContext(ctx, `SELECT sent_xid, sent_through FROM dispatch_cursor`).Scan(&at.Xid, &at.Seq)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, false, fmt.Errorf("read the sent cursor: %w", err)
-	}
-	rows, err := q.QueryContext(ctx, `SELECT `+s.Dialect.Settled("n.xid")+`, `+notificationColumns+`
-FROM notifications n LEFT JOIN recipients r ON r.user_id = n.user_id
-WHERE `+s.Dialect.After("n.xid", "n.seq", "$1", "$2")+` ORDER BY n.xid, n.seq LIMIT $3`, at.Xid, at.Seq, limit)
-	if err != nil {
-		return nil, false, fmt.Errorf("read unsent notifications: %w", err)
-	}
-	defer rows.Close()
-	var out []app.Notification
-	for rows.Next() {
-		var settled bool
-		var n app.Notification
-		if err := rows.Scan(append([]any{&settled}, scanTargets(&n)...)...); err != nil {
-			return nil, false, fmt.Errorf("read unsent notifications: %w", err)
-		}
-		if !settled {
-			return out, true, nil
-		}
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, false, fmt.Errorf("read unsent notifications: %w", err)
-	}
-	return out, false, nil
-}
-
-// MarkSentThrough records that the Sender accepted every notification up
-// to n, in (xid, seq) order, if owner still holds the claim.
-func (Store) MarkSentThrough(ctx context.Context, q querier, owner string, n app.Notification) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE dispatch_cursor SET sent_xid = $1, sent_through = $2
-WHERE id = 1 AND owner = $3 AND (sent_xid, sent_through) < ($1, $2)`, n.Xid, n.Seq, owner)
-	if err != nil {
-		return false, fmt.Errorf("move the sent cursor: %w", err)
-	}
-	rows, err := res.RowsAffected()
-	return rows == 1, err
 }
 
 func query(ctx context.Context, q querier, sqlText string, args ...any) ([]app.Notification, error) {
@@ -174,7 +129,7 @@ func query(ctx context.Context, q querier, sqlText string, args ...any) ([]app.N
 
 // scanTargets are where the notificationColumns of a row go.
 func scanTargets(n *app.Notification) []any {
-	return []any{&n.Xid, &n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
+	return []any{&n.Seq, &n.ID, &n.UserID, &n.Kind, &n.Subject, &n.Body, &n.EventID,
 		(*sqldb.Time)(&n.CreatedAt), &n.Email, &n.Name}
 }
 
