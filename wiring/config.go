@@ -19,8 +19,10 @@ import (
 	"example.com/modmono/platform/tracing"
 )
 
-// Config is everything the process reads from its environment. LoadConfig
-// fills it; every field has a default that works on a laptop.
+// Config is everything the process reads from its environment: the
+// system-wide settings here, and each module's own Config, which the module
+// reads from the settings it declares (ModuleConfigs). LoadConfig fills it;
+// every field has a default that works on a laptop.
 type Config struct {
 	Port      int    // PORT: the HTTP port (default 8080)
 	DataDir   string // DATA_DIR: where the module databases live (default ./data)
@@ -122,8 +124,9 @@ const (
 	ModeGCF    Mode = "gcf"    // one module under the Google Cloud Functions framework
 )
 
-// LoadConfig reads the configuration through getenv and validates it. The
-// error names every bad variable.
+// LoadConfig reads the configuration through getenv and validates it, then
+// asks each module of the catalog to read its own. The error names every
+// bad variable.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	p := settings.New(getenv)
 	cfg := Config{
