@@ -126,7 +126,8 @@ func TestReadmeIsTheFrontDoor(t *testing.T) {
 
 // configurationTable returns the names in the first column of the table
 // whose header is "| variable | default | meaning |". A cell may name several
-// variables; <NAME> stands for each secret setting (wiring.SecretVariables).
+// variables; <NAME> stands for each secret setting (wiring.SecretVariables),
+// <MODULE> for each module of the catalog, upper-cased.
 func configurationTable(t *testing.T, path string) map[string]bool {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -199,7 +200,16 @@ func configurationDefaults(t *testing.T, path string) map[string]string {
 	return defaults
 }
 
+// expandSecretPattern expands <MODULE> to each module of the catalog and
+// <NAME> to each secret setting.
 func expandSecretPattern(name string) []string {
+	if strings.Contains(name, "<MODULE>") {
+		var out []string
+		for _, m := range wiring.Modules {
+			out = append(out, expandSecretPattern(strings.ReplaceAll(name, "<MODULE>", strings.ToUpper(m)))...)
+		}
+		return out
+	}
 	if !strings.Contains(name, "<NAME>") {
 		return []string{name}
 	}
