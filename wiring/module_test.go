@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"net/http"
 	"os"
 	"slices"
@@ -72,6 +73,19 @@ func TestAModuleIsALineInTheCatalog(t *testing.T) {
 	if err := db.Read.QueryRow(`SELECT points FROM awards WHERE user_id = $1`, u.ID).Scan(&points); err != nil || points != 25 {
 		t.Fatalf("its own awards table: %d, %v", points, err)
 	}
+}
+
+// The same module runs as a function: APP_MODULE accepts it, and the
+// function is built from its catalog line alone.
+func TestAModuleOfTheCatalogRunsAsAFunction(t *testing.T) {
+	wiring.AddModule(t, rewardsName, rewardsSettings, loadRewardsConfig, buildRewards)
+	keys := messagingtest.KeysText + ",rewards/test=" + strings.Repeat("rewards", 5)
+	cfg := testConfig(t, t.TempDir(), "EVENT_SIGNING_KEYS", keys, "APP_MODE", "lambda", "APP_MODULE", rewardsName)
+	fn, cleanup, err := wiring.InitializeFunction(cfg, slog.New(slog.DiscardHandler), wiring.ModuleName(cfg.Module))
+	if err != nil || fn == nil {
+		t.Fatalf("the function of %s: %v", rewardsName, err)
+	}
+	cleanup()
 }
 
 type member struct {
