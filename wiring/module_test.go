@@ -19,7 +19,6 @@ import (
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/settings"
 	"example.com/modmono/platform/sqldb"
@@ -41,8 +40,7 @@ func TestAModuleIsALineInTheCatalog(t *testing.T) {
 	if _, err := wiring.LoadConfig(env(map[string]string{"REWARDS_POINTS": "0"})); err == nil || !strings.Contains(err.Error(), "REWARDS_POINTS:") {
 		t.Fatalf("a bad setting of the module: %v, want an error naming REWARDS_POINTS", err)
 	}
-	keys := messagingtest.KeysText + ",rewards/test=" + strings.Repeat("rewards", 5)
-	s := startServer(t, "EVENT_SIGNING_KEYS", keys, "REWARDS_POINTS", "25")
+	s := startServer(t, "REWARDS_POINTS", "25")
 	if u, ok := s.Config.DatabaseURLs[rewardsName]; os.Getenv("TEST_STORAGE") == "postgres" && (!ok || u.Variable != "DATABASE_URL") {
 		t.Fatalf("on PostgreSQL, the module's database: %+v, %v", u, ok)
 	}
@@ -79,8 +77,7 @@ func TestAModuleIsALineInTheCatalog(t *testing.T) {
 // function is built from its catalog line alone.
 func TestAModuleOfTheCatalogRunsAsAFunction(t *testing.T) {
 	wiring.AddModule(t, rewardsName, rewardsSettings, loadRewardsConfig, buildRewards)
-	keys := messagingtest.KeysText + ",rewards/test=" + strings.Repeat("rewards", 5)
-	cfg := testConfig(t, t.TempDir(), "EVENT_SIGNING_KEYS", keys, "APP_MODE", "lambda", "APP_MODULE", rewardsName)
+	cfg := testConfig(t, t.TempDir(), "APP_MODE", "lambda", "APP_MODULE", rewardsName)
 	fn, cleanup, err := wiring.InitializeFunction(cfg, slog.New(slog.DiscardHandler), wiring.ModuleName(cfg.Module))
 	if err != nil || fn == nil {
 		t.Fatalf("the function of %s: %v", rewardsName, err)
