@@ -44,6 +44,9 @@ func TestAModuleIsALineInTheCatalog(t *testing.T) {
 	if u, ok := s.Config.DatabaseURLs[rewardsName]; os.Getenv("TEST_STORAGE") == "postgres" && (!ok || u.Variable != "DATABASE_URL") {
 		t.Fatalf("on PostgreSQL, the module's database: %+v, %v", u, ok)
 	}
+	if doc := s.do(t, request{Method: "GET", Path: "/openapi.json"}).expect(t, 200).Body; !strings.Contains(string(doc), `"name":"rewards"`) {
+		t.Error("the OpenAPI document does not list the module's tag")
+	}
 	u, token := s.signUp(t)
 
 	var m member
