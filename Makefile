@@ -94,7 +94,8 @@ build:
 build-static: ## the static binary the image holds (make rootfs runs it)
 	CGO_ENABLED=1 $(GO) build -trimpath -tags '$(STATIC_TAGS)' -ldflags '$(STATIC_LDFLAGS)' -o $(BIN) .
 
-MODULES     := users orders notifications
+# Every folder under modules/ is a module (wiring/wiring.go's catalog lists them).
+MODULES     := $(sort $(notdir $(patsubst %/,%,$(wildcard modules/*/))))
 LAMBDA_DIR  := bin/lambda
 # The Serverless Framework v3 CLI, installed from npm into .tools/ on first use.
 SLS_VERSION := 3.40.0

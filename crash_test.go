@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/messaging/messagingtest"
+	"example.com/modmono/wiring"
 )
 
 // TestCrashSafety builds the binary, puts it under order load, kills it with
@@ -186,7 +187,7 @@ func (p *process) startNoWait() {
 	p.cmd = exec.Command(p.bin)
 	p.cmd.Env = append(os.Environ(), "DATA_DIR="+p.dataDir, fmt.Sprint("PORT=", p.port), "BCRYPT_COST=4", "AUTH_RATE_LIMIT=0",
 		"LOG_LEVEL=warn", "JWT_SECRET=crash-test-secret-crash-test-secret-0001",
-		"EVENT_SIGNING_KEYS="+messagingtest.KeysText)
+		"EVENT_SIGNING_KEYS="+messagingtest.KeysFor(wiring.Modules...))
 	p.cmd.Env = append(p.cmd.Env, p.env...)
 	p.cmd.Stdout, p.cmd.Stderr = &p.log, &p.log
 	if err := p.cmd.Start(); err != nil {

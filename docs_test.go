@@ -28,14 +28,25 @@ import (
 // does) with a getenv that records every name asked for, under several
 // environments that take its branches; and by reading the source for env
 // names written as string literals and passed to getenv, os.Getenv or a
-// method of wiring's parser, so a variable read only on a branch the runs
-// above miss is found too. Recording catches names built at run time
-// (<MODULE>_DATABASE_URL, <NAME>_FILE, …) that no literal spells.
+// method of platform/settings' Parser, so a variable read only on a branch
+// the runs above miss is found too; and by asking the catalog for the
+// settings each module declares. Recording catches names built at run time
+// (<MODULE>_DATABASE_URL, <NAME>_FILE, …) that no literal spells. A
+// module's declared setting must also state the default its row states.
 func TestConfigurationTableMatchesTheCode(t *testing.T) {
 	documented := configurationTable(t, filepath.Join("docs", "configuration.md"))
 	read := variablesReadAtRunTime()
 	for name, where := range variablesReadInSource(t) {
 		read[name] = where
+	}
+	defaults := configurationDefaults(t, filepath.Join("docs", "configuration.md"))
+	for module, declared := range wiring.ModuleSettings() {
+		for _, s := range declared {
+			read[s.Name] = "declared by module " + module
+			if d, ok := defaults[s.Name]; ok && !strings.Contains(d, s.Default) {
+				t.Errorf("module %s declares %s's default as %q; docs/configuration.md's row says %q", module, s.Name, s.Default, d)
+			}
+		}
 	}
 	for _, name := range sortedKeys(read) {
 		if !documented[name] {
@@ -115,7 +126,8 @@ func TestReadmeIsTheFrontDoor(t *testing.T) {
 
 // configurationTable returns the names in the first column of the table
 // whose header is "| variable | default | meaning |". A cell may name several
-// variables; <NAME> stands for each secret setting (wiring.SecretVariables).
+// variables; <NAME> stands for each secret setting (wiring.SecretVariables),
+// <MODULE> for each module of the catalog, upper-cased.
 func configurationTable(t *testing.T, path string) map[string]bool {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -161,7 +173,43 @@ func configurationTable(t *testing.T, path string) map[string]bool {
 	return names
 }
 
+// configurationDefaults returns the default column of the configuration
+// table's row naming each variable.
+func configurationDefaults(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults := map[string]string{}
+	in := false
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "| variable | default | meaning |") {
+			in = true
+			continue
+		}
+		cells := strings.Split(line, "|")
+		if !in || !strings.HasPrefix(line, "|") || len(cells) < 4 {
+			in = in && strings.HasPrefix(line, "|")
+			continue
+		}
+		for _, m := range regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(cells[1], -1) {
+			defaults[m[1]] = cells[2]
+		}
+	}
+	return defaults
+}
+
+// expandSecretPattern expands <MODULE> to each module of the catalog and
+// <NAME> to each secret setting.
 func expandSecretPattern(name string) []string {
+	if strings.Contains(name, "<MODULE>") {
+		var out []string
+		for _, m := range wiring.Modules {
+			out = append(out, expandSecretPattern(strings.ReplaceAll(name, "<MODULE>", strings.ToUpper(m)))...)
+		}
+		return out
+	}
 	if !strings.Contains(name, "<NAME>") {
 		return []string{name}
 	}
@@ -206,10 +254,10 @@ func variablesReadAtRunTime() map[string]string {
 
 // variablesReadInSource finds env names spelled as string literals where
 // the process reads its environment: the first argument of getenv(…),
-// x.getenv(…), os.Getenv/os.LookupEnv(…) or a method of wiring's parser
-// (p.int("PORT", …)), in main.go, wiring/ and platform/, tests and test
-// helpers (whose TEST_* variables are the test suite's, not the process's)
-// left out.
+// x.getenv(…), os.Getenv/os.LookupEnv(…) or a method of platform/settings'
+// Parser (p.Int("PORT", …)), in main.go, wiring/, platform/ and each
+// module's root package, tests and test helpers (whose TEST_* variables are
+// the test suite's, not the process's) left out.
 func variablesReadInSource(t *testing.T) map[string]string {
 	t.Helper()
 	fset := token.NewFileSet()
@@ -222,6 +270,15 @@ func variablesReadInSource(t *testing.T) map[string]string {
 		files = append(files, f)
 	}
 	parse("main.go")
+	roots, err := filepath.Glob(filepath.Join("modules", "*", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range roots {
+		if !strings.HasSuffix(path, "_test.go") {
+			parse(path)
+		}
+	}
 	for _, root := range []string{"wiring", "platform"} {
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			switch {
@@ -241,13 +298,13 @@ func variablesReadInSource(t *testing.T) map[string]string {
 	parserMethods := map[string]bool{}
 	for _, f := range files {
 		for _, decl := range f.Decls {
-			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv != nil && receiverType(fn) == "parser" {
+			if fn, ok := decl.(*ast.FuncDecl); ok && fn.Recv != nil && receiverType(fn) == "Parser" {
 				parserMethods[fn.Name.Name] = true
 			}
 		}
 	}
-	if !parserMethods["int"] || !parserMethods["duration"] {
-		t.Fatalf("found no parser.int or parser.duration in wiring: has the configuration loader moved? (methods: %v)", parserMethods)
+	if !parserMethods["Int"] || !parserMethods["Duration"] {
+		t.Fatalf("found no Parser.Int or Parser.Duration in platform: has the settings parser moved? (methods: %v)", parserMethods)
 	}
 	envName := regexp.MustCompile(`^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$`)
 	read := map[string]string{}

@@ -15,6 +15,7 @@ import (
 
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/platform/sqldb/sqldbtest"
+	"example.com/modmono/wiring"
 )
 
 // function is one Cloud Functions target run in-process through run, on a
@@ -36,7 +37,7 @@ func runFunction(t *testing.T, target string, env ...string) *function {
 	f := &function{addr: fmt.Sprint("127.0.0.1:", port), logs: &lockedBuffer{}, done: make(chan error, 1), env: map[string]string{
 		"FUNCTION_TARGET": target, "PORT": fmt.Sprint(port), "DATABASE_URL": sqldbtest.PostgresURL(t),
 		"DATA_DIR": t.TempDir(), "JWT_SECRET": "gcf-test-secret-gcf-test-secret-gcf-0001", "LOG_FORMAT": "json",
-		"EVENT_SIGNING_KEYS": messagingtest.KeysText,
+		"EVENT_SIGNING_KEYS": messagingtest.KeysFor(wiring.Modules...),
 	}}
 	for i := 0; i+1 < len(env); i += 2 {
 		f.env[env[i]] = env[i+1]

@@ -21,6 +21,7 @@ import (
 	"github.com/google/uuid"
 
 	"example.com/modmono/platform/messaging/messagingtest"
+	"example.com/modmono/wiring"
 )
 
 // The image tests run the image `make image` built (TEST_IMAGE) with the
@@ -400,7 +401,7 @@ func TestImageRunsAsALambdaFunction(t *testing.T) {
 	e.start(name, append(e.readOnly(), "--network=host", "--tmpfs=/tmp", "--user=993:990",
 		"--env=AWS_LAMBDA_RUNTIME_API="+api.addr, "--env=AWS_LAMBDA_FUNCTION_NAME=modmono-users", "--env=APP_MODULE=users",
 		"--env=DATA_DIR=/tmp", "--env=BCRYPT_COST=4", "--env=JWT_SECRET=image-test-secret-image-test-secret-0001",
-		"--env=EVENT_SIGNING_KEYS="+messagingtest.KeysText))
+		"--env=EVENT_SIGNING_KEYS="+messagingtest.KeysFor(wiring.Modules...)))
 	res := api.invoke(t, "inv-1", httpV2Event("POST", "/v1/users", "", `{"email":"lambda-image@example.com","password":"password123","name":"L"}`))
 	var out struct {
 		StatusCode int    `json:"statusCode"`
@@ -423,7 +424,7 @@ func TestImageRunsAsACloudRunFunction(t *testing.T) {
 	name := e.name("container")
 	port, publish := published(t)
 	e.start(name, []string{publish, "--env=FUNCTION_TARGET=users", "--env=K_SERVICE=users", "--env=BCRYPT_COST=4",
-		"--env=JWT_SECRET=image-test-secret-image-test-secret-0001", "--env=EVENT_SIGNING_KEYS=" + messagingtest.KeysText})
+		"--env=JWT_SECRET=image-test-secret-image-test-secret-0001", "--env=EVENT_SIGNING_KEYS=" + messagingtest.KeysFor(wiring.Modules...)})
 	p := &process{t: t, port: port}
 	if !waitReady(p.url("/readyz"), 60*time.Second) {
 		t.Fatal("the function did not become ready")

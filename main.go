@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"example.com/modmono/platform/logging"
@@ -24,7 +25,7 @@ func main() {
 	}
 }
 
-const usage = `usage: modmono [serve | events COMMAND | probe [/healthz|/readyz] | version]
+var usage = `usage: modmono [serve | events COMMAND | probe [/healthz|/readyz] | version]
 
   serve   run every module behind one HTTP server (the default)
   events  inspect and repair events: the poison queues and the outboxes
@@ -35,7 +36,7 @@ const usage = `usage: modmono [serve | events COMMAND | probe [/healthz|/readyz]
 
 The mode comes from the environment: APP_MODE=server|lambda|gcf, or detected
 from AWS_LAMBDA_RUNTIME_API (lambda) and FUNCTION_TARGET (gcf). A function
-runs one module: APP_MODULE=users|orders|notifications. See README.md.`
+runs one module: APP_MODULE=` + strings.Join(wiring.Modules, "|") + `. See README.md.`
 
 // run runs the command in args. The secrets kept in a file or a secret
 // store are read first, once per process: a function's cold start. The

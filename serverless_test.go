@@ -78,7 +78,7 @@ func moduleFunctions(t *testing.T) map[string]*wiring.Function {
 	out := map[string]*wiring.Function{}
 	for _, m := range wiring.Modules {
 		env := map[string]string{"DATA_DIR": t.TempDir(), "APP_MODE": "lambda", "APP_MODULE": m,
-			"JWT_SECRET": "serverless-test-secret-serverless-test-00", "EVENT_SIGNING_KEYS": messagingtest.KeysText}
+			"JWT_SECRET": "serverless-test-secret-serverless-test-00", "EVENT_SIGNING_KEYS": messagingtest.KeysFor(wiring.Modules...)}
 		cfg, err := wiring.LoadConfig(func(k string) string { return env[k] })
 		if err != nil {
 			t.Fatal(err)

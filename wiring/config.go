@@ -1,32 +1,28 @@
 package wiring
 
 import (
-	"errors"
-	"fmt"
 	"log/slog"
-	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"example.com/modmono/modules/notifications"
-	"example.com/modmono/modules/orders"
 	"github.com/jackc/pgx/v5"
 
-	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/gcppub"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/natsbus"
+	"example.com/modmono/platform/settings"
 	"example.com/modmono/platform/tracing"
-	"example.com/modmono/platform/webhook"
 )
 
-// Config is everything the process reads from its environment. LoadConfig
-// fills it; every field has a default that works on a laptop.
+// Config is everything the process reads from its environment: the
+// system-wide settings here, and each module's own Config, which the module
+// reads from the settings it declares (ModuleConfigs). LoadConfig fills it;
+// every field has a default that works on a laptop.
 type Config struct {
 	Port      int    // PORT: the HTTP port (default 8080)
 	DataDir   string // DATA_DIR: where the module databases live (default ./data)
@@ -74,7 +70,7 @@ type Config struct {
 
 	// Storage: with DATABASE_URL (postgres://…) every module keeps its
 	// data in its own schema of that PostgreSQL database, and
-	// <MODULE>_DATABASE_URL (USERS_, ORDERS_, NOTIFICATIONS_) moves one
+	// <MODULE>_DATABASE_URL (one for each module of the catalog) moves one
 	// module elsewhere, for instance to a login of a role that has grants on
 	// its schema only. Without either, each module is a SQLite file in
 	// DATA_DIR. DB_MAX_CONNS caps each module's PostgreSQL pool (default 10).
@@ -90,10 +86,9 @@ type Config struct {
 	// BusKind is BUS: "inprocess" or "nats".
 	BusKind string
 
-	// Each module's own settings.
-	Users         users.Config         // BCRYPT_COST: password hash cost, 4–16 (default 10)
-	Orders        orders.Config        // IDEMPOTENCY_KEY_TTL (default 24h), ORDER_MAX_ITEMS (default 100)
-	Notifications notifications.Config // the Sender: a webhook (NOTIFY_WEBHOOK_*), or a log line per notification
+	// ModuleConfigs holds each module's own Config, by module name, as the
+	// module read it from its own settings (see the catalog in wiring.go).
+	ModuleConfigs map[string]any
 
 	Mode           Mode   // APP_MODE: server, lambda or gcf (default: detected, see detectMode)
 	Module         string // APP_MODULE: the one module a function runs (lambda; gcf derives it from FUNCTION_TARGET)
@@ -129,81 +124,77 @@ const (
 	ModeGCF    Mode = "gcf"    // one module under the Google Cloud Functions framework
 )
 
-// LoadConfig reads the configuration through getenv and validates it. The
-// error names every bad variable.
+// LoadConfig reads the configuration through getenv and validates it, then
+// asks each module of the catalog to read its own. The error names every
+// bad variable.
 func LoadConfig(getenv func(string) string) (Config, error) {
-	p := parser{getenv: getenv}
+	p := settings.New(getenv)
 	cfg := Config{
-		Port:              p.int("PORT", 8080, 1, 65535),
-		DataDir:           p.str("DATA_DIR", "./data"),
+		Port:              p.Int("PORT", 8080, 1, 65535),
+		DataDir:           p.String("DATA_DIR", "./data"),
 		JWTSecret:         getenv("JWT_SECRET"),
-		TokenTTL:          p.duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
-		LogLevel:          p.level("LOG_LEVEL", slog.LevelInfo),
-		LogFormat:         logging.Format(p.oneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
-		MaxBodyBytes:      p.int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
-		ShutdownTimeout:   p.duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
-		RelayPoll:         p.duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
-		RelayStallTimeout: p.duration("RELAY_STALL_TIMEOUT", 30*time.Second, time.Second, 24*time.Hour),
-		MaxRetries:        p.int("CONSUMER_MAX_RETRIES", 5, 1, 100),
-		InboxRetention:    p.duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
-		PoisonRetention:   p.duration("POISON_RETENTION", 14*24*time.Hour, time.Hour, 365*24*time.Hour),
-		Users:             users.Config{PasswordCost: p.int("BCRYPT_COST", 10, 4, 16)},
-		Orders: orders.Config{
-			IdempotencyKeyTTL: p.duration("IDEMPOTENCY_KEY_TTL", 24*time.Hour, time.Second, 30*24*time.Hour),
-			MaxItems:          p.int("ORDER_MAX_ITEMS", 100, 1, 1000),
-		},
+		TokenTTL:          p.Duration("TOKEN_TTL", time.Hour, time.Minute, 7*24*time.Hour),
+		LogLevel:          p.Level("LOG_LEVEL", slog.LevelInfo),
+		LogFormat:         logging.Format(p.OneOf("LOG_FORMAT", "auto", "auto", "json", "text")),
+		MaxBodyBytes:      p.Int("MAX_BODY_BYTES", 64<<10, 1<<10, 10<<20),
+		ShutdownTimeout:   p.Duration("SHUTDOWN_TIMEOUT", 15*time.Second, time.Second, 10*time.Minute),
+		RelayPoll:         p.Duration("RELAY_POLL_INTERVAL", 2*time.Second, 10*time.Millisecond, time.Hour),
+		RelayStallTimeout: p.Duration("RELAY_STALL_TIMEOUT", 30*time.Second, time.Second, 24*time.Hour),
+		MaxRetries:        p.Int("CONSUMER_MAX_RETRIES", 5, 1, 100),
+		InboxRetention:    p.Duration("INBOX_RETENTION", 30*24*time.Hour, time.Hour, 365*24*time.Hour),
+		PoisonRetention:   p.Duration("POISON_RETENTION", 14*24*time.Hour, time.Hour, 365*24*time.Hour),
 		ExpensiveRateLimit: httpserver.RateLimit{
-			Rate: p.float("AUTH_RATE_LIMIT", 2, 0, 1e6), Burst: p.int("AUTH_RATE_LIMIT_BURST", 20, 1, 1e6)},
+			Rate: p.Float("AUTH_RATE_LIMIT", 2, 0, 1e6), Burst: p.Int("AUTH_RATE_LIMIT_BURST", 20, 1, 1e6)},
 	}
 	cfg.HTTP = httpserver.Config{
 		BodyLimit:         strconv.Itoa(cfg.MaxBodyBytes),
 		ShutdownTimeout:   cfg.ShutdownTimeout,
-		ReadHeaderTimeout: p.duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Hour),
-		ReadTimeout:       p.duration("HTTP_READ_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
-		WriteTimeout:      p.duration("HTTP_WRITE_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
-		IdleTimeout:       p.duration("HTTP_IDLE_TIMEOUT", 2*time.Minute, time.Second, time.Hour),
-		MaxHeaderBytes:    p.int("HTTP_MAX_HEADER_BYTES", 16<<10, 1<<10, 1<<20),
-		ClientIP:          httpserver.ClientIP{Header: p.oneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
-		RateLimit:         httpserver.RateLimit{Rate: p.float("RATE_LIMIT", 0, 0, 1e6), Burst: p.int("RATE_LIMIT_BURST", 200, 1, 1e6)},
+		ReadHeaderTimeout: p.Duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Hour),
+		ReadTimeout:       p.Duration("HTTP_READ_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
+		WriteTimeout:      p.Duration("HTTP_WRITE_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
+		IdleTimeout:       p.Duration("HTTP_IDLE_TIMEOUT", 2*time.Minute, time.Second, time.Hour),
+		MaxHeaderBytes:    p.Int("HTTP_MAX_HEADER_BYTES", 16<<10, 1<<10, 1<<20),
+		ClientIP:          httpserver.ClientIP{Header: p.OneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
+		RateLimit:         httpserver.RateLimit{Rate: p.Float("RATE_LIMIT", 0, 0, 1e6), Burst: p.Int("RATE_LIMIT_BURST", 200, 1, 1e6)},
 	}
-	cfg.MetricsAddr = p.listenAddr("METRICS_ADDR", MetricsOnPublicPort)
-	cfg.DBMaxConns = p.int("DB_MAX_CONNS", 10, 1, 1000)
-	cfg.DatabaseURLs = p.databaseURLs(Modules)
-	cfg.BusKind = p.oneOf("BUS", "inprocess", "inprocess", "nats")
+	cfg.MetricsAddr = p.ListenAddr("METRICS_ADDR", MetricsOnPublicPort)
+	cfg.DBMaxConns = p.Int("DB_MAX_CONNS", 10, 1, 1000)
+	cfg.DatabaseURLs = databaseURLs(p, Modules)
+	cfg.BusKind = p.OneOf("BUS", "inprocess", "inprocess", "nats")
 	cfg.Bus = natsbus.Config{
 		URL:     strings.TrimSpace(getenv("NATS_URL")),
-		Stream:  p.str("NATS_STREAM", "modmono"),
-		AckWait: p.duration("NATS_ACK_WAIT", 30*time.Second, time.Second, time.Hour),
+		Stream:  p.String("NATS_STREAM", "modmono"),
+		AckWait: p.Duration("NATS_ACK_WAIT", 30*time.Second, time.Second, time.Hour),
 	}
 	if cfg.BusKind == "nats" && cfg.Bus.URL == "" {
-		p.fail("NATS_URL", "BUS=nats needs the NATS server's URL, e.g. nats://127.0.0.1:4222")
+		p.Fail("NATS_URL", "BUS=nats needs the NATS server's URL, e.g. nats://127.0.0.1:4222")
 	}
 	if !validStream(cfg.Bus.Stream) {
-		p.fail("NATS_STREAM", "%q is not a JetStream stream name (letters, digits, - and _)", cfg.Bus.Stream)
+		p.Fail("NATS_STREAM", "%q is not a JetStream stream name (letters, digits, - and _)", cfg.Bus.Stream)
 	}
-	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: p.tracesExported()}
-	cfg.HTTP.ClientIP.TrustedProxies = p.networks("TRUSTED_PROXIES")
+	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: tracesExported(p)}
+	cfg.HTTP.ClientIP.TrustedProxies = p.Networks("TRUSTED_PROXIES")
 	switch trusted, header := len(cfg.HTTP.ClientIP.TrustedProxies) > 0, cfg.HTTP.ClientIP.Header != ""; {
 	case trusted && !header:
-		p.fail("TRUSTED_PROXIES", "names proxies whose CLIENT_IP_HEADER is believed; set CLIENT_IP_HEADER too")
+		p.Fail("TRUSTED_PROXIES", "names proxies whose CLIENT_IP_HEADER is believed; set CLIENT_IP_HEADER too")
 	case header && !trusted:
 		// No default: trusting every private address would let any host
 		// in the network pose as any client.
-		p.fail("TRUSTED_PROXIES", "CLIENT_IP_HEADER is believed only from the proxies named here (CIDR ranges or addresses); set it")
+		p.Fail("TRUSTED_PROXIES", "CLIENT_IP_HEADER is believed only from the proxies named here (CIDR ranges or addresses); set it")
 	}
 	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
-		p.fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
+		p.Fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
 	}
 	cfg.FunctionTarget = strings.TrimSpace(getenv("FUNCTION_TARGET"))
 	cfg.EventsTopicARN = strings.TrimSpace(getenv("EVENTS_TOPIC_ARN"))
 	if cfg.PubSubTopic = strings.TrimSpace(getenv("PUBSUB_TOPIC")); cfg.PubSubTopic != "" {
 		if _, err := gcppub.Project(cfg.PubSubTopic); err != nil {
-			p.fail("PUBSUB_TOPIC", "%q is not a topic name projects/<project>/topics/<id>", cfg.PubSubTopic)
+			p.Fail("PUBSUB_TOPIC", "%q is not a topic name projects/<project>/topics/<id>", cfg.PubSubTopic)
 		}
 	}
-	cfg.InlinePublishTimeout = p.duration("INLINE_PUBLISH_TIMEOUT", 2*time.Second, 0, time.Minute)
-	cfg.MaxEventBytes = p.int("MAX_EVENT_BYTES", 256<<10, 1<<10, 16<<20)
-	cfg.Mode = Mode(p.oneOf("APP_MODE", string(detectMode(getenv)), string(ModeServer), string(ModeLambda), string(ModeGCF)))
+	cfg.InlinePublishTimeout = p.Duration("INLINE_PUBLISH_TIMEOUT", 2*time.Second, 0, time.Minute)
+	cfg.MaxEventBytes = p.Int("MAX_EVENT_BYTES", 256<<10, 1<<10, 16<<20)
+	cfg.Mode = Mode(p.OneOf("APP_MODE", string(detectMode(getenv)), string(ModeServer), string(ModeLambda), string(ModeGCF)))
 	cfg.Module = strings.TrimSpace(getenv("APP_MODULE"))
 	if cfg.Mode == ModeGCF && cfg.Module == "" {
 		cfg.Module = strings.TrimSuffix(strings.TrimSuffix(cfg.FunctionTarget, "-events"), "-relay")
@@ -213,34 +204,11 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if cfg.Mode == ModeGCF && getenv("APP_MODULE") == "" {
 			name = "FUNCTION_TARGET"
 		}
-		p.fail(name, "%s mode runs one module; %q is not one of %s", cfg.Mode, cfg.Module, strings.Join(Modules, ", "))
+		p.Fail(name, "%s mode runs one module; %q is not one of %s", cfg.Mode, cfg.Module, strings.Join(Modules, ", "))
 	}
-	cfg.EventKeys = p.eventKeys(cfg.Mode, cfg.BusKind)
-	cfg.Notifications = p.notifications()
-	return cfg, errors.Join(p.errs...)
-}
-
-// notifications reads where notifications are delivered: POSTed to the
-// webhook at NOTIFY_WEBHOOK_URL, through a timeout and a circuit breaker,
-// or, without it, written to the log.
-func (p *parser) notifications() notifications.Config {
-	w := webhook.Config{
-		URL:      strings.TrimSpace(p.getenv("NOTIFY_WEBHOOK_URL")),
-		Secret:   p.getenv("NOTIFY_WEBHOOK_SECRET"),
-		Timeout:  p.duration("NOTIFY_WEBHOOK_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Minute),
-		Failures: p.int("NOTIFY_WEBHOOK_BREAKER_FAILURES", 5, 1, 1000),
-		OpenFor:  p.duration("NOTIFY_WEBHOOK_BREAKER_OPEN", 30*time.Second, time.Second, time.Hour),
-	}
-	switch {
-	case w.URL != "":
-		if err := w.Validate(); err != nil {
-			// Not quoted: a webhook URL often carries its token.
-			p.fail("NOTIFY_WEBHOOK_URL", "is not an absolute http or https URL")
-		}
-	case w.Secret != "":
-		p.fail("NOTIFY_WEBHOOK_SECRET", "signs what is posted to NOTIFY_WEBHOOK_URL, which is not set")
-	}
-	return notifications.Config{Webhook: w}
+	cfg.EventKeys = eventKeys(p, cfg.Mode, cfg.BusKind)
+	cfg.ModuleConfigs = loadModuleConfigs(p)
+	return cfg, p.Err()
 }
 
 // detectMode picks the mode from the environment the platform sets: the
@@ -258,149 +226,19 @@ func detectMode(getenv func(string) string) Mode {
 // Addr is the address the HTTP server listens on.
 func (c Config) Addr() string { return ":" + strconv.Itoa(c.Port) }
 
-type parser struct {
-	getenv func(string) string
-	errs   []error
-}
-
-func (p *parser) fail(name, format string, args ...any) {
-	p.errs = append(p.errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, args...)))
-}
-
-func (p *parser) str(name, def string) string {
-	if v := strings.TrimSpace(p.getenv(name)); v != "" {
-		return v
-	}
-	return def
-}
-
-// listenAddr reads an optional host:port to listen on, or one of the
-// keywords; the host may be empty (every interface), the port must be 1–65535.
-func (p *parser) listenAddr(name string, keywords ...string) string {
-	v := strings.TrimSpace(p.getenv(name))
-	if v == "" || slices.Contains(keywords, strings.ToLower(v)) {
-		return strings.ToLower(v)
-	}
-	_, port, err := net.SplitHostPort(v)
-	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 1 || n > 65535 {
-		p.fail(name, "%q is not host:port with a port from 1 to 65535, e.g. 127.0.0.1:9090%s", v, orKeywords(keywords))
-		return ""
-	}
-	return v
-}
-
-func orKeywords(keywords []string) string {
-	if len(keywords) == 0 {
-		return ""
-	}
-	return ", or " + strings.Join(keywords, ", ")
-}
-
-func (p *parser) int(name string, def, lo, hi int) int {
-	v := strings.TrimSpace(p.getenv(name))
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		p.fail(name, "%q is not a whole number from %d to %d", v, lo, hi)
-		return def
-	}
-	return n
-}
-
 // tracesExported reads the standard OpenTelemetry switches; only the OTLP
 // exporter is built in.
-func (p *parser) tracesExported() bool {
-	if strings.EqualFold(strings.TrimSpace(p.getenv("OTEL_SDK_DISABLED")), "true") {
+func tracesExported(p *settings.Parser) bool {
+	if strings.EqualFold(strings.TrimSpace(p.Getenv("OTEL_SDK_DISABLED")), "true") {
 		return false
 	}
-	switch p.oneOf("OTEL_TRACES_EXPORTER", "", "otlp", "none") {
+	switch p.OneOf("OTEL_TRACES_EXPORTER", "", "otlp", "none") {
 	case "otlp":
 		return true
 	case "none":
 		return false
 	}
-	return p.getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || p.getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
-}
-
-func (p *parser) float(name string, def, lo, hi float64) float64 {
-	v := strings.TrimSpace(p.getenv(name))
-	if v == "" {
-		return def
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || !(f >= lo && f <= hi) {
-		p.fail(name, "%q is not a number from %g to %g", v, lo, hi)
-		return def
-	}
-	return f
-}
-
-// networks reads a comma-separated list of CIDR ranges or single addresses.
-func (p *parser) networks(name string) []*net.IPNet {
-	var out []*net.IPNet
-	for _, part := range strings.Split(p.getenv(name), ",") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		if ip := net.ParseIP(part); ip != nil {
-			bits := 128
-			if ip.To4() != nil {
-				bits = 32
-			}
-			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
-			continue
-		}
-		_, n, err := net.ParseCIDR(part)
-		if err != nil {
-			p.fail(name, "%q is not an address or CIDR range like 10.0.0.0/8", part)
-			continue
-		}
-		out = append(out, n)
-	}
-	return out
-}
-
-func (p *parser) duration(name string, def, lo, hi time.Duration) time.Duration {
-	v := strings.TrimSpace(p.getenv(name))
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < lo || d > hi {
-		p.fail(name, "%q is not a duration from %s to %s (like 30s or 5m)", v, lo, hi)
-		return def
-	}
-	return d
-}
-
-func (p *parser) level(name string, def slog.Level) slog.Level {
-	v := strings.TrimSpace(p.getenv(name))
-	if v == "" {
-		return def
-	}
-	var l slog.Level
-	if err := l.UnmarshalText([]byte(v)); err != nil {
-		p.fail(name, "%q is not one of debug, info, warn, error", v)
-		return def
-	}
-	return l
-}
-
-func (p *parser) oneOf(name, def string, allowed ...string) string {
-	v := strings.ToLower(strings.TrimSpace(p.getenv(name)))
-	if v == "" {
-		return def
-	}
-	for _, a := range allowed {
-		if v == a {
-			return v
-		}
-	}
-	p.fail(name, "%q is not one of %s", v, strings.Join(allowed, ", "))
-	return def
+	return p.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || p.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
 }
 
 // DatabaseURL is where a module's PostgreSQL schema lives, and the variable
@@ -413,19 +251,19 @@ type DatabaseURL struct {
 // eventKeys reads EVENT_SIGNING_KEYS and EVENT_CLOCK_SKEW. Unset, it is
 // nil: a server on the in-process bus generates its own keys, but processes
 // that pass events to one another must share theirs.
-func (p *parser) eventKeys(mode Mode, bus string) *messaging.Keys {
-	skew := p.duration("EVENT_CLOCK_SKEW", messaging.DefaultClockSkew, time.Second, time.Hour)
-	v := p.getenv("EVENT_SIGNING_KEYS")
+func eventKeys(p *settings.Parser, mode Mode, bus string) *messaging.Keys {
+	skew := p.Duration("EVENT_CLOCK_SKEW", messaging.DefaultClockSkew, time.Second, time.Hour)
+	v := p.Getenv("EVENT_SIGNING_KEYS")
 	if strings.TrimSpace(v) == "" {
 		if mode != ModeServer || bus != "inprocess" {
-			p.fail("EVENT_SIGNING_KEYS", "%s needs the keys every process that passes events shares, "+
+			p.Fail("EVENT_SIGNING_KEYS", "%s needs the keys every process that passes events shares, "+
 				"<module>/<key name>=<secret>,… (at least %d bytes each)", describeEventPath(mode), messaging.MinKeyLen)
 		}
 		return nil
 	}
 	keys, err := messaging.ParseKeys(v)
 	if err != nil {
-		p.fail("EVENT_SIGNING_KEYS", "%v", err)
+		p.Fail("EVENT_SIGNING_KEYS", "%v", err)
 		return nil
 	}
 	keys.ClockSkew = skew
@@ -448,11 +286,11 @@ func DatabaseVariable(module string) string {
 // databaseURLs reads DATABASE_URL and each module's override. A URL is
 // checked here for its form only; whether the server answers is found out
 // at start-up, and either error names the variable.
-func (p *parser) databaseURLs(modules []string) map[string]DatabaseURL {
+func databaseURLs(p *settings.Parser, modules []string) map[string]DatabaseURL {
 	urls := map[string]DatabaseURL{}
-	shared := p.postgresURL("DATABASE_URL")
+	shared := postgresURL(p, "DATABASE_URL")
 	for _, m := range modules {
-		if u := p.postgresURL(DatabaseVariable(m)); u != "" {
+		if u := postgresURL(p, DatabaseVariable(m)); u != "" {
 			urls[m] = DatabaseURL{URL: u, Variable: DatabaseVariable(m)}
 		} else if shared != "" {
 			urls[m] = DatabaseURL{URL: shared, Variable: "DATABASE_URL"}
@@ -461,18 +299,18 @@ func (p *parser) databaseURLs(modules []string) map[string]DatabaseURL {
 	return urls
 }
 
-func (p *parser) postgresURL(name string) string {
-	v := strings.TrimSpace(p.getenv(name))
+func postgresURL(p *settings.Parser, name string) string {
+	v := strings.TrimSpace(p.Getenv(name))
 	if v == "" {
 		return ""
 	}
 	// Never quote the value: it carries a password.
 	if !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
-		p.fail(name, "must be a postgres:// or postgresql:// URL")
+		p.Fail(name, "must be a postgres:// or postgresql:// URL")
 		return ""
 	}
 	if _, err := pgx.ParseConfig(v); err != nil {
-		p.fail(name, "is not a valid PostgreSQL URL")
+		p.Fail(name, "is not a valid PostgreSQL URL")
 		return ""
 	}
 	return v

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"example.com/modmono/modules/notifications"
+	"example.com/modmono/modules/users"
 	"example.com/modmono/platform/messaging/messagingtest"
 	"example.com/modmono/wiring"
 )
@@ -20,7 +22,7 @@ func TestConfigDefaultsNeedNoEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.Port != 8080 || cfg.Addr() != ":8080" || cfg.DataDir != "./data" || cfg.TokenTTL != time.Hour ||
-		cfg.LogLevel != slog.LevelInfo || cfg.Users.PasswordCost != 10 || cfg.JWTSecret != "" || cfg.PoisonRetention != 336*time.Hour {
+		cfg.LogLevel != slog.LevelInfo || cfg.ModuleConfigs[users.Name].(users.Config).PasswordCost != 10 || cfg.JWTSecret != "" || cfg.PoisonRetention != 336*time.Hour {
 		t.Fatalf("defaults: %+v", cfg)
 	}
 }
@@ -169,7 +171,7 @@ func TestConfigReadsTheNotificationWebhook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if w := cfg.Notifications.Webhook; w.URL != "https://hooks.example.com/n?token=tok3n" || w.Secret != "s3cret" ||
+	if w := cfg.ModuleConfigs[notifications.Name].(notifications.Config).Webhook; w.URL != "https://hooks.example.com/n?token=tok3n" || w.Secret != "s3cret" ||
 		w.Timeout != 2*time.Second || w.Failures != 3 || w.OpenFor != time.Minute {
 		t.Errorf("webhook config %+v", w)
 	}
@@ -188,7 +190,7 @@ func TestConfigReadsTheNotificationWebhook(t *testing.T) {
 		t.Errorf("a secret without a webhook: %v, want an error naming NOTIFY_WEBHOOK_SECRET", err)
 	}
 	cfg, err = wiring.LoadConfig(env(nil))
-	if err != nil || cfg.Notifications.Webhook.URL != "" {
-		t.Errorf("by default: %v, webhook %q; want none (log lines)", err, cfg.Notifications.Webhook.URL)
+	if err != nil || cfg.ModuleConfigs[notifications.Name].(notifications.Config).Webhook.URL != "" {
+		t.Errorf("by default: %v, webhook %q; want none (log lines)", err, cfg.ModuleConfigs[notifications.Name].(notifications.Config).Webhook.URL)
 	}
 }

@@ -33,10 +33,8 @@ type testServer struct {
 }
 
 var testEnv = map[string]string{
-	"JWT_SECRET": "test-secret-test-secret-test-secret-0123",
-	// The keys events are signed with, which tests forge events against.
-	"EVENT_SIGNING_KEYS": messagingtest.KeysText,
-	"BCRYPT_COST":        "4", // the cheapest cost: hashing speed is not under test
+	"JWT_SECRET":  "test-secret-test-secret-test-secret-0123",
+	"BCRYPT_COST": "4", // the cheapest cost: hashing speed is not under test
 	// Tests sign up many users from one address; limits_test.go turns the
 	// limit on where it is under test.
 	"AUTH_RATE_LIMIT": "0",
@@ -48,7 +46,9 @@ var testEnv = map[string]string{
 // top, and the databases in dataDir.
 func testConfig(t testing.TB, dataDir string, env ...string) wiring.Config {
 	t.Helper()
-	vars := map[string]string{"DATA_DIR": dataDir}
+	// The keys events are signed with, which tests forge events against:
+	// one for each module of the catalog.
+	vars := map[string]string{"DATA_DIR": dataDir, "EVENT_SIGNING_KEYS": messagingtest.KeysFor(wiring.Modules...)}
 	for k, v := range testEnv {
 		vars[k] = v
 	}

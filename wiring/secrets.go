@@ -11,8 +11,14 @@ import (
 // environment hold only its name there: NAME_FILE, NAME_SSM_PARAMETER or
 // NAME_SECRET_ID (platform/secrets).
 func SecretVariables() []string {
-	// A webhook's URL often carries its token.
-	names := []string{"JWT_SECRET", "EVENT_SIGNING_KEYS", "DATABASE_URL", "NOTIFY_WEBHOOK_URL", "NOTIFY_WEBHOOK_SECRET"}
+	names := []string{"JWT_SECRET", "EVENT_SIGNING_KEYS", "DATABASE_URL"}
+	for _, c := range catalog {
+		for _, s := range c.settings {
+			if s.Secret {
+				names = append(names, s.Name)
+			}
+		}
+	}
 	for _, m := range Modules {
 		names = append(names, DatabaseVariable(m))
 	}

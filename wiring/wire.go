@@ -32,20 +32,19 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Fu
 }
 
 // The injectors of the catalog: each builds one module from its own
-// provider set and its part of Config.
+// provider set and its own Config.
 
-func buildUsers(host *modular.Host, cfg Config) (modular.Module, func(), error) {
-	wire.Build(wire.FieldsOf(new(Config), "Users"), users.Providers, wire.Bind(new(modular.Module), new(*users.Module)))
+func buildUsers(host *modular.Host, cfg users.Config) (modular.Module, func(), error) {
+	wire.Build(users.Providers, wire.Bind(new(modular.Module), new(*users.Module)))
 	return nil, nil, nil
 }
 
-func buildOrders(host *modular.Host, cfg Config) (modular.Module, func(), error) {
-	wire.Build(wire.FieldsOf(new(Config), "Orders"), orders.Providers, wire.Bind(new(modular.Module), new(*orders.Module)))
+func buildOrders(host *modular.Host, cfg orders.Config) (modular.Module, func(), error) {
+	wire.Build(orders.Providers, wire.Bind(new(modular.Module), new(*orders.Module)))
 	return nil, nil, nil
 }
 
-func buildNotifications(host *modular.Host, cfg Config) (modular.Module, func(), error) {
-	wire.Build(wire.FieldsOf(new(Config), "Notifications"), notifications.Providers,
-		wire.Bind(new(modular.Module), new(*notifications.Module)))
+func buildNotifications(host *modular.Host, cfg notifications.Config) (modular.Module, func(), error) {
+	wire.Build(notifications.Providers, wire.Bind(new(modular.Module), new(*notifications.Module)))
 	return nil, nil, nil
 }

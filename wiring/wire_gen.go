@@ -59,7 +59,7 @@ func InitializeServer(cfg Config, logger *slog.Logger) (*Server, func(), error) 
 }
 
 // InitializeFunction builds one module, alone, for a function entrypoint.
-func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Function, func(), error) {
+func InitializeFunction(cfg Config, logger *slog.Logger, module2 ModuleName) (*Function, func(), error) {
 	tokens, err := provideTokens(cfg, logger)
 	if err != nil {
 		return nil, nil, err
@@ -72,7 +72,7 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Fu
 	if err != nil {
 		return nil, nil, err
 	}
-	modularModule, cleanup, err := provideModule(host, cfg, module)
+	modularModule, cleanup, err := provideModule(host, cfg, module2)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -93,35 +93,32 @@ func InitializeFunction(cfg Config, logger *slog.Logger, module ModuleName) (*Fu
 	}, nil
 }
 
-func buildUsers(host *modular.Host, cfg Config) (modular.Module, func(), error) {
-	config := cfg.Users
-	module, cleanup, err := users.Provide(host, config)
+func buildUsers(host *modular.Host, cfg users.Config) (modular.Module, func(), error) {
+	usersModule, cleanup, err := users.Provide(host, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	return module, func() {
+	return usersModule, func() {
 		cleanup()
 	}, nil
 }
 
-func buildOrders(host *modular.Host, cfg Config) (modular.Module, func(), error) {
-	config := cfg.Orders
-	module, cleanup, err := orders.Provide(host, config)
+func buildOrders(host *modular.Host, cfg orders.Config) (modular.Module, func(), error) {
+	ordersModule, cleanup, err := orders.Provide(host, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	return module, func() {
+	return ordersModule, func() {
 		cleanup()
 	}, nil
 }
 
-func buildNotifications(host *modular.Host, cfg Config) (modular.Module, func(), error) {
-	config := cfg.Notifications
-	module, cleanup, err := notifications.Provide(host, config)
+func buildNotifications(host *modular.Host, cfg notifications.Config) (modular.Module, func(), error) {
+	notificationsModule, cleanup, err := notifications.Provide(host, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	return module, func() {
+	return notificationsModule, func() {
 		cleanup()
 	}, nil
 }

@@ -14,8 +14,9 @@ var baseOpenAPI []byte
 
 // OpenAPI returns the OpenAPI 3.1 document of a server: the base (health
 // checks, problems, shared schemas) with each module's fragment, which
-// holds the module's paths and components. A path or component that two
-// fragments define is an error.
+// holds the module's paths and components, and may hold tags of its own
+// (appended to the base's unless it lists them already). A path or
+// component that two fragments define is an error.
 func OpenAPI(fragments ...[]byte) ([]byte, error) {
 	var doc map[string]any
 	if err := json.Unmarshal(baseOpenAPI, &doc); err != nil {
@@ -29,6 +30,7 @@ func OpenAPI(fragments ...[]byte) ([]byte, error) {
 		if err := mergeInto(doc, "paths", frag["paths"]); err != nil {
 			return nil, err
 		}
+		doc["tags"] = appendTags(doc["tags"], frag["tags"])
 		comps, _ := frag["components"].(map[string]any)
 		for section, entries := range comps {
 			if err := mergeInto(doc["components"].(map[string]any), section, entries); err != nil {
@@ -64,4 +66,26 @@ func RegisterOpenAPI(e *echo.Echo, doc []byte) {
 	e.GET("/openapi.json", func(c echo.Context) error {
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, doc)
 	})
+}
+
+// appendTags adds to the tag objects of list those of more whose name list
+// does not hold yet.
+func appendTags(list, more any) any {
+	tags, _ := list.([]any)
+	added, _ := more.([]any)
+	if len(added) == 0 {
+		return list
+	}
+	names := map[any]bool{}
+	for _, t := range tags {
+		if tag, ok := t.(map[string]any); ok {
+			names[tag["name"]] = true
+		}
+	}
+	for _, t := range added {
+		if tag, ok := t.(map[string]any); ok && !names[tag["name"]] {
+			tags, names[tag["name"]] = append(tags, tag), true
+		}
+	}
+	return tags
 }

@@ -71,9 +71,26 @@ var KeysText = testKeys()
 func testKeys() string {
 	var entries []string
 	for _, p := range []string{"users", "orders", "notifications", "t", "thing", "in", "out", "other", "wanted", "test", "bench"} {
-		entries = append(entries, p+"/test="+strings.Repeat(p, 32/len(p)+1))
+		entries = append(entries, testKey(p))
 	}
 	return strings.Join(entries, ",")
+}
+
+func testKey(producer string) string {
+	return producer + "/test=" + strings.Repeat(producer, 32/len(producer)+1)
+}
+
+// KeysFor is KeysText with a key, made the same way, for each of producers
+// that KeysText lacks: what a test process passes as EVENT_SIGNING_KEYS
+// when it runs every module of the wiring's catalog, whatever they are.
+func KeysFor(producers ...string) string {
+	text := KeysText
+	for _, p := range producers {
+		if !Keys.Has(p) {
+			text += "," + testKey(p)
+		}
+	}
+	return text
 }
 
 func mustParseKeys(text string) *messaging.Keys {
