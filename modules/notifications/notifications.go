@@ -95,7 +95,7 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc := app.New(deps.DB, store.Store{Dialect: deps.DB.Dialect()}, queue, sender)
+	svc := app.New(store.New(deps.DB), queue, sender)
 	m := &Module{deps: deps, svc: svc, webhook: client}
 	return m, nil
 }

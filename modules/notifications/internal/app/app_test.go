@@ -43,7 +43,7 @@ func newModule(t *testing.T) module {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := app.New(db, store.Store{Dialect: db.Dialect()}, queue, sent)
+	svc := app.New(store.New(db), queue, sent)
 	return module{svc: svc, db: db, processor: messagingtest.Processor(t, db, svc.Handlers()), sent: sent}
 }
 

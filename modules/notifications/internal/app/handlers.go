@@ -2,103 +2,89 @@ package app
 
 import (
 	"context"
-	"fmt"
-	"strings"
-
-	"github.com/google/uuid"
 
 	orderevents "example.com/modmono/modules/orders/events"
 	userevents "example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/sqldb"
 )
 
 // Handlers are the events notifications consumes.
 func (s *Service) Handlers() []messaging.Handler {
-	return []messaging.Handler{
-		{Topic: userevents.TopicUserRegistered, Apply: s.onUserRegistered},
-		{Topic: userevents.TopicUserAddressUpdated, Apply: s.onAddressUpdated},
-		{Topic: userevents.TopicUserDeleted, Apply: s.onUserDeleted},
-		{Topic: orderevents.TopicOrderPlaced, Apply: s.onOrderPlaced},
-		{Topic: orderevents.TopicOrderCancelled, Apply: s.onOrderCancelled},
-	}
+	return s.store.Consume([]EventHandler{
+		{Topic: userevents.TopicUserRegistered, Apply: onUserRegistered},
+		{Topic: userevents.TopicUserAddressUpdated, Apply: onAddressUpdated},
+		{Topic: userevents.TopicUserDeleted, Apply: onUserDeleted},
+		{Topic: orderevents.TopicOrderPlaced, Apply: onOrderPlaced},
+		{Topic: orderevents.TopicOrderCancelled, Apply: onOrderCancelled},
+	})
 }
 
-func (s *Service) onUserRegistered(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+// onUserRegistered keeps the user's contact details and welcomes them.
+func onUserRegistered(ctx context.Context, recipients Recipients, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserRegistered](ev)
 	if err != nil {
 		return err
 	}
-	if err := s.store.PutRecipient(ctx, tx, e.UserID, e.Email, e.Name); err != nil {
+	r, err := recipients.Lock(ctx, e.UserID)
+	if err != nil {
 		return err
 	}
-	return s.notify(ctx, tx, ev, e.UserID, KindWelcome, "Welcome, "+e.Name+"!",
-		fmt.Sprintf("Your account %s is ready.", e.Email))
+	c := Contact{Email: e.Email, Name: e.Name}
+	if err := r.SaveContact(ctx, c); err != nil {
+		return err
+	}
+	return r.AddNotification(ctx, Welcome(c).To(e.UserID, ev.ID, now()))
 }
 
-func (s *Service) onAddressUpdated(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+func onAddressUpdated(ctx context.Context, recipients Recipients, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserAddressUpdated](ev)
 	if err != nil {
 		return err
 	}
-	a := e.Address
-	line := strings.Join(nonEmpty(a.Line1, a.Line2, a.PostalCode+" "+a.City, a.Country), ", ")
-	return s.notify(ctx, tx, ev, e.UserID, KindAddressChanged, "Your address was changed",
-		"Your address is now: "+line+".")
+	return notify(ctx, recipients, e.UserID, AddressChanged(fromUsersAddress(e.Address)), ev)
 }
 
-func (s *Service) onOrderPlaced(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+// fromUsersAddress maps the users module's published address to the
+// module's own.
+func fromUsersAddress(a userevents.Address) Address {
+	return Address{Line1: a.Line1, Line2: a.Line2, City: a.City, PostalCode: a.PostalCode, Country: a.Country}
+}
+
+func onOrderPlaced(ctx context.Context, recipients Recipients, ev messaging.Event) error {
 	e, err := messaging.Decode[orderevents.OrderPlaced](ev)
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, tx, ev, e.UserID, KindOrderPlaced, "Order placed",
-		fmt.Sprintf("Your order %s of %d item(s) for %s %s is placed.", e.OrderID, len(e.Items), money(e.TotalCents), e.Currency))
+	o := PlacedOrder{ID: e.OrderID, Lines: len(e.Items), TotalCents: e.TotalCents, Currency: e.Currency}
+	return notify(ctx, recipients, e.UserID, OrderPlaced(o), ev)
 }
 
-func (s *Service) onOrderCancelled(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+func onOrderCancelled(ctx context.Context, recipients Recipients, ev messaging.Event) error {
 	e, err := messaging.Decode[orderevents.OrderCancelled](ev)
 	if err != nil {
 		return err
 	}
-	return s.notify(ctx, tx, ev, e.UserID, KindOrderCancelled, "Order cancelled",
-		fmt.Sprintf("Your order %s is cancelled.", e.OrderID))
+	return notify(ctx, recipients, e.UserID, OrderCancelled(e.OrderID), ev)
 }
 
 // onUserDeleted erases what the module holds about the user (erase.go).
-func (s *Service) onUserDeleted(ctx context.Context, tx *sqldb.Tx, ev messaging.Event) error {
+func onUserDeleted(ctx context.Context, recipients Recipients, ev messaging.Event) error {
 	e, err := messaging.Decode[userevents.UserDeleted](ev)
 	if err != nil {
 		return err
 	}
-	if err := s.store.LockUser(ctx, tx, e.UserID); err != nil {
+	r, err := recipients.Lock(ctx, e.UserID)
+	if err != nil {
 		return err
 	}
-	return s.erase(ctx, tx, e.UserID)
+	return erase(ctx, r)
 }
 
-// notify stores one notification for the event, unless its user is deleted
-// (events of different topics may arrive in any order, or at once).
-func (s *Service) notify(ctx context.Context, tx *sqldb.Tx, ev messaging.Event, userID, kind, subject, body string) error {
-	if err := s.store.LockUser(ctx, tx, userID); err != nil {
+// notify stores m, made from ev, for userID, unless the user is deleted.
+func notify(ctx context.Context, recipients Recipients, userID string, m Message, ev messaging.Event) error {
+	r, err := recipients.Lock(ctx, userID)
+	if err != nil {
 		return err
 	}
-	id, _ := uuid.NewV7()
-	return s.store.Insert(ctx, tx, Notification{
-		ID: id.String(), UserID: userID, Kind: kind, Subject: subject, Body: body, EventID: ev.ID, CreatedAt: now(),
-	})
-}
-
-func money(cents int64) string {
-	return fmt.Sprintf("%d.%02d", cents/100, cents%100)
-}
-
-func nonEmpty(parts ...string) []string {
-	out := parts[:0]
-	for _, p := range parts {
-		if p = strings.TrimSpace(p); p != "" {
-			out = append(out, p)
-		}
-	}
-	return out
+	return r.AddNotification(ctx, m.To(userID, ev.ID, now()))
 }
