@@ -43,7 +43,7 @@ func New(deps modular.Deps, cfg Config) (*Module, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := app.New(deps.DB, store.Store{}, outbox, deps.Tokens, cfg.PasswordCost)
+	svc, err := app.New(store.New(deps.DB, outbox), deps.Tokens, cfg.PasswordCost)
 	if err != nil {
 		return nil, err
 	}

@@ -6,5 +6,5 @@ import "context"
 // the account exists. Delete removes it, so a deleted user's tokens are
 // refused as an unknown user's are.
 func (s *Service) AccountOpen(ctx context.Context, userID string) (bool, error) {
-	return s.store.Exists(ctx, s.db.Read, userID)
+	return s.store.Exists(ctx, userID)
 }

@@ -23,7 +23,7 @@ func newService(t *testing.T) (*app.Service, *sqldb.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := app.New(db, store.Store{}, messagingtest.Outbox(t, "users"), tokens, 4)
+	svc, err := app.New(store.New(db, messagingtest.Outbox(t, "users")), tokens, 4)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,19 +1,13 @@
 package app
 
-import (
-	"context"
+import "context"
 
-	"example.com/modmono/modules/users/events"
-	"example.com/modmono/platform/sqldb"
-)
-
-// Delete erases userID's account (erase.go) and publishes UserDeleted, on
-// which the other modules erase what they hold about the user.
+// Delete erases userID's account and publishes UserDeleted, on which the
+// other modules erase what they hold about the user. The store erases the
+// account itself (e-mail, name, password hash, address) and the user's
+// events in the module's poison queue (empty while the module consumes no
+// events) and relayed outbox; UserDeleted names only the id.
 func (s *Service) Delete(ctx context.Context, userID string) error {
-	return s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		if err := s.erase(ctx, tx, userID); err != nil {
-			return notFound(err)
-		}
-		return s.outbox.Add(ctx, tx, events.TopicUserDeleted, events.UserDeleted{UserID: userID, DeletedAt: now()})
-	})
+	err := s.store.Delete(ctx, userID, func(u *User) error { return u.Delete(now()) })
+	return notFound(err)
 }

@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"example.com/modmono/modules/users/internal/app"
-	"example.com/modmono/modules/users/internal/store"
 	"example.com/modmono/platform/apperror"
+	"example.com/modmono/platform/sqldb"
 )
 
 // Accounts made before e-mail addresses had one canonical form were stored
@@ -22,9 +23,10 @@ func TestAnAddressStoredBeforeTheCanonicalFormStillSignsInAndIsTaken(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	old := app.User{ID: "0190a0b2-7c3e-7000-8000-000000000001", Email: "ada@xn--bcher-kva.de", Name: "Ada",
-		PasswordHash: string(hash)}
-	if err := (store.Store{}).Insert(ctx, db.Write, old); err != nil {
+	at := sqldb.Time(time.Now())
+	_, err = db.Write.ExecContext(ctx, `INSERT INTO users (id, email, name, password_hash, created_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6)`, "0190a0b2-7c3e-7000-8000-000000000001", "ada@xn--bcher-kva.de", "Ada", string(hash), at, at)
+	if err != nil {
 		t.Fatal(err)
 	}
 

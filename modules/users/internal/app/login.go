@@ -27,7 +27,7 @@ func (s *Service) Login(ctx context.Context, email, secret string) (Token, error
 		return Token{}, err
 	}
 	wrong := apperror.New(apperror.Unauthorized, "The e-mail address or password is wrong.")
-	u, err := s.byAnyEmail(ctx, s.db.Read, emailKeys(email))
+	u, err := s.byAnyEmail(ctx, emailKeys(email))
 	known := err == nil
 	if err != nil && !errors.Is(err, ErrNotFound) {
 		return Token{}, err
@@ -69,9 +69,9 @@ func emailKeys(email string) []string {
 }
 
 // byAnyEmail returns the user stored under the first of keys that one is.
-func (s *Service) byAnyEmail(ctx context.Context, q Querier, keys []string) (User, error) {
+func (s *Service) byAnyEmail(ctx context.Context, keys []string) (User, error) {
 	for _, key := range keys {
-		u, err := s.store.ByEmail(ctx, q, key)
+		u, err := s.store.ByEmail(ctx, key)
 		if !errors.Is(err, ErrNotFound) {
 			return u, err
 		}

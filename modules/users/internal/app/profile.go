@@ -1,11 +1,9 @@
 package app
 
-import (
-	"context"
-)
+import "context"
 
 // Me returns the account of userID.
 func (s *Service) Me(ctx context.Context, userID string) (User, error) {
-	u, err := s.store.ByID(ctx, s.db.Read, userID)
+	u, err := s.store.User(ctx, userID)
 	return u, notFound(err)
 }

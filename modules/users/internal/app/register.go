@@ -8,10 +8,8 @@ import (
 
 	"github.com/google/uuid"
 
-	"example.com/modmono/modules/users/events"
 	"example.com/modmono/platform/apperror"
 	"example.com/modmono/platform/password"
-	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/validate"
 )
 
@@ -40,10 +38,10 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 		return User{}, err
 	}
 	// A taken e-mail, in any form it may be stored under, is refused
-	// before the costly hash; Insert still refuses the one a concurrent
+	// before the costly hash; Store.Register still refuses the one a concurrent
 	// sign-up takes in between.
 	taken := apperror.New(apperror.Conflict, "An account with this e-mail address already exists.")
-	if _, err := s.byAnyEmail(ctx, s.db.Read, keys); err == nil {
+	if _, err := s.byAnyEmail(ctx, keys); err == nil {
 		return User{}, taken
 	} else if !errors.Is(err, ErrNotFound) {
 		return User{}, err
@@ -52,19 +50,11 @@ func (s *Service) Register(ctx context.Context, r Register) (User, error) {
 	if err != nil {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
-	u := User{ID: uuid.NewString(), Email: r.Email, Name: r.Name, PasswordHash: string(hash), CreatedAt: now()}
-	err = s.db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
-		err := s.store.Insert(ctx, tx, u)
-		if errors.Is(err, ErrEmailTaken) {
-			return taken
-		}
-		if err != nil {
-			return err
-		}
-		return s.outbox.Add(ctx, tx, events.TopicUserRegistered, events.UserRegistered{
-			UserID: u.ID, Email: u.Email, Name: u.Name, RegisteredAt: u.CreatedAt,
-		})
-	})
+	u := NewUser(uuid.NewString(), r, string(hash), now())
+	err = s.store.Register(ctx, u)
+	if errors.Is(err, ErrEmailTaken) {
+		return User{}, taken
+	}
 	if err != nil {
 		return User{}, err
 	}

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -11,30 +10,13 @@ import (
 	"example.com/modmono/platform/httpserver"
 )
 
-type userResponse struct {
-	ID        string       `json:"id"`
-	Email     string       `json:"email"`
-	Name      string       `json:"name"`
-	Address   *app.Address `json:"address,omitempty"`
-	CreatedAt time.Time    `json:"created_at"`
-}
-
-func toResponse(u app.User) userResponse {
-	return userResponse{ID: u.ID, Email: u.Email, Name: u.Name, Address: u.Address, CreatedAt: u.CreatedAt}
-}
-
 func register(svc *app.Service) echo.HandlerFunc {
-	type request struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-		Name     string `json:"name"`
-	}
 	return func(c echo.Context) error {
-		var req request
+		var req registerRequest
 		if err := httpserver.Bind(c, &req); err != nil {
 			return err
 		}
-		u, err := svc.Register(c.Request().Context(), app.Register(req))
+		u, err := svc.Register(c.Request().Context(), toRegister(req))
 		if err != nil {
 			return err
 		}
@@ -44,17 +26,8 @@ func register(svc *app.Service) echo.HandlerFunc {
 }
 
 func login(svc *app.Service) echo.HandlerFunc {
-	type request struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
-	type response struct {
-		AccessToken string `json:"access_token"`
-		TokenType   string `json:"token_type"`
-		ExpiresIn   int64  `json:"expires_in"`
-	}
 	return func(c echo.Context) error {
-		var req request
+		var req loginRequest
 		if err := httpserver.Bind(c, &req); err != nil {
 			return err
 		}
@@ -63,7 +36,7 @@ func login(svc *app.Service) echo.HandlerFunc {
 			return err
 		}
 		c.Response().Header().Set("Cache-Control", "no-store")
-		return c.JSON(http.StatusOK, response{AccessToken: tok.AccessToken, TokenType: "Bearer", ExpiresIn: int64(tok.ExpiresIn.Seconds())})
+		return c.JSON(http.StatusOK, toTokenResponse(tok))
 	}
 }
 
@@ -79,11 +52,11 @@ func getMe(svc *app.Service) echo.HandlerFunc {
 
 func putAddress(svc *app.Service) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		var req app.Address
+		var req addressJSON
 		if err := httpserver.Bind(c, &req); err != nil {
 			return err
 		}
-		u, err := svc.SetAddress(c.Request().Context(), auth.UserID(c), req)
+		u, err := svc.SetAddress(c.Request().Context(), auth.UserID(c), toAddress(req))
 		if err != nil {
 			return err
 		}
