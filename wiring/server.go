@@ -12,6 +12,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/labstack/echo/v4"
 
+	"example.com/modmono/platform/eventbus"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/metrics"
@@ -41,44 +42,13 @@ type worker struct {
 	run  func(ctx context.Context) error
 }
 
-// Bus is the event bus the server's relays publish to and consumers read.
-// It is one of two kinds: a bus that keeps each message until every
-// consumer group took it (NATS JetStream: relayingBus), fed by one relay per
-// outbox; or a bus that keeps nothing (in memory: feedingBus), where each
-// consumer of each topic reads the producer's outbox through a relay of its
-// own. Either way each consumer keeps its own position, so one that keeps
-// failing delays nobody else.
-type Bus interface {
-	// Subscriber returns the subscriber of a consumer group (a module):
-	// each event reaches every group once.
-	Subscriber(group string) (message.Subscriber, error)
-	// Check is the bus's readiness check.
-	Check(ctx context.Context) error
-}
-
-// relayingBus keeps messages for every consumer group.
-type relayingBus interface {
-	Bus
-	// RelayPublisher is what one relay publishes through, and, when that
-	// returns before the bus stored a message, how to wait until it did.
-	RelayPublisher() (message.Publisher, func(context.Context) error)
-}
-
-// feedingBus keeps no messages: what a relay publishes reaches a consumer
-// group only while it subscribes.
-type feedingBus interface {
-	Bus
-	// Publisher is what the relays of consumer group publish to.
-	Publisher(group string) (message.Publisher, error)
-}
-
 // outbound is a module that delivers to endpoints outside the system
 // (notifications' webhook), whose calls and breakers the metrics report.
 type outbound interface {
 	Outbound() []*webhook.Client
 }
 
-func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
+func newServer(cfg Config, logger *slog.Logger, bus eventbus.Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
 	cfg.HTTP.Observe = mx.ObserveRequest
 	s := &Server{
 		cfg:      cfg,
@@ -134,7 +104,7 @@ func registerOpenAPI(e *echo.Echo, modules []modular.Module, extra ...[]byte) er
 	return nil
 }
 
-func (s *Server) addMessaging(m modular.Module, bus Bus) error {
+func (s *Server) addMessaging(m modular.Module, bus eventbus.Bus) error {
 	if len(m.Handlers()) == 0 {
 		return nil
 	}
@@ -160,9 +130,9 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 // addRelays adds the relays of every module's outbox: one onto a bus that
 // keeps messages; else one for each consumer of each topic, reading the
 // outbox of the module that publishes it.
-func (s *Server) addRelays(bus Bus) error {
+func (s *Server) addRelays(bus eventbus.Bus) error {
 	switch bus := bus.(type) {
-	case relayingBus:
+	case eventbus.Relaying:
 		for _, m := range s.modules {
 			pub, confirm := bus.RelayPublisher()
 			if err := s.addRelay(m, m, pub, messaging.RelayConfig{Confirm: confirm}); err != nil {
@@ -170,7 +140,7 @@ func (s *Server) addRelays(bus Bus) error {
 			}
 		}
 		return nil
-	case feedingBus:
+	case eventbus.Feeding:
 		return s.addFeeds(bus)
 	}
 	return fmt.Errorf("bus %T neither keeps messages nor feeds consumers", bus)
@@ -179,7 +149,7 @@ func (s *Server) addRelays(bus Bus) error {
 // addFeeds adds, for every module that consumes events and every module
 // whose events it consumes, a relay of its own from the producer's outbox
 // to the consumer: the consumer's own position in the producer's stream.
-func (s *Server) addFeeds(bus feedingBus) error {
+func (s *Server) addFeeds(bus eventbus.Feeding) error {
 	for _, consumer := range s.modules {
 		pub, err := bus.Publisher(consumer.Name())
 		if err != nil {
@@ -259,7 +229,7 @@ func readiness(host *modular.Host, m modular.Module) httpserver.Check {
 // checks are the server's readiness checks: each module's database and the
 // relays that feed it (on the in-process bus) or that it feeds (onto a bus
 // that keeps messages), and the bus.
-func (s *Server) checks(bus Bus) []httpserver.Check {
+func (s *Server) checks(bus eventbus.Bus) []httpserver.Check {
 	var checks []httpserver.Check
 	for _, m := range s.modules {
 		db, relays := readiness(s.host, m), s.relaysOf[m.Name()]
