@@ -7,6 +7,7 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill/message"
 
+	"example.com/modmono/platform/eventbus"
 	"example.com/modmono/platform/gcppub"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/natsbus"
@@ -15,7 +16,7 @@ import (
 
 // provideBus is the bus of BUS: in memory, or NATS JetStream at NATS_URL.
 // Closing it is the last step of shutdown.
-func provideBus(cfg Config, logger *slog.Logger) (Bus, func(), error) {
+func provideBus(cfg Config, logger *slog.Logger) (eventbus.Bus, func(), error) {
 	wl := messaging.WatermillLogger(logger)
 	if cfg.BusKind != "nats" {
 		bus := messaging.NewInProcessBus(wl)

@@ -2,12 +2,11 @@ package wiring
 
 import (
 	"log/slog"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"example.com/modmono/platform/auth"
 	"example.com/modmono/platform/gcppub"
@@ -146,9 +145,28 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ExpensiveRateLimit: httpserver.RateLimit{
 			Rate: p.Float("AUTH_RATE_LIMIT", 2, 0, 1e6), Burst: p.Int("AUTH_RATE_LIMIT_BURST", 20, 1, 1e6)},
 	}
-	cfg.HTTP = httpserver.Config{
-		BodyLimit:         strconv.Itoa(cfg.MaxBodyBytes),
-		ShutdownTimeout:   cfg.ShutdownTimeout,
+	cfg.HTTP = httpConfig(p, cfg.MaxBodyBytes, cfg.ShutdownTimeout)
+	cfg.MetricsAddr = p.ListenAddr("METRICS_ADDR", MetricsOnPublicPort)
+	cfg.DBMaxConns = p.Int("DB_MAX_CONNS", 10, 1, 1000)
+	cfg.DatabaseURLs = databaseURLs(p, Modules)
+	cfg.BusKind, cfg.Bus = busConfig(p)
+	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: tracesExported(p)}
+	cfg.HTTP.ClientIP.TrustedProxies = trustedProxies(p, cfg.HTTP.ClientIP.Header)
+	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
+		p.Fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
+	}
+	readFunctionConfig(p, &cfg)
+	cfg.EventKeys = eventKeys(p, cfg.Mode, cfg.BusKind)
+	cfg.ModuleConfigs = loadModuleConfigs(p)
+	return cfg, p.Err()
+}
+
+// httpConfig reads the HTTP server's settings; the body limit and shutdown
+// timeout come from the system-wide ones.
+func httpConfig(p *settings.Parser, maxBodyBytes int, shutdownTimeout time.Duration) httpserver.Config {
+	return httpserver.Config{
+		BodyLimit:         strconv.Itoa(maxBodyBytes),
+		ShutdownTimeout:   shutdownTimeout,
 		ReadHeaderTimeout: p.Duration("HTTP_READ_HEADER_TIMEOUT", 5*time.Second, 100*time.Millisecond, time.Hour),
 		ReadTimeout:       p.Duration("HTTP_READ_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
 		WriteTimeout:      p.Duration("HTTP_WRITE_TIMEOUT", 30*time.Second, 100*time.Millisecond, time.Hour),
@@ -157,24 +175,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		ClientIP:          httpserver.ClientIP{Header: p.OneOf("CLIENT_IP_HEADER", "", "x-forwarded-for", "x-real-ip")},
 		RateLimit:         httpserver.RateLimit{Rate: p.Float("RATE_LIMIT", 0, 0, 1e6), Burst: p.Int("RATE_LIMIT_BURST", 200, 1, 1e6)},
 	}
-	cfg.MetricsAddr = p.ListenAddr("METRICS_ADDR", MetricsOnPublicPort)
-	cfg.DBMaxConns = p.Int("DB_MAX_CONNS", 10, 1, 1000)
-	cfg.DatabaseURLs = databaseURLs(p, Modules)
-	cfg.BusKind = p.OneOf("BUS", "inprocess", "inprocess", "nats")
-	cfg.Bus = natsbus.Config{
-		URL:     strings.TrimSpace(getenv("NATS_URL")),
-		Stream:  p.String("NATS_STREAM", "modmono"),
-		AckWait: p.Duration("NATS_ACK_WAIT", 30*time.Second, time.Second, time.Hour),
-	}
-	if cfg.BusKind == "nats" && cfg.Bus.URL == "" {
-		p.Fail("NATS_URL", "BUS=nats needs the NATS server's URL, e.g. nats://127.0.0.1:4222")
-	}
-	if !validStream(cfg.Bus.Stream) {
-		p.Fail("NATS_STREAM", "%q is not a JetStream stream name (letters, digits, - and _)", cfg.Bus.Stream)
-	}
-	cfg.Tracing = tracing.Config{ServiceName: "modmono", Export: tracesExported(p)}
-	cfg.HTTP.ClientIP.TrustedProxies = p.Networks("TRUSTED_PROXIES")
-	switch trusted, header := len(cfg.HTTP.ClientIP.TrustedProxies) > 0, cfg.HTTP.ClientIP.Header != ""; {
+}
+
+// trustedProxies reads TRUSTED_PROXIES, which goes together with the
+// client address header: one without the other is an error.
+func trustedProxies(p *settings.Parser, header string) []*net.IPNet {
+	proxies := p.Networks("TRUSTED_PROXIES")
+	switch trusted, header := len(proxies) > 0, header != ""; {
 	case trusted && !header:
 		p.Fail("TRUSTED_PROXIES", "names proxies whose CLIENT_IP_HEADER is believed; set CLIENT_IP_HEADER too")
 	case header && !trusted:
@@ -182,9 +189,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		// in the network pose as any client.
 		p.Fail("TRUSTED_PROXIES", "CLIENT_IP_HEADER is believed only from the proxies named here (CIDR ranges or addresses); set it")
 	}
-	if cfg.JWTSecret != "" && len(cfg.JWTSecret) < auth.MinSecretLen {
-		p.Fail("JWT_SECRET", "must be at least %d bytes long", auth.MinSecretLen)
-	}
+	return proxies
+}
+
+// readFunctionConfig reads where functions publish, the mode and the one
+// module a function runs.
+func readFunctionConfig(p *settings.Parser, cfg *Config) {
+	getenv := p.Getenv
 	cfg.FunctionTarget = strings.TrimSpace(getenv("FUNCTION_TARGET"))
 	cfg.EventsTopicARN = strings.TrimSpace(getenv("EVENTS_TOPIC_ARN"))
 	if cfg.PubSubTopic = strings.TrimSpace(getenv("PUBSUB_TOPIC")); cfg.PubSubTopic != "" {
@@ -206,9 +217,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		}
 		p.Fail(name, "%s mode runs one module; %q is not one of %s", cfg.Mode, cfg.Module, strings.Join(Modules, ", "))
 	}
-	cfg.EventKeys = eventKeys(p, cfg.Mode, cfg.BusKind)
-	cfg.ModuleConfigs = loadModuleConfigs(p)
-	return cfg, p.Err()
 }
 
 // detectMode picks the mode from the environment the platform sets: the
@@ -239,88 +247,4 @@ func tracesExported(p *settings.Parser) bool {
 		return false
 	}
 	return p.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT") != "" || p.Getenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT") != ""
-}
-
-// DatabaseURL is where a module's PostgreSQL schema lives, and the variable
-// that said so, for error messages.
-type DatabaseURL struct {
-	URL      string
-	Variable string
-}
-
-// eventKeys reads EVENT_SIGNING_KEYS and EVENT_CLOCK_SKEW. Unset, it is
-// nil: a server on the in-process bus generates its own keys, but processes
-// that pass events to one another must share theirs.
-func eventKeys(p *settings.Parser, mode Mode, bus string) *messaging.Keys {
-	skew := p.Duration("EVENT_CLOCK_SKEW", messaging.DefaultClockSkew, time.Second, time.Hour)
-	v := p.Getenv("EVENT_SIGNING_KEYS")
-	if strings.TrimSpace(v) == "" {
-		if mode != ModeServer || bus != "inprocess" {
-			p.Fail("EVENT_SIGNING_KEYS", "%s needs the keys every process that passes events shares, "+
-				"<module>/<key name>=<secret>,… (at least %d bytes each)", describeEventPath(mode), messaging.MinKeyLen)
-		}
-		return nil
-	}
-	keys, err := messaging.ParseKeys(v)
-	if err != nil {
-		p.Fail("EVENT_SIGNING_KEYS", "%v", err)
-		return nil
-	}
-	keys.ClockSkew = skew
-	return keys
-}
-
-func describeEventPath(mode Mode) string {
-	if mode == ModeServer {
-		return "BUS=nats"
-	}
-	return string(mode) + " mode"
-}
-
-// DatabaseVariable names the variable that moves module to a database of
-// its own.
-func DatabaseVariable(module string) string {
-	return strings.ToUpper(module) + "_DATABASE_URL"
-}
-
-// databaseURLs reads DATABASE_URL and each module's override. A URL is
-// checked here for its form only; whether the server answers is found out
-// at start-up, and either error names the variable.
-func databaseURLs(p *settings.Parser, modules []string) map[string]DatabaseURL {
-	urls := map[string]DatabaseURL{}
-	shared := postgresURL(p, "DATABASE_URL")
-	for _, m := range modules {
-		if u := postgresURL(p, DatabaseVariable(m)); u != "" {
-			urls[m] = DatabaseURL{URL: u, Variable: DatabaseVariable(m)}
-		} else if shared != "" {
-			urls[m] = DatabaseURL{URL: shared, Variable: "DATABASE_URL"}
-		}
-	}
-	return urls
-}
-
-func postgresURL(p *settings.Parser, name string) string {
-	v := strings.TrimSpace(p.Getenv(name))
-	if v == "" {
-		return ""
-	}
-	// Never quote the value: it carries a password.
-	if !strings.HasPrefix(v, "postgres://") && !strings.HasPrefix(v, "postgresql://") {
-		p.Fail(name, "must be a postgres:// or postgresql:// URL")
-		return ""
-	}
-	if _, err := pgx.ParseConfig(v); err != nil {
-		p.Fail(name, "is not a valid PostgreSQL URL")
-		return ""
-	}
-	return v
-}
-
-func validStream(name string) bool {
-	for _, r := range name {
-		if !(r == '-' || r == '_' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
-			return false
-		}
-	}
-	return name != "" && len(name) <= 64
 }

@@ -2,21 +2,18 @@ package wiring
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"strings"
-	"sync"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/labstack/echo/v4"
 
+	"example.com/modmono/platform/eventbus"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/metrics"
 	"example.com/modmono/platform/modular"
-	"example.com/modmono/platform/sqldb"
 	"example.com/modmono/platform/webhook"
 )
 
@@ -41,44 +38,13 @@ type worker struct {
 	run  func(ctx context.Context) error
 }
 
-// Bus is the event bus the server's relays publish to and consumers read.
-// It is one of two kinds: a bus that keeps each message until every
-// consumer group took it (NATS JetStream: relayingBus), fed by one relay per
-// outbox; or a bus that keeps nothing (in memory: feedingBus), where each
-// consumer of each topic reads the producer's outbox through a relay of its
-// own. Either way each consumer keeps its own position, so one that keeps
-// failing delays nobody else.
-type Bus interface {
-	// Subscriber returns the subscriber of a consumer group (a module):
-	// each event reaches every group once.
-	Subscriber(group string) (message.Subscriber, error)
-	// Check is the bus's readiness check.
-	Check(ctx context.Context) error
-}
-
-// relayingBus keeps messages for every consumer group.
-type relayingBus interface {
-	Bus
-	// RelayPublisher is what one relay publishes through, and, when that
-	// returns before the bus stored a message, how to wait until it did.
-	RelayPublisher() (message.Publisher, func(context.Context) error)
-}
-
-// feedingBus keeps no messages: what a relay publishes reaches a consumer
-// group only while it subscribes.
-type feedingBus interface {
-	Bus
-	// Publisher is what the relays of consumer group publish to.
-	Publisher(group string) (message.Publisher, error)
-}
-
 // outbound is a module that delivers to endpoints outside the system
 // (notifications' webhook), whose calls and breakers the metrics report.
 type outbound interface {
 	Outbound() []*webhook.Client
 }
 
-func newServer(cfg Config, logger *slog.Logger, bus Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
+func newServer(cfg Config, logger *slog.Logger, bus eventbus.Bus, host *modular.Host, modules []modular.Module, mx *metrics.Metrics) (*Server, error) {
 	cfg.HTTP.Observe = mx.ObserveRequest
 	s := &Server{
 		cfg:      cfg,
@@ -134,7 +100,7 @@ func registerOpenAPI(e *echo.Echo, modules []modular.Module, extra ...[]byte) er
 	return nil
 }
 
-func (s *Server) addMessaging(m modular.Module, bus Bus) error {
+func (s *Server) addMessaging(m modular.Module, bus eventbus.Bus) error {
 	if len(m.Handlers()) == 0 {
 		return nil
 	}
@@ -160,9 +126,9 @@ func (s *Server) addMessaging(m modular.Module, bus Bus) error {
 // addRelays adds the relays of every module's outbox: one onto a bus that
 // keeps messages; else one for each consumer of each topic, reading the
 // outbox of the module that publishes it.
-func (s *Server) addRelays(bus Bus) error {
+func (s *Server) addRelays(bus eventbus.Bus) error {
 	switch bus := bus.(type) {
-	case relayingBus:
+	case eventbus.Relaying:
 		for _, m := range s.modules {
 			pub, confirm := bus.RelayPublisher()
 			if err := s.addRelay(m, m, pub, messaging.RelayConfig{Confirm: confirm}); err != nil {
@@ -170,7 +136,7 @@ func (s *Server) addRelays(bus Bus) error {
 			}
 		}
 		return nil
-	case feedingBus:
+	case eventbus.Feeding:
 		return s.addFeeds(bus)
 	}
 	return fmt.Errorf("bus %T neither keeps messages nor feeds consumers", bus)
@@ -179,7 +145,7 @@ func (s *Server) addRelays(bus Bus) error {
 // addFeeds adds, for every module that consumes events and every module
 // whose events it consumes, a relay of its own from the producer's outbox
 // to the consumer: the consumer's own position in the producer's stream.
-func (s *Server) addFeeds(bus feedingBus) error {
+func (s *Server) addFeeds(bus eventbus.Feeding) error {
 	for _, consumer := range s.modules {
 		pub, err := bus.Publisher(consumer.Name())
 		if err != nil {
@@ -259,7 +225,7 @@ func readiness(host *modular.Host, m modular.Module) httpserver.Check {
 // checks are the server's readiness checks: each module's database and the
 // relays that feed it (on the in-process bus) or that it feeds (onto a bus
 // that keeps messages), and the bus.
-func (s *Server) checks(bus Bus) []httpserver.Check {
+func (s *Server) checks(bus eventbus.Bus) []httpserver.Check {
 	var checks []httpserver.Check
 	for _, m := range s.modules {
 		db, relays := readiness(s.host, m), s.relaysOf[m.Name()]
@@ -281,163 +247,4 @@ func (s *Server) checks(bus Bus) []httpserver.Check {
 		}
 		return nil
 	}})
-}
-
-type runner interface {
-	Run(ctx context.Context) error
-	Running() chan struct{}
-}
-
-// Run starts the metrics listener (when METRICS_ADDR is an address), consumers,
-// then relays (a relay must never publish to a bus no consumer listens on
-// yet), then workers and the HTTP server on ln. When ctx is done it stops in
-// reverse: HTTP drains, relays finish their event in flight, workers and
-// consumers stop, and last the metrics listener.
-func (s *Server) Run(ctx context.Context, ln net.Listener) error {
-	stopMetrics, err := s.serveMetrics()
-	if err != nil {
-		return err
-	}
-	defer stopMetrics()
-	ctx, fail := context.WithCancelCause(ctx)
-	defer fail(nil)
-	bg := context.WithoutCancel(ctx)
-	var wg sync.WaitGroup
-	start := func(name string, run func(context.Context) error, runCtx context.Context) <-chan struct{} {
-		done := make(chan struct{})
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer close(done)
-			if err := run(runCtx); err != nil && ctx.Err() == nil {
-				fail(fmt.Errorf("%s: %w", name, err))
-			}
-		}()
-		return done
-	}
-	// Only what was started is closed, once it runs (or its Run ended): a
-	// Watermill router closed before it runs waits out its close timeout.
-	var started started
-	for _, c := range s.consumers {
-		started.consumers = append(started.consumers, startedRunner{c, start("consumer", c.Run, bg)})
-		if err := waitRunning(ctx, c); err != nil {
-			return s.stop(&wg, started, nil, err)
-		}
-	}
-	if err := s.setRelays(ctx); err != nil {
-		return s.stop(&wg, started, nil, err)
-	}
-	for _, r := range s.relays {
-		started.relays = append(started.relays, startedRunner{r, start("relay", r.Run, bg)})
-		if err := waitRunning(ctx, r); err != nil {
-			return s.stop(&wg, started, nil, err)
-		}
-	}
-	workers, stopWorkers := context.WithCancel(bg)
-	for _, w := range s.workers {
-		start(w.name, w.run, workers)
-	}
-	s.logger.Info("server listening", "addr", ln.Addr().String(), "data_dir", s.cfg.DataDir)
-	err = httpserver.Serve(ctx, s.echo, ln, s.logger, s.cfg.HTTP)
-	if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
-		err = errors.Join(err, cause)
-	}
-	return s.stop(&wg, started, stopWorkers, err)
-}
-
-// setRelays records in every outbox which relays read it, so that relays
-// of an earlier configuration (another bus) hold nothing back.
-func (s *Server) setRelays(ctx context.Context) error {
-	groups := map[*sqldb.DB][]string{}
-	var dbs []*sqldb.DB
-	for _, r := range s.relays {
-		if groups[r.DB()] == nil {
-			dbs = append(dbs, r.DB())
-		}
-		groups[r.DB()] = append(groups[r.DB()], r.Group())
-	}
-	for _, db := range dbs {
-		if err := messaging.SetRelays(ctx, db, groups[db]); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// started holds the consumers and relays that Run started.
-type started struct{ consumers, relays []startedRunner }
-
-// startedRunner is a consumer or relay with the channel closed when its Run
-// returns.
-type startedRunner struct {
-	closer interface {
-		runner
-		Close() error
-	}
-	done <-chan struct{}
-}
-
-// closeAll closes rs at once, each once it runs or its Run has ended: each
-// may wait up to its close timeout for its event in flight, and one after
-// another they would add those up.
-func closeAll(rs []startedRunner) error {
-	errs := make([]error, len(rs))
-	var wg sync.WaitGroup
-	for i, r := range rs {
-		wg.Go(func() {
-			select {
-			case <-r.closer.Running():
-			case <-r.done:
-			}
-			errs[i] = r.closer.Close()
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
-}
-
-func waitRunning(ctx context.Context, r runner) error {
-	select {
-	case <-r.Running():
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-}
-
-// stop closes relays before consumers: an event in flight is acknowledged by
-// its consumers before anything it depends on goes away. A relay or consumer
-// that does not finish in time is logged, not returned: what it left is in
-// the outbox, or unacknowledged on the bus, and is redone after a restart.
-func (s *Server) stop(wg *sync.WaitGroup, started started, stopWorkers context.CancelFunc, err error) error {
-	unfinished := closeAll(started.relays)
-	if stopWorkers != nil {
-		stopWorkers()
-	}
-	unfinished = errors.Join(unfinished, closeAll(started.consumers))
-	wg.Wait()
-	if unfinished != nil {
-		s.logger.Warn("shutdown left relays or consumers unfinished; their events are redone after a restart", "error", unfinished)
-	}
-	s.logger.Info("server stopped")
-	return err
-}
-
-// RunServer runs server mode on cfg.Addr() until ctx is done.
-func RunServer(ctx context.Context, cfg Config, logger *slog.Logger) error {
-	stopTracing, err := startTracing(ctx, cfg, logger, false)
-	if err != nil {
-		return err
-	}
-	defer stopTracing()
-	srv, cleanup, err := InitializeServer(cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer cleanup()
-	ln, err := net.Listen("tcp", cfg.Addr())
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
-	}
-	return srv.Run(ctx, ln)
 }

@@ -8,6 +8,8 @@ import (
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/ThreeDotsLabs/watermill/pubsub/gochannel"
+
+	"example.com/modmono/platform/eventbus"
 )
 
 // InProcessBus is the bus of a single process. It keeps no messages: the
@@ -31,6 +33,9 @@ type InProcessBus struct {
 	groups map[string]*gochannel.GoChannel
 	closed bool
 }
+
+// InProcessBus keeps nothing: relays feed its consumers.
+var _ eventbus.Feeding = (*InProcessBus)(nil)
 
 // NewInProcessBus returns the bus of a single process.
 func NewInProcessBus(logger watermill.LoggerAdapter) *InProcessBus {

@@ -2,10 +2,8 @@ package messaging
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
@@ -92,77 +90,6 @@ func NewRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 	return newRelay(db, bus, logger, cfg, signal, nil)
 }
 
-// RelayOnce publishes every event waiting in db's outbox to bus, in order,
-// and returns how many it published: the relay of a function that runs on a
-// schedule, the outbox's only one (SetRelays: relays of a server that used
-// the database before hold nothing back). When another relay holds the
-// outbox it returns 0 at once.
-func RelayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
-	return relayOnce(ctx, db, bus, logger, false)
-}
-
-// RelayCommitted is RelayOnce for the process that just committed events:
-// the inline publish of a function, right after its commit. When another
-// relay holds the outbox it does not leave at once, since that relay may
-// have read past the new events already: it polls for the lease every
-// leasePoll and runs once it has it, until ctx ends. It takes the same lease
-// as every relay of the outbox, so it publishes in the same order and moves
-// the same offset as the scheduled run. Give ctx a deadline: when it passes
-// before the outbox is caught up, RelayCommitted stops, keeps what it
-// published (and the bus acknowledged) as relayed, and returns how many with
-// an error; what is left waits for the next run.
-func RelayCommitted(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
-	return relayOnce(ctx, db, bus, logger, true)
-}
-
-// leasePoll is how often RelayCommitted asks for a lease another relay holds.
-const leasePoll = 20 * time.Millisecond
-
-// ErrNotCaughtUp is RelayCommitted's error when its ctx ended before it
-// published every waiting event.
-var ErrNotCaughtUp = errors.New("relay: stopped before publishing every waiting event")
-
-func relayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter, wait bool) (int, error) {
-	if err := SetRelays(ctx, db, []string{relayGroup}); err != nil {
-		return 0, err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	var caughtUp atomic.Bool
-	onIdle := func(all bool) {
-		if all {
-			caughtUp.Store(true)
-		}
-		if all || !wait {
-			stop()
-		}
-	}
-	cfg := RelayConfig{}
-	if wait {
-		cfg.PollInterval = leasePoll
-	}
-	counter := &countingPublisher{Publisher: bus}
-	// No commit signal: a one-shot relay reads what is there and stops, and
-	// a warm function must not pile up a commit hook per run.
-	r, err := newRelay(db, counter, logger, cfg, nil, onIdle)
-	if err != nil {
-		return 0, err
-	}
-	err = r.fwd.Run(runCtx)
-	err = errors.Join(err, r.Close())
-	if err == nil {
-		// What was relayed is deleted now: a function has no prune loop.
-		_, err = sqlpubsub.Prune(context.WithoutCancel(ctx), db.Write, OutboxTopic)
-	}
-	if err == nil && wait && !caughtUp.Load() {
-		err = ErrNotCaughtUp
-		if cause := context.Cause(ctx); cause != nil {
-			err = fmt.Errorf("%w: %w", ErrNotCaughtUp, cause)
-		}
-	}
-	return int(counter.n.Load()), err
-}
-
 // instance is what the relay's lease says of its process: db's instance
 // when commits here wake the relay directly (it has a signal), so that
 // they need no NOTIFY; nothing otherwise.
@@ -171,19 +98,6 @@ func instance(db *sqldb.DB, signal *sqlpubsub.Signal) string {
 		return ""
 	}
 	return db.Instance()
-}
-
-type countingPublisher struct {
-	message.Publisher
-	n atomic.Int64
-}
-
-func (p *countingPublisher) Publish(topic string, msgs ...*message.Message) error {
-	if err := p.Publisher.Publish(topic, msgs...); err != nil {
-		return err
-	}
-	p.n.Add(int64(len(msgs)))
-	return nil
 }
 
 func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter, cfg RelayConfig,
