@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -31,6 +32,7 @@ type Function struct {
 	ready       httpserver.Check
 	maxEvent    int           // MAX_EVENT_BYTES
 	inline      time.Duration // INLINE_PUBLISH_TIMEOUT; 0: off
+	relaySet    atomic.Bool   // the inline publish's relay is the outbox's
 	logger      *slog.Logger
 }
 

@@ -44,13 +44,31 @@ func (f *Function) publishCommitted(ctx context.Context) {
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), f.inline)
 	defer cancel()
-	n, err := messaging.RelayCommitted(ctx, f.module.DB(), f.publisher, messaging.WatermillLogger(f.logger))
+	err := f.setRelayOnce(ctx)
+	var n int
+	if err == nil {
+		n, err = messaging.RelayCommitted(ctx, f.module.DB(), f.publisher, messaging.WatermillLogger(f.logger))
+	}
 	if err != nil {
 		f.logger.WarnContext(ctx, "committed events not all published; the scheduled relay will publish the rest",
 			"published", n, "took", time.Since(start).Round(time.Millisecond), "error", err)
 		return
 	}
 	f.logger.DebugContext(ctx, "published committed events", "published", n, "took", time.Since(start).Round(time.Millisecond))
+}
+
+// setRelayOnce makes the function's relay the outbox's, once per process
+// rather than once per request: it is a write. Two first requests may both
+// do it, which is harmless.
+func (f *Function) setRelayOnce(ctx context.Context) error {
+	if f.relaySet.Load() {
+		return nil
+	}
+	if err := messaging.SetRelayOnce(ctx, f.module.DB()); err != nil {
+		return err
+	}
+	f.relaySet.Store(true)
+	return nil
 }
 
 // publishingApplier applies events as its Processor does, and publishes the

@@ -117,6 +117,9 @@ func TestRelayCommittedStopsAtItsDeadlineAndLeavesTheRest(t *testing.T) {
 			db := openDBOn(t, engine)
 			logger := messaging.WatermillLogger(quiet)
 			commit(t, db, "late")
+			if err := messaging.SetRelayOnce(context.Background(), db); err != nil {
+				t.Fatal(err)
+			}
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
 			start := time.Now()

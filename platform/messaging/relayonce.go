@@ -20,7 +20,18 @@ import (
 // the database before hold nothing back). When another relay holds the
 // outbox it returns 0 at once.
 func RelayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
+	if err := SetRelayOnce(ctx, db); err != nil {
+		return 0, err
+	}
 	return relayOnce(ctx, db, bus, logger, false)
+}
+
+// SetRelayOnce makes the relay of RelayOnce and RelayCommitted the only
+// relay of db's outbox (SetRelays). RelayOnce does so on every run;
+// RelayCommitted, which runs after every committing request, does not: its
+// process calls SetRelayOnce once first, at its first inline publish.
+func SetRelayOnce(ctx context.Context, db *sqldb.DB) error {
+	return SetRelays(ctx, db, []string{relayGroup})
 }
 
 // RelayCommitted is RelayOnce for the process that just committed events:
@@ -32,7 +43,8 @@ func RelayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger 
 // the same offset as the scheduled run. Give ctx a deadline: when it passes
 // before the outbox is caught up, RelayCommitted stops, keeps what it
 // published (and the bus acknowledged) as relayed, and returns how many with
-// an error; what is left waits for the next run.
+// an error; what is left waits for the next run. Call SetRelayOnce once
+// before the first run.
 func RelayCommitted(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter) (int, error) {
 	return relayOnce(ctx, db, bus, logger, true)
 }
@@ -45,9 +57,6 @@ const leasePoll = 20 * time.Millisecond
 var ErrNotCaughtUp = errors.New("relay: stopped before publishing every waiting event")
 
 func relayOnce(ctx context.Context, db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapter, wait bool) (int, error) {
-	if err := SetRelays(ctx, db, []string{relayGroup}); err != nil {
-		return 0, err
-	}
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	var caughtUp atomic.Bool
