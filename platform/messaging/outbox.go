@@ -33,6 +33,22 @@ func NewOutbox(producer string, keys *Keys) (*Outbox, error) {
 	return &Outbox{producer: producer, keys: keys}, nil
 }
 
+// AddAll stores each of evs in tx as the event contract maps it to: its
+// topic and payload. A module's store turns the events its domain recorded
+// into the module's public contracts with it.
+func AddAll[E any](ctx context.Context, o *Outbox, tx *sqldb.Tx, evs []E, contract func(E) (topic string, payload any, err error)) error {
+	for _, e := range evs {
+		topic, payload, err := contract(e)
+		if err != nil {
+			return err
+		}
+		if err := o.Add(ctx, tx, topic, payload); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Add stores payload, JSON-encoded, as an event on topic in tx.
 func (o *Outbox) Add(ctx context.Context, tx *sqldb.Tx, topic string, payload any) error {
 	body, err := json.Marshal(payload)

@@ -6,22 +6,14 @@ import (
 
 	"example.com/modmono/modules/orders/events"
 	"example.com/modmono/modules/orders/internal/app"
+	"example.com/modmono/platform/messaging"
 	"example.com/modmono/platform/sqldb"
 )
 
 // publish writes evs to the module's outbox in tx, as the module's public
 // event contracts.
 func (s *Store) publish(ctx context.Context, tx *sqldb.Tx, evs []app.Event) error {
-	for _, e := range evs {
-		topic, payload, err := toPublished(e)
-		if err != nil {
-			return err
-		}
-		if err := s.outbox.Add(ctx, tx, topic, payload); err != nil {
-			return err
-		}
-	}
-	return nil
+	return messaging.AddAll(ctx, s.outbox, tx, evs, toPublished)
 }
 
 // toPublished maps a domain event to its topic and contract payload.
