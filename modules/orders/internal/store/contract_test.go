@@ -93,6 +93,7 @@ func TestTheStoreKeepsItsContract(t *testing.T) {
 		{"the address replica reads back as saved", testReplica},
 		{"a deleted user's orders are refused, the open ones listed and saved", testDeletedUser},
 		{"erasure replaces every shipping address and forgets the replica and the keys", testErase},
+		{"an event handler works in the processor's transaction: its failure saves nothing", testConsume},
 	}
 	for _, engine := range sqldbtest.Engines {
 		t.Run(string(engine), func(t *testing.T) {
@@ -288,4 +289,33 @@ func testErase(t *testing.T, f fixture) {
 		}
 		return nil
 	})
+}
+
+func testConsume(t *testing.T, f fixture) {
+	refused := errors.New("refused")
+	apply := func(fail error) error {
+		h := f.s.Consume([]app.EventHandler{{Topic: "test", Apply: func(ctx context.Context, users app.Users, _ messaging.Event) error {
+			u, err := users.Lock(ctx, ada)
+			if err != nil {
+				return err
+			}
+			if err := u.MarkDeleted(ctx, placedAt); err != nil {
+				return err
+			}
+			return fail
+		}}})[0]
+		return f.db.InTx(f.ctx, func(ctx context.Context, tx *sqldb.Tx) error { return h.Apply(ctx, tx, messaging.Event{}) })
+	}
+	if err := apply(refused); !errors.Is(err, refused) {
+		t.Fatalf("a failing handler: %v, want its error", err)
+	}
+	if deleted, err := f.s.UserDeleted(f.ctx, ada); err != nil || deleted {
+		t.Errorf("after a failing handler, UserDeleted: %v %v, want false", deleted, err)
+	}
+	if err := apply(nil); err != nil {
+		t.Fatal(err)
+	}
+	if deleted, err := f.s.UserDeleted(f.ctx, ada); err != nil || !deleted {
+		t.Errorf("after the handler, UserDeleted: %v %v, want true", deleted, err)
+	}
 }
