@@ -597,5 +597,5 @@ shipping_address, created_at, updated_at) VALUES ($1, $2, 'placed', $3, 2599, 'E
 		return err
 	}
 	return exec(`INSERT INTO pubsub_messages (topic, uuid, payload, metadata, created_at)
-VALUES ('outbox', $1, $2, $3, $4)`, eventID, []byte(payload), metadata, now.UnixMilli())
+VALUES ('outbox', $1, $2, $3, $4)`, eventID, []byte(payload), metadata, sqldb.Time(now))
 }

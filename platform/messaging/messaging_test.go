@@ -479,7 +479,7 @@ func TestHandledIdsAreForgottenAfterTheRetention(t *testing.T) {
 // of reading the whole inbox under the write lock.
 func TestTheInboxSweepSearchesTheHandledAtIndex(t *testing.T) {
 	db := openDBOn(t, sqldb.SQLite)
-	plan := sqldbtest.QueryPlan(t, db, messaging.ForgetHandledSQL, time.Now().UnixMilli())
+	plan := sqldbtest.QueryPlan(t, db, messaging.ForgetHandledSQL, sqldb.Time(time.Now()))
 	if !strings.Contains(plan, "INDEX inbox_handled_at") || strings.Contains(plan, "SCAN inbox") {
 		t.Errorf("the sweep's plan:\n%s\nwant a search through inbox_handled_at", plan)
 	}

@@ -218,7 +218,7 @@ func (p *Processor) ForgetHandled(ctx context.Context, inbox, poison time.Durati
 	})
 	defer wg.Wait()
 	return sqldb.Retain(ctx, inbox, logger, "inbox entries", func(ctx context.Context, cutoff time.Time) error {
-		_, err := p.db.Write.ExecContext(ctx, forgetHandledSQL, cutoff.UnixMilli())
+		_, err := p.db.Write.ExecContext(ctx, forgetHandledSQL, sqldb.Time(cutoff))
 		return err
 	})
 }
@@ -245,7 +245,7 @@ func (p *Processor) apply(h Handler) message.NoPublishHandlerFunc {
 			// statement, or its commit. A redelivery fails on the inbox's
 			// key, which undoes what the handler did: it counts as handled.
 			if err := tx.ExecLater(ctx, `INSERT INTO inbox (handler, message_id, handled_at) VALUES ($1, $2, $3)`,
-				name, msg.UUID, time.Now().UnixMilli()); err != nil {
+				name, msg.UUID, sqldb.Time(time.Now())); err != nil {
 				return fmt.Errorf("inbox: %w", err)
 			}
 			return h.Apply(ctx, tx, ev)

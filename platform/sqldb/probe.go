@@ -25,7 +25,7 @@ func Schema() Migrations {
 func (db *DB) CheckWritable(ctx context.Context) error {
 	return db.InTx(ctx, func(ctx context.Context, tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO write_probe (id, probed_at) VALUES (1, $1)
-ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, time.Now().UnixMilli())
+ON CONFLICT (id) DO UPDATE SET probed_at = excluded.probed_at`, Time(time.Now()))
 		return err
 	})
 }

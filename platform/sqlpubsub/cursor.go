@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill"
+
+	"example.com/modmono/platform/sqldb"
 )
 
 // offset is a row's place in delivery order: the transaction that wrote it
@@ -62,7 +64,7 @@ func (c *cursor) holdLease() bool {
 	until := now.Add(c.ttl)
 	var acked offset
 	err := c.db.QueryRowContext(c.ctx, acquireLease, c.group, c.topic, c.owner,
-		until.UnixMilli(), now.UnixMilli()).Scan(&acked.xid, &acked.seq)
+		sqldb.Time(until), sqldb.Time(now)).Scan(&acked.xid, &acked.seq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false // another reader holds it
 	}
@@ -76,6 +78,9 @@ func (c *cursor) holdLease() bool {
 	return true
 }
 
+// noLease is lease_until of a lease released or never taken: the epoch.
+var noLease = sqldb.Time(time.UnixMilli(0))
+
 // release stores what was handled and lets go of the lease, so that
 // another reader need not wait for it to lapse.
 func (c *cursor) release() {
@@ -88,8 +93,8 @@ func (c *cursor) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_, err := c.db.ExecContext(ctx,
-		`UPDATE pubsub_offsets SET owner = NULL, lease_until = 0 WHERE consumer_group = $1 AND topic = $2 AND owner = $3`,
-		c.group, c.topic, c.owner)
+		`UPDATE pubsub_offsets SET owner = NULL, lease_until = $1 WHERE consumer_group = $2 AND topic = $3 AND owner = $4`,
+		noLease, c.group, c.topic, c.owner)
 	if err != nil {
 		c.log.Error("Cannot release lease", err, nil)
 	}
@@ -114,7 +119,7 @@ func (c *cursor) store() bool {
 		}
 	}
 	until := time.Now().Add(c.ttl)
-	res, err := c.db.ExecContext(ctx, moveOffset, c.pending.xid, c.pending.seq, until.UnixMilli(),
+	res, err := c.db.ExecContext(ctx, moveOffset, c.pending.xid, c.pending.seq, sqldb.Time(until),
 		c.group, c.topic, c.owner)
 	if err != nil {
 		c.log.Error("Cannot store offset", err, watermill.LogFields{"xid": c.pending.xid, "seq": c.pending.seq})

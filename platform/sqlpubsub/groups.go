@@ -38,7 +38,7 @@ ON CONFLICT (consumer_group, topic) DO NOTHING`, g, topic); err != nil {
 		}
 		for _, g := range stale {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM pubsub_offsets WHERE consumer_group = $1 AND topic = $2
-AND (owner IS NULL OR lease_until < $3)`, g, topic, time.Now().UnixMilli()); err != nil {
+AND (owner IS NULL OR lease_until < $3)`, g, topic, sqldb.Time(time.Now())); err != nil {
 				return fmt.Errorf("sqlpubsub: regroup %s: %w", topic, err)
 			}
 		}

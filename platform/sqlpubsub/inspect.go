@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+
+	"example.com/modmono/platform/sqldb"
 )
 
 // Stored is a message as the table keeps it, for operators' tools.
@@ -46,8 +48,7 @@ func readStored(rows *sql.Rows, err error, topic string, withPayload bool) ([]St
 		var s Stored
 		var id, metadata string
 		var payload []byte
-		var ms int64
-		dest := []any{&s.Seq, &id, &metadata, &ms}
+		dest := []any{&s.Seq, &id, &metadata, (*sqldb.Time)(&s.PublishedAt)}
 		if withPayload {
 			dest = append(dest, &payload)
 		}
@@ -58,7 +59,6 @@ func readStored(rows *sql.Rows, err error, topic string, withPayload bool) ([]St
 		if err := json.Unmarshal([]byte(metadata), &s.Message.Metadata); err != nil {
 			return nil, fmt.Errorf("sqlpubsub: metadata of %s: %w", id, err)
 		}
-		s.PublishedAt = time.UnixMilli(ms).UTC()
 		out = append(out, s)
 	}
 	return out, rows.Err()
@@ -79,7 +79,7 @@ func Delete(ctx context.Context, db *sql.DB, topic, uuid string) (int64, error) 
 // the oldest of them was published (zero when none is).
 func Pending(ctx context.Context, db *sql.DB, topic string) (int, time.Time, error) {
 	var n int
-	var oldest sql.NullInt64
+	var oldest sql.Null[sqldb.Time]
 	err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(m.created_at) FROM pubsub_messages AS m
 WHERE m.topic = $1 AND (NOT EXISTS (SELECT 1 FROM pubsub_offsets WHERE topic = $1)
 OR EXISTS (SELECT 1 FROM pubsub_offsets AS o WHERE o.topic = $1 AND (o.acked_xid, o.acked) < (m.xid, m.seq)))`,
@@ -87,11 +87,7 @@ OR EXISTS (SELECT 1 FROM pubsub_offsets AS o WHERE o.topic = $1 AND (o.acked_xid
 	if err != nil {
 		return 0, time.Time{}, fmt.Errorf("sqlpubsub: pending of %s: %w", topic, err)
 	}
-	var at time.Time
-	if oldest.Valid {
-		at = time.UnixMilli(oldest.Int64).UTC()
-	}
-	return n, at, nil
+	return n, time.Time(oldest.V), nil
 }
 
 // Count returns how many distinct messages topic holds.

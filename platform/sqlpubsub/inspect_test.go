@@ -69,7 +69,7 @@ func TestPruneOlderDeletesOnlyTheTopicsMessagesBeforeTheCutoff(t *testing.T) {
 
 func TestThePoisonQueuesRetentionUsesItsIndex(t *testing.T) {
 	db := openDB(t, sqldb.SQLite)
-	plan := sqldbtest.QueryPlan(t, db, sqlpubsub.PruneOlderStatement, "poison", time.Now().UnixMilli())
+	plan := sqldbtest.QueryPlan(t, db, sqlpubsub.PruneOlderStatement, "poison", sqldb.Time(time.Now()))
 	if !strings.Contains(plan, "USING INDEX pubsub_messages_poison_age (topic=? AND created_at<?)") {
 		t.Fatalf("the poison queue's retention does not use its index:\n%s", plan)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"example.com/modmono/platform/sqldb"
 )
 
 // Prune deletes the messages of topic that every consumer group has
@@ -28,7 +30,7 @@ const pruneOlder = `DELETE FROM pubsub_messages WHERE topic = $1 AND created_at 
 // such as a poison queue. Only the poison queue's topic has an index for it
 // (migration 0003); on another topic it reads every message of the topic.
 func PruneOlder(ctx context.Context, db *sql.DB, topic string, cutoff time.Time) (int64, error) {
-	res, err := db.ExecContext(ctx, pruneOlder, topic, cutoff.UnixMilli())
+	res, err := db.ExecContext(ctx, pruneOlder, topic, sqldb.Time(cutoff))
 	if err != nil {
 		return 0, fmt.Errorf("sqlpubsub: prune %s: %w", topic, err)
 	}

@@ -74,7 +74,7 @@ func (p *Publisher) Publish(topic string, messages ...*message.Message) error {
 }
 
 func insertAll(ctx context.Context, exec Executor, topic string, messages []*message.Message) error {
-	now := time.Now().UnixMilli()
+	now := sqldb.Time(time.Now())
 	for _, msg := range messages {
 		md, err := json.Marshal(msg.Metadata)
 		if err != nil {

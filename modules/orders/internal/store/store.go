@@ -31,7 +31,7 @@ func New(db *sqldb.DB, outbox *messaging.Outbox) *Store {
 	return &Store{db: db, outbox: outbox}
 }
 
-const orderColumns = `seq, id, user_id, status, items, total_cents, currency, shipping_address, created_at`
+const orderColumns = `seq, id, user_id, status, items, total_cents, currency, shipping_address, created_at, updated_at`
 
 // Order returns userID's order id.
 func (s *Store) Order(ctx context.Context, userID, id string) (app.Order, error) {
@@ -146,7 +146,7 @@ func scanOrder(rows *sql.Rows) (app.Order, error) {
 	var items []itemJSON
 	var rawItems, addr []byte
 	if err := rows.Scan(&o.Seq, &o.ID, &o.UserID, &o.Status, &rawItems, &o.TotalCents, &o.Currency, &addr,
-		(*sqldb.Time)(&o.CreatedAt)); err != nil {
+		(*sqldb.Time)(&o.CreatedAt), (*sqldb.Time)(&o.UpdatedAt)); err != nil {
 		return o, err
 	}
 	if err := json.Unmarshal(rawItems, &items); err != nil {
