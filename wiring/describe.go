@@ -26,7 +26,8 @@ type System struct {
 	// Flows are the edges of the event graph: one per topic and consumer.
 	Flows []Flow
 	// PlatformTables are the tables every module database carries besides
-	// its own: the outbox, the inbox and the poison queue.
+	// its own: the platform's (messaging's outbox and inbox, sqldb's write
+	// probe).
 	PlatformTables []Table
 }
 

@@ -67,6 +67,11 @@ func TestDescribeTellsWhatTheCodeIs(t *testing.T) {
 			}
 		}
 	}
+	for _, tp := range sys.Topics {
+		if tp.Producer == "" || len(tp.Fields) == 0 {
+			t.Errorf("%s: consumed, but no module's contracts publish it (does its module show them, Contracts()?)", tp.Name)
+		}
+	}
 	orders := moduleInfo(t, sys, "orders")
 	if !slices.Contains(orders.Routes, wiring.Route{Method: "GET", Path: "/v1/orders/{id}", OperationID: "getOrder", Summary: "One of the user's orders."}) {
 		t.Errorf("orders' routes: %+v", orders.Routes)

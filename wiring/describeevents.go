@@ -118,6 +118,7 @@ type jsonSchema struct {
 	Description string          `json:"description"`
 	Type        string          `json:"type"`
 	Format      string          `json:"format"`
+	Enum        []any           `json:"enum"`
 	Required    []string        `json:"required"`
 	Properties  json.RawMessage `json:"properties"`
 	Items       *jsonSchema     `json:"items"`
@@ -184,11 +185,19 @@ func orderedProperties(raw json.RawMessage) ([]string, map[string]jsonSchema, er
 	return names, props, nil
 }
 
-// typeOf is a property's type, with its format or its items' type.
+// typeOf is a property's type, with its format, its allowed values or
+// its items' type.
 func typeOf(s jsonSchema) string {
 	t := s.Type
 	if s.Format != "" {
 		t += " (" + s.Format + ")"
+	}
+	if len(s.Enum) > 0 {
+		values := make([]string, len(s.Enum))
+		for i, v := range s.Enum {
+			values[i] = fmt.Sprint(v)
+		}
+		t = strings.TrimSpace(t + " one of " + strings.Join(values, ", "))
 	}
 	if s.Type == "array" && s.Items != nil {
 		t += " of " + typeOf(*s.Items)
