@@ -3,7 +3,6 @@ package wiring
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -230,6 +229,3 @@ func moduleSettings(c module) []settings.Setting {
 		Secret:  true,
 	})
 }
-
-// errNoContract is wrapped by the errors about a module's contracts.
-var errNoContract = errors.New("event contracts")
