@@ -59,6 +59,9 @@ type loadResult struct {
 	rate         float64
 	latencies    []time.Duration
 	errors, busy int64
+	// procCPU is this process's CPU time per order placed: the load's,
+	// the server's, and its relays' and consumers'.
+	procCPU time.Duration
 }
 
 // report reports r next to the ceiling measured in the same run.
@@ -99,7 +102,7 @@ func placeOrders(url string, tokens []string, d time.Duration) loadResult {
 	var ok, failed, busy atomic.Int64
 	latencies := make([][]time.Duration, benchClients)
 	deadline := time.Now().Add(d)
-	start := time.Now()
+	start, proc0 := time.Now(), processCPU()
 	var wg sync.WaitGroup
 	for c := 0; c < benchClients; c++ {
 		wg.Add(1)
@@ -130,6 +133,7 @@ func placeOrders(url string, tokens []string, d time.Duration) loadResult {
 		latencies: slices.Concat(latencies...),
 		errors:    failed.Load(),
 		busy:      busy.Load(),
+		procCPU:   (processCPU() - proc0) / time.Duration(max(ok.Load(), 1)),
 	}
 }
 
