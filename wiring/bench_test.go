@@ -558,6 +558,18 @@ func BenchmarkPlaceOrderPostgres(b *testing.B) {
 	r.report(b, ceiling)
 }
 
+// BenchmarkPlaceOrderPostgresOneUser is BenchmarkPlaceOrderPostgres with
+// its 32 clients acting for one user: each order takes the user's lock
+// (store.lock), so one user's orders commit one at a time, by design.
+func BenchmarkPlaceOrderPostgresOneUser(b *testing.B) {
+	url := sqldbtest.PostgresURL(b)
+	r := measurePlaceOrderUsers(b, 1, "LOG_LEVEL", "warn", "DATABASE_URL", url, "DB_MAX_CONNS", strconv.Itoa(benchClients))
+	b.ReportMetric(r.rate, "orders/s")
+	b.ReportMetric(ms(percentile(r.latencies, 0.50)), "p50_ms")
+	b.ReportMetric(ms(percentile(r.latencies, 0.99)), "p99_ms")
+	b.ReportMetric(float64(r.errors), "errors")
+}
+
 func measurePostgresCeiling(b *testing.B, url string) loadResult {
 	b.Helper()
 	pool := openOrderRowsPool(b, url)
