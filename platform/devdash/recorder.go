@@ -1,0 +1,145 @@
+package devdash
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+)
+
+// Span is an ended span as the dashboard shows it.
+type Span struct {
+	TraceID  string            `json:"trace_id"`
+	SpanID   string            `json:"span_id"`
+	ParentID string            `json:"parent_id,omitempty"`
+	Name     string            `json:"name"`
+	Kind     string            `json:"kind"`
+	Start    time.Time         `json:"start"`
+	Took     float64           `json:"took_ms"`
+	Error    string            `json:"error,omitempty"`
+	Failed   bool              `json:"failed"`
+	Attrs    map[string]string `json:"attrs"`
+	Events   []string          `json:"events,omitempty"`
+}
+
+// Recorder keeps the last spans the process ended in a bounded ring: an
+// OpenTelemetry SpanProcessor, so that it sees what an exporter would.
+type Recorder struct {
+	mu   sync.Mutex
+	ring []Span
+	next int
+	full bool
+}
+
+var _ sdktrace.SpanProcessor = (*Recorder)(nil)
+
+// NewRecorder keeps the last size spans.
+func NewRecorder(size int) *Recorder { return &Recorder{ring: make([]Span, max(size, 1))} }
+
+// OnStart implements sdktrace.SpanProcessor.
+func (r *Recorder) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+
+// OnEnd keeps s.
+func (r *Recorder) OnEnd(s sdktrace.ReadOnlySpan) {
+	span := toSpan(s)
+	r.mu.Lock()
+	r.ring[r.next] = span
+	r.next = (r.next + 1) % len(r.ring)
+	r.full = r.full || r.next == 0
+	r.mu.Unlock()
+}
+
+// Shutdown implements sdktrace.SpanProcessor.
+func (r *Recorder) Shutdown(context.Context) error { return nil }
+
+// ForceFlush implements sdktrace.SpanProcessor.
+func (r *Recorder) ForceFlush(context.Context) error { return nil }
+
+func toSpan(s sdktrace.ReadOnlySpan) Span {
+	sc := s.SpanContext()
+	out := Span{TraceID: sc.TraceID().String(), SpanID: sc.SpanID().String(), Name: s.Name(),
+		Kind: s.SpanKind().String(), Start: s.StartTime(), Took: float64(s.EndTime().Sub(s.StartTime()).Microseconds()) / 1000,
+		Attrs: make(map[string]string, len(s.Attributes()))}
+	if p := s.Parent(); p.IsValid() {
+		out.ParentID = p.SpanID().String()
+	}
+	if st := s.Status(); st.Code == codes.Error {
+		out.Failed, out.Error = true, st.Description
+	}
+	for _, a := range s.Attributes() {
+		out.Attrs[string(a.Key)] = a.Value.String()
+	}
+	for _, e := range s.Events() {
+		out.Events = append(out.Events, e.Name)
+	}
+	return out
+}
+
+// spans returns the kept spans, oldest first.
+func (r *Recorder) spans() []Span {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.full {
+		return slices.Clone(r.ring[:r.next])
+	}
+	return append(slices.Clone(r.ring[r.next:]), r.ring[:r.next]...)
+}
+
+// TraceSummary is one trace in the list: its first span's name, when it
+// began, how long it lasted from its first span's start to its last's end.
+type TraceSummary struct {
+	TraceID string    `json:"trace_id"`
+	Name    string    `json:"name"`
+	Start   time.Time `json:"start"`
+	Took    float64   `json:"took_ms"`
+	Spans   int       `json:"spans"`
+	Failed  bool      `json:"failed"`
+}
+
+// Traces lists the traces of the kept spans, newest first, at most limit.
+func (r *Recorder) Traces(limit int) []TraceSummary {
+	byID := map[string]*TraceSummary{}
+	var order []string
+	for _, s := range r.spans() {
+		t, ok := byID[s.TraceID]
+		if !ok {
+			t = &TraceSummary{TraceID: s.TraceID, Name: s.Name, Start: s.Start}
+			byID[s.TraceID] = t
+			order = append(order, s.TraceID)
+		}
+		end := s.Start.Add(time.Duration(s.Took * float64(time.Millisecond)))
+		if s.Start.Before(t.Start) || s.ParentID == "" {
+			if s.Start.Before(t.Start) {
+				t.Took += float64(t.Start.Sub(s.Start).Microseconds()) / 1000
+				t.Start = s.Start
+			}
+			if s.ParentID == "" {
+				t.Name = s.Name
+			}
+		}
+		t.Took = max(t.Took, float64(end.Sub(t.Start).Microseconds())/1000)
+		t.Spans++
+		t.Failed = t.Failed || s.Failed
+	}
+	out := make([]TraceSummary, 0, min(len(order), limit))
+	for i := len(order) - 1; i >= 0 && len(out) < limit; i-- {
+		out = append(out, *byID[order[i]])
+	}
+	slices.SortStableFunc(out, func(a, b TraceSummary) int { return b.Start.Compare(a.Start) })
+	return out
+}
+
+// Trace returns the kept spans of trace id, in the order they started.
+func (r *Recorder) Trace(id string) []Span {
+	var out []Span
+	for _, s := range r.spans() {
+		if s.TraceID == id {
+			out = append(out, s)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Span) int { return a.Start.Compare(b.Start) })
+	return out
+}
