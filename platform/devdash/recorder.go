@@ -101,35 +101,41 @@ type TraceSummary struct {
 
 // Traces lists the traces of the kept spans, newest first, at most limit.
 func (r *Recorder) Traces(limit int) []TraceSummary {
-	byID := map[string]*TraceSummary{}
-	var order []string
+	byTrace := map[string][]Span{}
 	for _, s := range r.spans() {
-		t, ok := byID[s.TraceID]
-		if !ok {
-			t = &TraceSummary{TraceID: s.TraceID, Name: s.Name, Start: s.Start}
-			byID[s.TraceID] = t
-			order = append(order, s.TraceID)
+		byTrace[s.TraceID] = append(byTrace[s.TraceID], s)
+	}
+	out := make([]TraceSummary, 0, len(byTrace))
+	for id, spans := range byTrace {
+		out = append(out, summarize(id, spans))
+	}
+	slices.SortFunc(out, func(a, b TraceSummary) int { return b.Start.Compare(a.Start) })
+	return out[:min(len(out), limit)]
+}
+
+// summarize names a trace after its root: the earliest span whose parent
+// is not among its spans (a client's, or none).
+func summarize(id string, spans []Span) TraceSummary {
+	ids := make(map[string]bool, len(spans))
+	for _, s := range spans {
+		ids[s.SpanID] = true
+	}
+	t := TraceSummary{TraceID: id, Start: spans[0].Start, Spans: len(spans)}
+	var end, rootStart time.Time
+	for _, s := range spans {
+		if s.Start.Before(t.Start) {
+			t.Start = s.Start
 		}
-		end := s.Start.Add(time.Duration(s.Took * float64(time.Millisecond)))
-		if s.Start.Before(t.Start) || s.ParentID == "" {
-			if s.Start.Before(t.Start) {
-				t.Took += float64(t.Start.Sub(s.Start).Microseconds()) / 1000
-				t.Start = s.Start
-			}
-			if s.ParentID == "" {
-				t.Name = s.Name
-			}
+		if e := s.Start.Add(time.Duration(s.Took * float64(time.Millisecond))); e.After(end) {
+			end = e
 		}
-		t.Took = max(t.Took, float64(end.Sub(t.Start).Microseconds())/1000)
-		t.Spans++
+		if !ids[s.ParentID] && (t.Name == "" || s.Start.Before(rootStart)) {
+			t.Name, rootStart = s.Name, s.Start
+		}
 		t.Failed = t.Failed || s.Failed
 	}
-	out := make([]TraceSummary, 0, min(len(order), limit))
-	for i := len(order) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, *byID[order[i]])
-	}
-	slices.SortStableFunc(out, func(a, b TraceSummary) int { return b.Start.Compare(a.Start) })
-	return out
+	t.Took = float64(end.Sub(t.Start).Microseconds()) / 1000
+	return t
 }
 
 // Trace returns the kept spans of trace id, in the order they started.
