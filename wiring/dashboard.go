@@ -81,7 +81,11 @@ type dashObserver struct {
 }
 
 func (o dashObserver) EventAttempted(module string, msg *message.Message, outcome messaging.Outcome, took time.Duration, err error) {
-	o.events.Attempted(seen(msg), module, string(outcome), took, time.Now(), err)
+	var traceID string
+	if sc := trace.SpanContextFromContext(msg.Context()); sc.IsValid() {
+		traceID = sc.TraceID().String()
+	}
+	o.events.Attempted(msg.UUID, func() devdash.Seen { return seen(msg) }, module, string(outcome), traceID, took, time.Now(), err)
 }
 
 // relayed returns pub, which tells the dashboard of every event a relay
@@ -105,7 +109,7 @@ func (r relayWatch) Publish(topic string, msgs ...*message.Message) error {
 	// hub hears of it after the consumer's outcome, dated when it left.
 	err := r.Publisher.Publish(topic, msgs...)
 	for _, msg := range msgs {
-		r.events.Relayed(seen(msg), r.to, start, err)
+		r.events.Relayed(msg.UUID, func() devdash.Seen { return seen(msg) }, r.to, start, err)
 	}
 	return err
 }
@@ -117,7 +121,7 @@ func seen(msg *message.Message) devdash.Seen {
 	occurred, _ := time.Parse(time.RFC3339Nano, md.Get(messaging.MetaOccurredAt))
 	sc := trace.SpanContextFromContext(msg.Context())
 	if !sc.IsValid() {
-		sc = trace.SpanContextFromContext(tracing.Extract(context.Background(), md))
+		sc = tracing.SpanContextOf(md)
 	}
 	ev := devdash.Seen{ID: msg.UUID, Topic: md.Get(messaging.MetaEventType), Producer: md.Get(messaging.MetaProducer),
 		CorrelationID: md.Get(messaging.MetaCorrelationID), OccurredAt: occurred, Payload: msg.Payload,

@@ -171,8 +171,11 @@ func TestTheEventStreamSendsEachChange(t *testing.T) {
 	if _, err := res.Body.Read(buf); err != nil { // the stream's opening comment: subscribed
 		t.Fatal(err)
 	}
-	hub.Attempted(devdash.Seen{ID: "e1", Topic: "orders.OrderPlaced.v1", Producer: "orders",
-		Payload: []byte(`{"user_id":"u1","note":"<script>alert(1)</script>"}`)}, "notifications", "applied", time.Millisecond, time.Now(), nil)
+	seen := func() devdash.Seen {
+		return devdash.Seen{ID: "e1", Topic: "orders.OrderPlaced.v1", Producer: "orders",
+			Payload: []byte(`{"user_id":"u1","note":"<script>alert(1)</script>"}`)}
+	}
+	hub.Attempted("e1", seen, "notifications", "applied", "", time.Millisecond, time.Now(), nil)
 	var got strings.Builder
 	for !strings.Contains(got.String(), "\n\n") || !strings.Contains(got.String(), "data:") {
 		n, err := res.Body.Read(buf)

@@ -43,7 +43,8 @@ type Applied struct {
 	TraceID  string    `json:"trace_id,omitempty"`
 }
 
-// Seen is what an observer tells the hub of an event.
+// Seen is what an observer tells the hub of an event; the hub asks for it
+// (a func) only on an event's first sighting.
 type Seen struct {
 	ID, Topic, Producer, CorrelationID, TraceID string
 	OccurredAt                                  time.Time
@@ -71,8 +72,8 @@ func NewHub(size int) *Hub {
 
 // Relayed records that a relay published ev to "to" (a consumer, or the
 // bus), failing with err.
-func (h *Hub) Relayed(ev Seen, to string, at time.Time, err error) {
-	h.update(ev, func(e *Event) {
+func (h *Hub) Relayed(id string, ev func() Seen, to string, at time.Time, err error) {
+	h.update(id, ev, func(e *Event) {
 		r := Relayed{To: to, At: at, Latency: msSince(e.OccurredAt, at)}
 		if err != nil {
 			r.Error = err.Error()
@@ -83,10 +84,11 @@ func (h *Hub) Relayed(ev Seen, to string, at time.Time, err error) {
 }
 
 // Attempted records a consumer's attempt at ev: its outcome and error.
-func (h *Hub) Attempted(ev Seen, module, outcome string, took time.Duration, at time.Time, err error) {
-	h.update(ev, func(e *Event) {
+// traceID is the trace of the attempt.
+func (h *Hub) Attempted(id string, ev func() Seen, module, outcome, traceID string, took time.Duration, at time.Time, err error) {
+	h.update(id, ev, func(e *Event) {
 		a := Applied{Module: module, Outcome: outcome, At: at, Took: float64(took.Microseconds()) / 1000,
-			Latency: msSince(e.OccurredAt, at), TraceID: ev.TraceID}
+			Latency: msSince(e.OccurredAt, at), TraceID: traceID}
 		if err != nil {
 			a.Error = err.Error()
 		}
@@ -111,22 +113,25 @@ func msSince(from, to time.Time) float64 {
 	return float64(to.Sub(from).Microseconds()) / 1000
 }
 
-// update applies change to ev's record, made on first sight, and streams
-// the result.
-func (h *Hub) update(ev Seen, change func(*Event)) {
+// update applies change to event id's record, made from seen on first
+// sight, and streams the result to the pages that follow.
+func (h *Hub) update(id string, seen func() Seen, change func(*Event)) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	e, ok := h.byID[ev.ID]
+	e, ok := h.byID[id]
 	if !ok {
-		e = newEvent(ev)
-		h.byID[ev.ID] = e
-		h.order = append(h.order, ev.ID)
+		e = newEvent(seen())
+		h.byID[id] = e
+		h.order = append(h.order, id)
 		if len(h.order) > h.size {
 			delete(h.byID, h.order[0])
 			h.order = h.order[1:]
 		}
 	}
 	change(e)
+	if len(h.subs) == 0 {
+		return
+	}
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return

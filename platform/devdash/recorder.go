@@ -29,7 +29,7 @@ type Span struct {
 // OpenTelemetry SpanProcessor, so that it sees what an exporter would.
 type Recorder struct {
 	mu   sync.Mutex
-	ring []Span
+	ring []sdktrace.ReadOnlySpan // ended spans are immutable: read when shown
 	next int
 	full bool
 }
@@ -37,16 +37,18 @@ type Recorder struct {
 var _ sdktrace.SpanProcessor = (*Recorder)(nil)
 
 // NewRecorder keeps the last size spans.
-func NewRecorder(size int) *Recorder { return &Recorder{ring: make([]Span, max(size, 1))} }
+func NewRecorder(size int) *Recorder {
+	return &Recorder{ring: make([]sdktrace.ReadOnlySpan, max(size, 1))}
+}
 
 // OnStart implements sdktrace.SpanProcessor.
 func (r *Recorder) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
 
-// OnEnd keeps s.
+// OnEnd keeps s: on the path of every request and event, so it only
+// stores it; spans are made readable when a page asks.
 func (r *Recorder) OnEnd(s sdktrace.ReadOnlySpan) {
-	span := toSpan(s)
 	r.mu.Lock()
-	r.ring[r.next] = span
+	r.ring[r.next] = s
 	r.next = (r.next + 1) % len(r.ring)
 	r.full = r.full || r.next == 0
 	r.mu.Unlock()
@@ -81,11 +83,16 @@ func toSpan(s sdktrace.ReadOnlySpan) Span {
 // spans returns the kept spans, oldest first.
 func (r *Recorder) spans() []Span {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if !r.full {
-		return slices.Clone(r.ring[:r.next])
+	kept := slices.Clone(r.ring[:r.next])
+	if r.full {
+		kept = append(slices.Clone(r.ring[r.next:]), kept...)
 	}
-	return append(slices.Clone(r.ring[r.next:]), r.ring[:r.next]...)
+	r.mu.Unlock()
+	out := make([]Span, len(kept))
+	for i, s := range kept {
+		out[i] = toSpan(s)
+	}
+	return out
 }
 
 // TraceSummary is one trace in the list: its first span's name, when it
