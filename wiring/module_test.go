@@ -149,6 +149,13 @@ func (m *rewards) OpenAPI() []byte {
 	return doc
 }
 
+// Contracts are the contracts of rewards.PointsAwarded: what Describe
+// reads the topics a module publishes from.
+func (m *rewards) Contracts() fs.FS {
+	dir, _ := fs.Sub(rewardsFiles, "testdata/rewards/events")
+	return dir
+}
+
 func (m *rewards) Migrations() sqldb.Migrations {
 	dir, _ := fs.Sub(rewardsFiles, "testdata/rewards/migrations")
 	return sqldb.Migrations{SQLite: dir, Postgres: dir, Table: "schema_version"}

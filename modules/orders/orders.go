@@ -10,11 +10,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/migrations"
+	"example.com/modmono/modules/orders/events"
 	"example.com/modmono/modules/orders/internal/app"
 	"example.com/modmono/modules/orders/internal/httpapi"
 	"example.com/modmono/modules/orders/internal/store"
@@ -93,6 +95,10 @@ func (m *Module) Workers() []modular.Worker {
 
 // Migrations is the history of the orders schema.
 func (m *Module) Migrations() sqldb.Migrations { return migrations.Of(Name) }
+
+// Contracts are the contracts of the events the module publishes: its
+// events package's schemas and AsyncAPI document.
+func (m *Module) Contracts() fs.FS { return events.Contracts }
 
 // OpenAPI is the module's part of the OpenAPI document: its paths and
 // schemas, stating the limits this server is configured with.

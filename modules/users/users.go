@@ -4,10 +4,12 @@ package users
 
 import (
 	_ "embed"
+	"io/fs"
 
 	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/migrations"
+	"example.com/modmono/modules/users/events"
 	"example.com/modmono/modules/users/internal/app"
 	"example.com/modmono/modules/users/internal/httpapi"
 	"example.com/modmono/modules/users/internal/store"
@@ -66,6 +68,10 @@ func (m *Module) Workers() []modular.Worker { return nil }
 
 // Migrations is the history of the users schema.
 func (m *Module) Migrations() sqldb.Migrations { return migrations.Of(Name) }
+
+// Contracts are the contracts of the events the module publishes: its
+// events package's schemas and AsyncAPI document.
+func (m *Module) Contracts() fs.FS { return events.Contracts }
 
 // OpenAPI is the module's part of the OpenAPI document: its paths and
 // schemas.
