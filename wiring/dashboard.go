@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -26,12 +27,14 @@ const (
 type dashboard struct {
 	spans  *devdash.Recorder
 	events *devdash.Hub
-	routes map[string][]string // by module: "METHOD /path"
+
+	describe    sync.Once // the architecture, described on first asking
+	system      System
+	describeErr error
 }
 
 func newDashboard() *dashboard {
-	return &dashboard{spans: devdash.NewRecorder(dashboardSpans), events: devdash.NewHub(dashboardEvents),
-		routes: map[string][]string{}}
+	return &dashboard{spans: devdash.NewRecorder(dashboardSpans), events: devdash.NewHub(dashboardEvents)}
 }
 
 // serveDashboard serves the dashboard on cfg.Dashboard.Addr, with the span
@@ -47,7 +50,7 @@ func (s *Server) serveDashboard(ctx context.Context) (stop func(), err error) {
 	stopRecording := tracing.Record(s.dash.spans)
 	d := devdash.New(s.cfg.Dashboard, devdash.Sources{
 		Spans: s.dash.spans, Events: s.dash.events, Queues: serverQueues{s}, API: s.echo,
-		Architecture: s.architecture, Edges: s.edges,
+		Architecture: s.dash.architecture, Edges: s.edges,
 	}, s.logger)
 	serveCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})

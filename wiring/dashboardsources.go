@@ -3,63 +3,59 @@ package wiring
 import (
 	"context"
 	"fmt"
-	"slices"
-
-	"github.com/labstack/echo/v4"
 
 	"example.com/modmono/platform/devdash"
 	"example.com/modmono/platform/messaging"
-	"example.com/modmono/platform/modular"
 	"example.com/modmono/platform/tracing"
 )
-
-// noteRoutes keeps m's routes for the architecture page: m registers them
-// once more, on an Echo of their own, where they can be read back.
-func (d *dashboard) noteRoutes(m modular.Module) {
-	if d == nil {
-		return
-	}
-	e := echo.New()
-	m.RegisterRoutes(e)
-	var routes []string
-	for _, r := range e.Routes() {
-		if r.Method != "echo_route_any" {
-			routes = append(routes, r.Method+" "+r.Path)
-		}
-	}
-	slices.Sort(routes)
-	d.routes[m.Name()] = slices.Compact(routes)
-}
 
 // architectureModule is one module as the architecture page draws it.
 type architectureModule struct {
 	Name      string   `json:"name"`
 	Routes    []string `json:"routes"`
+	Tables    []string `json:"tables"`
 	Publishes []string `json:"publishes"`
 	Consumes  []string `json:"consumes"`
 }
 
-// architecture describes the modules that run here: their routes, the
-// topics they consume, and those they publish that some module consumes.
-func (s *Server) architecture(context.Context) (any, error) {
-	out := make([]architectureModule, 0, len(s.modules))
-	publishes := map[string][]string{}
-	for _, m := range s.modules {
-		for _, h := range m.Handlers() {
-			if p, err := s.producerOf(h.Topic); err == nil && !slices.Contains(publishes[p.Name()], h.Topic) {
-				publishes[p.Name()] = append(publishes[p.Name()], h.Topic)
-			}
-		}
+// architectureTopic is one topic, for the edges' details.
+type architectureTopic struct {
+	Name      string   `json:"name"`
+	Version   int      `json:"version"`
+	Producer  string   `json:"producer"`
+	Consumers []string `json:"consumers"`
+	Fields    []string `json:"fields"`
+}
+
+// architecture is Describe's System (i21's, which docs/modules.md is
+// made of) as the page draws it: described once, on first asking.
+func (d *dashboard) architecture(ctx context.Context) (any, error) {
+	d.describe.Do(func() { d.system, d.describeErr = Describe(ctx, DescribeOptions{}) })
+	if d.describeErr != nil {
+		return nil, d.describeErr
 	}
-	for _, m := range s.modules {
-		a := architectureModule{Name: m.Name(), Routes: s.dash.routes[m.Name()], Publishes: publishes[m.Name()], Consumes: []string{}}
-		for _, h := range m.Handlers() {
-			a.Consumes = append(a.Consumes, h.Topic)
+	out := struct {
+		Modules []architectureModule `json:"modules"`
+		Topics  []architectureTopic  `json:"topics"`
+	}{Modules: []architectureModule{}, Topics: []architectureTopic{}}
+	for _, m := range d.system.Modules {
+		a := architectureModule{Name: m.Name, Publishes: m.Publishes, Consumes: m.Consumes}
+		for _, r := range m.Routes {
+			a.Routes = append(a.Routes, r.Method+" "+r.Path)
 		}
-		slices.Sort(a.Publishes)
-		out = append(out, a)
+		for _, t := range m.Tables {
+			a.Tables = append(a.Tables, t.Name)
+		}
+		out.Modules = append(out.Modules, a)
 	}
-	return map[string]any{"modules": out}, nil
+	for _, t := range d.system.Topics {
+		a := architectureTopic{Name: t.Name, Version: t.Version, Producer: t.Producer, Consumers: t.Consumers}
+		for _, f := range t.Fields {
+			a.Fields = append(a.Fields, f.Path+": "+f.Type)
+		}
+		out.Topics = append(out.Topics, a)
+	}
+	return out, nil
 }
 
 // edges are the architecture's live figures: events along each edge, and

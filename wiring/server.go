@@ -77,7 +77,6 @@ func newServer(cfg Config, logger *slog.Logger, bus eventbus.Bus, host *modular.
 			}
 		}
 		m.RegisterRoutes(s.echo)
-		s.dash.noteRoutes(m)
 		if err := s.addMessaging(m, bus); err != nil {
 			return nil, err
 		}
