@@ -56,6 +56,7 @@ func (s *Server) serveDashboard(ctx context.Context) (stop func(), err error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
+		_, _ = s.dash.architecture(serveCtx) // described before the first page asks; an error shows there
 		if err := d.Serve(serveCtx, ln); err != nil {
 			s.logger.Error("dashboard stopped", "error", err)
 		}
