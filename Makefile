@@ -12,7 +12,7 @@ SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 STATIC_TAGS    := osusergo netgo sqlite_omit_load_extension
 STATIC_LDFLAGS := -s -w -X main.version=$(VERSION) -linkmode external -extldflags "-static"
 
-.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check openapi-lint client-test pgbouncer pgbouncer-stop bench build build-static rootfs image image-test docker package sls-package clean
+.PHONY: run test lint fmt-check vet staticcheck deps-check generate generate-check docs docs-check openapi-lint client-test pgbouncer pgbouncer-stop bench build build-static rootfs image image-test docker package sls-package clean
 
 run: ## run the server on its embedded defaults (:8080, ./data)
 	$(GO) run .
@@ -24,7 +24,7 @@ test: ## the whole suite with the race detector; given TEST_DATABASE_URL and TES
 		TEST_STORAGE=postgres TEST_BUS=nats $(GO) test -race -count=1 ./wiring ./modules/... ./platform/messaging/...; \
 	fi
 
-lint: fmt-check vet staticcheck deps-check generate-check ## every check CI runs besides the tests
+lint: fmt-check vet staticcheck deps-check generate-check docs-check ## every check CI runs besides the tests
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -45,6 +45,12 @@ generate-check: ## fail when wiring/wire_gen.go is stale
 	@tmp=$$(mktemp -d) && cp wiring/wire_gen.go $$tmp/ && $(GO) tool wire ./wiring >/dev/null && \
 	if ! diff -u $$tmp/wire_gen.go wiring/wire_gen.go; then cp $$tmp/wire_gen.go wiring/; \
 	echo "wiring/wire_gen.go is stale: run 'make generate' and commit it"; exit 1; fi
+
+docs: ## regenerate docs/modules.md from the code (modmono docs)
+	$(GO) run . docs docs/modules.md
+
+docs-check: ## fail when docs/modules.md is stale
+	$(GO) test -count=1 -run '^TestDocsModulesMdIsFresh$$' ./wiring
 
 # The Spectral CLI, installed from npm into .tools/ on first use.
 SPECTRAL_VERSION := 6.16.3

@@ -25,11 +25,13 @@ func main() {
 	}
 }
 
-var usage = `usage: modmono [serve | events COMMAND | probe [/healthz|/readyz] | version]
+var usage = `usage: modmono [serve | events COMMAND | docs [FILE] | probe [/healthz|/readyz] | version]
 
   serve   run every module behind one HTTP server (the default)
   events  inspect and repair events: the poison queues and the outboxes
           (modmono events, alone, lists its commands)
+  docs    write docs/modules.md (or FILE, "-" for stdout), generated from
+          the code: the modules, their routes, tables, events and settings
   probe   ask the server on this machine's PORT for /healthz (or /readyz):
           the container's health check, which has no shell or curl
   version print the version this binary was built as
@@ -47,6 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// every few seconds, and must not call a secret store each time.
 	if len(args) > 0 && args[0] == "probe" {
 		return probe(ctx, args[1:], getenv, stdout)
+	}
+	// Describes the code on throwaway databases: reads no configuration.
+	if len(args) > 0 && args[0] == "docs" {
+		return wiring.RunDocs(ctx, args[1:], stdout)
 	}
 	if len(args) == 1 && args[0] == "version" {
 		_, err := fmt.Fprintln(stdout, version)

@@ -119,3 +119,32 @@ func TestRunStopsOnAMissingSecretNamingItsVariable(t *testing.T) {
 		t.Fatalf("err = %v, want a start-up error naming DATABASE_URL and its secret", err)
 	}
 }
+
+// The docs command writes the generated documentation to the file it is
+// given (what make docs does to docs/modules.md), reading no configuration:
+// run from the repository's root, it is the committed file; wrong
+// arguments get its usage and write nothing.
+func TestRunDocsWritesTheModuleDocumentation(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "modules.md")
+	badEnv := func(k string) string {
+		if k == "PORT" {
+			return "99999" // ignored: the command reads no configuration
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"docs", out}, badEnv, &bytes.Buffer{}, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	written, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	committed, err := os.ReadFile(filepath.Join("docs", "modules.md"))
+	if err != nil || !bytes.Equal(written, committed) {
+		t.Errorf("modmono docs wrote %d bytes unlike docs/modules.md (%v): run make docs", len(written), err)
+	}
+	err = run(context.Background(), []string{"docs", "-o", out}, badEnv, &bytes.Buffer{}, &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "usage: modmono docs") {
+		t.Errorf("docs -o FILE: %v, want its usage", err)
+	}
+}

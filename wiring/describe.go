@@ -3,7 +3,6 @@ package wiring
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -26,7 +25,8 @@ type System struct {
 	// Flows are the edges of the event graph: one per topic and consumer.
 	Flows []Flow
 	// PlatformTables are the tables every module database carries besides
-	// its own: the outbox, the inbox and the poison queue.
+	// its own: the platform's (messaging's outbox and inbox, sqldb's write
+	// probe).
 	PlatformTables []Table
 }
 
@@ -229,6 +229,3 @@ func moduleSettings(c module) []settings.Setting {
 		Secret:  true,
 	})
 }
-
-// errNoContract is wrapped by the errors about a module's contracts.
-var errNoContract = errors.New("event contracts")

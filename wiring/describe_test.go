@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"example.com/modmono/platform/settings"
@@ -65,6 +66,11 @@ func TestDescribeTellsWhatTheCodeIs(t *testing.T) {
 			if r.OperationID == "" || r.Summary == "" {
 				t.Errorf("%s: %s %s has no operation in its OpenAPI fragment", m.Name, r.Method, r.Path)
 			}
+		}
+	}
+	for _, tp := range sys.Topics {
+		if tp.Producer == "" || len(tp.Fields) == 0 {
+			t.Errorf("%s: consumed, but no module's contracts publish it (does its module show them, Contracts()?)", tp.Name)
 		}
 	}
 	orders := moduleInfo(t, sys, "orders")
@@ -172,5 +178,20 @@ func TestDescribeIncludesAModuleAddedToTheCatalog(t *testing.T) {
 	}
 	if c := topicInfo(t, sys, "users.UserRegistered.v1").Consumers; !slices.Contains(c, rewardsName) || !slices.Contains(c, "notifications") {
 		t.Errorf("users.UserRegistered.v1 consumed by %v", c)
+	}
+}
+
+// serverless.yml and the catalog must agree: a function of no module, or
+// a file that is no YAML, is an error naming it.
+func TestDescribeRefusesAServerlessFileOfNoModule(t *testing.T) {
+	for yml, want := range map[string]string{
+		"functions:\n  billing-http:\n    environment: {APP_MODULE: billing}\n": `function billing-http: APP_MODULE "billing"`,
+		"functions:\n  orders-http:\n    handler: bootstrap\n":                  `function orders-http: APP_MODULE ""`,
+		"functions: [\n": "serverless.yml: ",
+	} {
+		_, err := wiring.Describe(context.Background(), wiring.DescribeOptions{Serverless: []byte(yml)})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want an error with %q", yml, err, want)
+		}
 	}
 }

@@ -17,7 +17,7 @@ import (
 func publishedTopics(contracts fs.FS) ([]string, error) {
 	raw, err := fs.ReadFile(contracts, "asyncapi.json")
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", errNoContract, err)
+		return nil, fmt.Errorf("event contracts: %w", err)
 	}
 	var doc struct {
 		Channels map[string]struct {
@@ -31,13 +31,13 @@ func publishedTopics(contracts fs.FS) ([]string, error) {
 		} `json:"operations"`
 	}
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("%w: asyncapi.json: %w", errNoContract, err)
+		return nil, fmt.Errorf("event contracts: asyncapi.json: %w", err)
 	}
 	var topics []string
 	for name, op := range doc.Operations {
 		ch, ok := doc.Channels[strings.TrimPrefix(op.Channel.Ref, "#/channels/")]
 		if !ok || ch.Address == "" {
-			return nil, fmt.Errorf("%w: asyncapi.json: operation %s sends on %q, no channel with an address", errNoContract, name, op.Channel.Ref)
+			return nil, fmt.Errorf("event contracts: asyncapi.json: operation %s is on %q, no channel with an address", name, op.Channel.Ref)
 		}
 		if op.Action == "send" && !slices.Contains(topics, ch.Address) {
 			topics = append(topics, ch.Address)
@@ -67,7 +67,7 @@ func describeTopics(modules []ModuleInfo, contracts map[string]fs.FS) ([]Topic, 
 			t.Producer = m.Name
 			schema, err := fs.ReadFile(contracts[m.Name], eventschema.File(name))
 			if err != nil {
-				return nil, fmt.Errorf("%s: %w: %w", m.Name, errNoContract, err)
+				return nil, fmt.Errorf("%s: event contracts: %w", m.Name, err)
 			}
 			if t.Description, t.Fields, err = schemaFields(schema); err != nil {
 				return nil, fmt.Errorf("%s: %s: %w", m.Name, eventschema.File(name), err)
@@ -118,6 +118,7 @@ type jsonSchema struct {
 	Description string          `json:"description"`
 	Type        string          `json:"type"`
 	Format      string          `json:"format"`
+	Enum        []any           `json:"enum"`
 	Required    []string        `json:"required"`
 	Properties  json.RawMessage `json:"properties"`
 	Items       *jsonSchema     `json:"items"`
@@ -184,11 +185,19 @@ func orderedProperties(raw json.RawMessage) ([]string, map[string]jsonSchema, er
 	return names, props, nil
 }
 
-// typeOf is a property's type, with its format or its items' type.
+// typeOf is a property's type, with its format, its allowed values or
+// its items' type.
 func typeOf(s jsonSchema) string {
 	t := s.Type
 	if s.Format != "" {
 		t += " (" + s.Format + ")"
+	}
+	if len(s.Enum) > 0 {
+		values := make([]string, len(s.Enum))
+		for i, v := range s.Enum {
+			values[i] = fmt.Sprint(v)
+		}
+		t = strings.TrimSpace(t + " one of " + strings.Join(values, ", "))
 	}
 	if s.Type == "array" && s.Items != nil {
 		t += " of " + typeOf(*s.Items)

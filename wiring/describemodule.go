@@ -19,10 +19,9 @@ import (
 // operation in m's OpenAPI fragment, by path then method.
 func routes(m modular.Module) ([]Route, error) {
 	var doc struct {
-		Paths map[string]map[string]struct {
-			OperationID string `json:"operationId"`
-			Summary     string `json:"summary"`
-		} `json:"paths"`
+		// A path item holds operations by method, and other keys
+		// (parameters, summary …) that are no operation.
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
 	}
 	if err := json.Unmarshal(m.OpenAPI(), &doc); err != nil {
 		return nil, fmt.Errorf("its OpenAPI fragment: %w", err)
@@ -34,9 +33,15 @@ func routes(m modular.Module) ([]Route, error) {
 		if !slices.Contains(httpMethods, r.Method) {
 			continue // a group's not-found route
 		}
-		path := openAPIPath(r.Path)
-		op := doc.Paths[path][strings.ToLower(r.Method)]
-		out = append(out, Route{Method: r.Method, Path: path, OperationID: op.OperationID, Summary: op.Summary})
+		route := Route{Method: r.Method, Path: openAPIPath(r.Path)}
+		if raw, ok := doc.Paths[route.Path][strings.ToLower(r.Method)]; ok {
+			var op struct{ OperationID, Summary string }
+			if err := json.Unmarshal(raw, &op); err != nil {
+				return nil, fmt.Errorf("its OpenAPI fragment: %s %s: %w", r.Method, route.Path, err)
+			}
+			route.OperationID, route.Summary = op.OperationID, op.Summary
+		}
+		out = append(out, route)
 	}
 	slices.SortFunc(out, func(a, b Route) int {
 		return cmpJoin(a.Path, a.Method, b.Path, b.Method)

@@ -30,7 +30,7 @@ func addFunctions(sys *System, text []byte) error {
 	for name, fn := range f.Functions {
 		env := fn.Environment["APP_MODULE"]
 		module := env.Value
-		if unknownModule(module) != nil || module == "" {
+		if unknownModule(module) != nil {
 			return fmt.Errorf("function %s: APP_MODULE %q is no module of the catalog", name, module)
 		}
 		sf := ServerlessFunction{Name: name}
