@@ -17,6 +17,7 @@ const modulePath = "example.com/modmono"
 //	an events package imports no module (it is a standalone contract);
 //	inside a module, httpapi and store meet only in app;
 //	only main imports the wiring;
+//	platform/devdash, the development dashboard, imports no other package of this module;
 //
 // and, on the code of every package but its tests (which open a real
 // database), that a module's app holds no transaction (see transactionFree).
@@ -75,6 +76,8 @@ func violation(pkg, imp string) string {
 		return "only main may use the wiring"
 	case strings.HasPrefix(pkg, "/platform/") && strings.HasPrefix(imp, "/modules/"):
 		return "platform never imports modules"
+	case pkg == "/platform/devdash" && imp != pkg:
+		return "the dashboard is fed through its own interfaces (devdash.Sources): it imports no other package of this module"
 	case strings.HasPrefix(pkg, "/modules/"):
 		own, impMod := moduleOf(pkg), moduleOf(imp)
 		if strings.HasSuffix(pkg, "/events") && impMod != "" && imp != pkg {
@@ -120,6 +123,7 @@ func TestDependencyRuleCatchesViolations(t *testing.T) {
 		{"/modules/users/internal/app", "/wiring"},
 		{"/modules/orders/internal/httpapi", "/modules/orders/internal/store"},
 		{"/modules/orders/internal/store", "/modules/orders/internal/httpapi"},
+		{"/platform/devdash", "/platform/messaging"},
 	}
 	for _, tc := range tests {
 		if violation(tc.pkg, tc.imp) == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/auth"
+	"example.com/modmono/platform/devdash"
 	"example.com/modmono/platform/gcppub"
 	"example.com/modmono/platform/httpserver"
 	"example.com/modmono/platform/logging"
@@ -109,6 +110,11 @@ type Config struct {
 	// data, base64 in a push).
 	MaxEventBytes int
 
+	// Dashboard is the development dashboard's listener: DEV_DASHBOARD_ADDR
+	// (default 127.0.0.1:9400 on the embedded defaults, else off; "off"
+	// turns it off) and DEV_DASHBOARD_TOKEN (see dashboardConfig).
+	Dashboard devdash.Config
+
 	// checkSchemaOnly: the process must not migrate (the events command).
 	checkSchemaOnly bool
 }
@@ -158,6 +164,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	readFunctionConfig(p, &cfg)
 	cfg.EventKeys = eventKeys(p, cfg.Mode, cfg.BusKind)
 	cfg.ModuleConfigs = loadModuleConfigs(p)
+	cfg.Dashboard = dashboardConfig(p, cfg)
 	return cfg, p.Err()
 }
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"example.com/modmono/platform/messaging"
+	"example.com/modmono/platform/sqldb"
 )
 
 // EventsUsage describes the events command.
@@ -179,13 +180,7 @@ func repair(ctx context.Context, cmd string, f *Function, id string, stdout io.W
 	}
 	var failed []error
 	for _, id := range ids {
-		var err error
-		if cmd == "replay" {
-			err = f.Processor.Replay(ctx, id)
-		} else {
-			err = messaging.DropPoisoned(ctx, f.module.DB(), id)
-		}
-		if err != nil {
+		if err := repairEvent(ctx, cmd, f.Processor, f.module.DB(), id); err != nil {
 			failed = append(failed, err)
 			fmt.Fprintf(stdout, "%s: %s failed: %s\n", f.Name, cmd, oneLine(err.Error()))
 			continue
@@ -196,6 +191,20 @@ func repair(ctx context.Context, cmd string, f *Function, id string, stdout io.W
 		return fmt.Errorf("%s: %d of %d events not done", cmd, len(failed), len(ids))
 	}
 	return nil
+}
+
+// repairEvent replays (through p) or drops (cmd) poisoned event id of
+// db's poison queue: the events command's repair, and the dashboard's.
+func repairEvent(ctx context.Context, cmd string, p *messaging.Processor, db *sqldb.DB, id string) error {
+	switch {
+	case cmd == "drop":
+		return messaging.DropPoisoned(ctx, db, id)
+	case cmd != "replay":
+		return fmt.Errorf("%s: not a repair (replay or drop)", cmd)
+	case p == nil:
+		return fmt.Errorf("this module consumes no events: nothing to replay")
+	}
+	return p.Replay(ctx, id)
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

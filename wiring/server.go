@@ -30,6 +30,10 @@ type Server struct {
 	relaysOf  map[string][]*messaging.Relay // by the module whose readiness they count in
 	workers   []worker
 	metrics   *metrics.Metrics
+	// processors are the modules' event processors, by module: the
+	// dashboard's replays run through them.
+	processors map[string]*messaging.Processor
+	dash       *dashboard // nil: the development dashboard is off
 }
 
 // worker is a background loop that runs until its context is done.
@@ -54,6 +58,11 @@ func newServer(cfg Config, logger *slog.Logger, bus eventbus.Bus, host *modular.
 		modules:  modules,
 		metrics:  mx,
 		relaysOf: map[string][]*messaging.Relay{},
+
+		processors: map[string]*messaging.Processor{},
+	}
+	if cfg.Dashboard.Addr != "" {
+		s.dash = newDashboard()
 	}
 	var documented [][]byte
 	if cfg.MetricsAddr == MetricsOnPublicPort { // else on a listener of its own, or nowhere: serveMetrics
@@ -104,10 +113,11 @@ func (s *Server) addMessaging(m modular.Module, bus eventbus.Bus) error {
 	if len(m.Handlers()) == 0 {
 		return nil
 	}
-	p, err := newProcessor(s.cfg, s.logger, s.host, m, s.metrics)
+	p, err := newProcessor(s.cfg, s.logger, s.host, m, s.observer())
 	if err != nil {
 		return err
 	}
+	s.processors[m.Name()] = p
 	sub, err := bus.Subscriber(m.Name())
 	if err != nil {
 		return err
@@ -199,7 +209,11 @@ func (s *Server) producerOf(topic string) (modular.Module, error) {
 // counts as owner's.
 func (s *Server) addRelay(producer, owner modular.Module, pub message.Publisher, cfg messaging.RelayConfig) error {
 	cfg.PollInterval, cfg.CloseTimeout = s.cfg.RelayPoll, s.cfg.ShutdownTimeout
-	r, err := messaging.NewRelay(producer.DB(), s.metrics.CountRelayed(producer.Name(), pub),
+	to := "the bus"
+	if cfg.ConsumerGroup != "" {
+		to = owner.Name()
+	}
+	r, err := messaging.NewRelay(producer.DB(), s.metrics.CountRelayed(producer.Name(), s.relayed(to, pub)),
 		messaging.WatermillLogger(s.logger.With("module", producer.Name())), cfg)
 	if err != nil {
 		return err

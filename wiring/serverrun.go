@@ -30,6 +30,11 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		return err
 	}
 	defer stopMetrics()
+	stopDashboard, err := s.serveDashboard(ctx)
+	if err != nil {
+		return err
+	}
+	defer stopDashboard()
 	ctx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	bg := context.WithoutCancel(ctx)

@@ -114,6 +114,7 @@ type Processor struct {
 	logger   *slog.Logger
 	cfg      ProcessorConfig
 	poisoned message.Publisher
+	attempts AttemptObserver // nil unless cfg.Observer is one
 }
 
 // NewProcessor returns the processor of module's handlers. Effects and inbox
@@ -122,6 +123,7 @@ func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.
 	cfg.setDefaults()
 	p := &Processor{module: module, db: db, handlers: map[string]Handler{}, logger: logger, cfg: cfg,
 		poisoned: sqlpubsub.NewPublisher(db.Write, nil)}
+	p.attempts, _ = cfg.Observer.(AttemptObserver)
 	for _, h := range handlers {
 		p.handlers[h.Topic] = h
 		owner, _, _ := strings.Cut(h.Topic, ".")
@@ -267,8 +269,10 @@ func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(name), attribute.String("modmono.module", p.module),
 			semconv.MessagingOperationTypeDeliver, semconv.MessagingOperationName("process"))
 		msg.SetContext(ctx)
+		start := time.Now()
 		out, err := h(msg)
 		tracing.End(span, err)
+		p.noteAttempt(msg, start, err)
 		return out, err
 	}
 }
