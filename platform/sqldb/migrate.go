@@ -3,12 +3,9 @@ package sqldb
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"io/fs"
-	"time"
 
 	"github.com/pressly/goose/v3"
-	"github.com/pressly/goose/v3/lock"
 )
 
 // Migrations is one embedded migration history, written once per engine.
@@ -37,36 +34,15 @@ func ForEngine(dir fs.FS, sub, table string) (Migrations, error) {
 }
 
 func (db *DB) provider(m Migrations) (*goose.Provider, error) {
-	dialect, files := goose.DialectSQLite3, m.SQLite
-	opts := []goose.ProviderOption{goose.WithTableName(m.Table), goose.WithDisableGlobalRegistry(true)}
-	if db.dialect == Postgres {
-		dialect, files = goose.DialectPostgres, m.Postgres
-		// Instances starting together migrate one at a time: a session
-		// advisory lock of the schema's own history, or, behind a
-		// transaction pooler, where a session lock would be taken on one
-		// server connection and released on another, a leased row in a
-		// table (goose_lock).
-		h := fnv.New64a()
-		fmt.Fprintf(h, "%s.%s", db.schema, m.Table)
-		id := int64(h.Sum64() >> 1)
-		if db.pooled {
-			locker, err := lock.NewPostgresTableLocker(lock.WithTableLockID(id), lock.WithTableLockTimeout(time.Second, 300))
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, goose.WithLocker(locker))
-		} else {
-			locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
-			if err != nil {
-				return nil, err
-			}
-			opts = append(opts, goose.WithSessionLocker(locker))
-		}
+	dialect, files, own, err := db.engine.migrations(m)
+	if err != nil {
+		return nil, err
 	}
 	if files == nil {
 		return nil, fmt.Errorf("migrations %s: no history for %s", m.Table, db.dialect)
 	}
-	p, err := goose.NewProvider(dialect, db.Write, files, opts...)
+	opts := []goose.ProviderOption{goose.WithTableName(m.Table), goose.WithDisableGlobalRegistry(true)}
+	p, err := goose.NewProvider(dialect, db.Write, files, append(opts, own...)...)
 	if err != nil {
 		return nil, fmt.Errorf("migrations %s: %w", m.Table, err)
 	}
@@ -80,7 +56,7 @@ func (db *DB) Migrate(ctx context.Context, m Migrations) error {
 		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrate %s (%s): %w", db.where(), m.Table, err)
+		return fmt.Errorf("migrate %s (%s): %w", db.engine.where(), m.Table, err)
 	}
 	return nil
 }
@@ -99,12 +75,4 @@ func (db *DB) CheckMigrated(ctx context.Context, m Migrations) error {
 		return fmt.Errorf("%s: schema at version %d, binary expects %d", m.Table, current, target)
 	}
 	return nil
-}
-
-// where names the database in messages: its file, or its schema.
-func (db *DB) where() string {
-	if db.dialect == Postgres {
-		return "schema " + db.schema
-	}
-	return db.path
 }

@@ -5,13 +5,17 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"io/fs"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // PostgresOptions tune a PostgreSQL database; the zero value gives the defaults.
@@ -21,6 +25,20 @@ type PostgresOptions struct {
 	// ConnectTimeout bounds each new connection unless the URL sets
 	// connect_timeout. Default: 5s.
 	ConnectTimeout time.Duration
+}
+
+// postgres is a DB's engine on PostgreSQL: a schema of a database, reached
+// through one pool; transactions pipelined (postgrestx.go) and commits
+// announced with LISTEN/NOTIFY (postgreslisten.go).
+type postgres struct {
+	db       *DB
+	schema   string          // the module's schema
+	instance string          // see Instance
+	conf     *pgx.ConnConfig // how the listeners connect
+	pooled   bool            // behind a transaction pooler; see Pooled
+
+	mu        sync.Mutex
+	listeners map[string][]func() // Listen's functions, by channel
 }
 
 // OpenPostgres connects to the PostgreSQL database at url and works in
@@ -61,46 +79,47 @@ func OpenPostgres(ctx context.Context, url, schema string, opts PostgresOptions)
 	pool.SetMaxOpenConns(opts.MaxConns)
 	pool.SetMaxIdleConns(opts.MaxConns)
 	pool.SetConnMaxIdleTime(5 * time.Minute)
-	db := &DB{dialect: Postgres, schema: schema, instance: instance, pgConf: conf, Write: pool, Read: pool,
-		pooled: pooledMode(conf.DefaultQueryExecMode), closing: make(chan struct{})}
-	if err := db.ensureSchema(ctx); err != nil {
+	db := &DB{dialect: Postgres, Write: pool, Read: pool, closing: make(chan struct{})}
+	pg := &postgres{db: db, schema: schema, instance: instance, conf: conf, pooled: pooledMode(conf.DefaultQueryExecMode)}
+	db.engine = pg
+	if err := pg.ensureSchema(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres %s@%s:%d/%s: %w", conf.User, conf.Host, conf.Port, conf.Database, err)
 	}
 	return db, nil
 }
 
-func (db *DB) ensureSchema(ctx context.Context) error {
+func (pg *postgres) ensureSchema(ctx context.Context) error {
 	var exists bool
-	err := db.Write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`,
-		db.schema).Scan(&exists)
+	err := pg.db.Write.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`,
+		pg.schema).Scan(&exists)
 	if err != nil {
 		return err
 	}
 	if !exists {
-		_, err = db.Write.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{db.schema}.Sanitize())
+		_, err = pg.db.Write.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+pgx.Identifier{pg.schema}.Sanitize())
 		// IF NOT EXISTS does not hold against another instance creating it at
 		// the same moment: that one's schema will do.
 		if err != nil && !IsUniqueViolation(err) {
-			return fmt.Errorf("create schema %s: %w", db.schema, err)
+			return fmt.Errorf("create schema %s: %w", pg.schema, err)
 		}
 	}
-	return db.checkSearchPath(ctx)
+	return pg.checkSearchPath(ctx)
 }
 
 // checkSearchPath fails when unqualified names would not land in the
 // module's schema: a connection pooler (PgBouncer, RDS Proxy) may drop
 // the search_path the connections ask for at start-up, and then only the
 // role's or the database's own search_path counts.
-func (db *DB) checkSearchPath(ctx context.Context) error {
+func (pg *postgres) checkSearchPath(ctx context.Context) error {
 	var current sql.NullString
-	if err := db.Write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
+	if err := pg.db.Write.QueryRowContext(ctx, `SELECT current_schema()`).Scan(&current); err != nil {
 		return err
 	}
-	if current.String != db.schema {
+	if current.String != pg.schema {
 		return fmt.Errorf("the connections work in schema %q, not %q: a connection pooler dropped the search_path "+
 			"asked for at start-up; set the role's (ALTER ROLE … SET search_path = %s) or the database's",
-			current.String, db.schema, db.schema)
+			current.String, pg.schema, pg.schema)
 	}
 	return nil
 }
@@ -112,153 +131,65 @@ func pooledMode(mode pgx.QueryExecMode) bool {
 	return mode == pgx.QueryExecModeExec || mode == pgx.QueryExecModeSimpleProtocol
 }
 
+// postgres returns db's engine when db is on PostgreSQL.
+func (db *DB) postgres() (*postgres, bool) {
+	pg, ok := db.engine.(*postgres)
+	return pg, ok
+}
+
+// Schema is the PostgreSQL schema db works in ("" on SQLite).
+func (db *DB) Schema() string {
+	if pg, ok := db.postgres(); ok {
+		return pg.schema
+	}
+	return ""
+}
+
 // Pooled reports that db reaches PostgreSQL through a transaction pooler
 // (PgBouncer in transaction mode, RDS Proxy), as its URL declares with
 // default_query_exec_mode=exec or simple_protocol: each transaction may run
 // on a different server connection, so nothing may rely on the session
 // (prepared statements, session advisory locks). Migrations then take a
 // lock row in a table instead of a session advisory lock.
-func (db *DB) Pooled() bool { return db.pooled }
+func (db *DB) Pooled() bool {
+	pg, ok := db.postgres()
+	return ok && pg.pooled
+}
 
 // Instance is a name for db unique to it, across processes and restarts,
 // that its PostgreSQL connections carry at the end of application_name,
 // after the last "/" ("" on SQLite). SQL can tell from it whether a row
 // another session wrote (a lease, say) is this process's.
-func (db *DB) Instance() string { return db.instance }
-
-// pgInTx is InTx on PostgreSQL.
-func (db *DB) pgInTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	db.closeMu.RLock()
-	closed := db.closed
-	db.closeMu.RUnlock()
-	if closed {
-		return ErrClosed
+func (db *DB) Instance() string {
+	if pg, ok := db.postgres(); ok {
+		return pg.instance
 	}
-	for attempt := 1; ; attempt++ {
-		wake, err := db.pgTxOnce(ctx, fn)
-		if err == nil {
-			for _, f := range wake {
-				f()
-			}
-			db.committed(1)
-			return nil
-		}
-		if attempt == 3 || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-	}
+	return ""
 }
 
-// pgTxOnce runs fn in a transaction on a connection of its own, and returns
-// the transaction's after-commit functions once it committed.
-func (db *DB) pgTxOnce(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) ([]func(), error) {
-	conn, err := db.Write.Conn(ctx)
+// migrations: instances starting together migrate one at a time, under a
+// session advisory lock of the schema's own history or, behind a
+// transaction pooler, where a session lock would be taken on one server
+// connection and released on another, a leased row in a table (goose_lock).
+func (pg *postgres) migrations(m Migrations) (goose.Dialect, fs.FS, []goose.ProviderOption, error) {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%s.%s", pg.schema, m.Table)
+	id := int64(h.Sum64() >> 1)
+	if pg.pooled {
+		locker, err := lock.NewPostgresTableLocker(lock.WithTableLockID(id), lock.WithTableLockTimeout(time.Second, 300))
+		if err != nil {
+			return "", nil, nil, err
+		}
+		return goose.DialectPostgres, m.Postgres, []goose.ProviderOption{goose.WithLocker(locker)}, nil
+	}
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 300))
 	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
+		return "", nil, nil, err
 	}
-	defer conn.Close() // back to the pool
-	t := &Tx{db: db, conn: conn}
-	defer func() {
-		if p := recover(); p != nil {
-			t.rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(context.WithValue(ctx, inTxKey{db}, true), t); err != nil {
-		t.rollback()
-		if t.err != nil {
-			// What was sent ahead of a query failed: fn's error comes
-			// from that query, refused because of it.
-			return nil, t.err
-		}
-		return nil, err
-	}
-	if err := t.commit(ctx); err != nil {
-		return nil, err
-	}
-	return t.wake, nil
+	return goose.DialectPostgres, m.Postgres, []goose.ProviderOption{goose.WithSessionLocker(locker)}, nil
 }
 
-// wakeLocal calls the functions of this process that Listen on channel
-// (on SQLite, every commit already has).
-func (db *DB) wakeLocal(channel string) {
-	db.mu.Lock()
-	fs := db.listeners[channel]
-	db.mu.Unlock()
-	for _, f := range fs {
-		f()
-	}
-}
+func (pg *postgres) where() string { return "schema " + pg.schema }
 
-// retryable reports a transaction the server aborted to resolve a conflict
-// with another: running it again can succeed.
-func retryable(err error) bool {
-	var pe *pgconn.PgError
-	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
-}
-
-// Listen calls f whenever a transaction committed on db may have written
-// something channel's listeners care about. On SQLite: after every commit
-// (one process owns the file, so its commits are all there are). On
-// PostgreSQL: after every commit in this process whose transaction called
-// Tx.Notify(channel), and on every NOTIFY on channel from another process,
-// which a trigger of the tables concerned sends, plus once after each
-// (re)connection for what was missed while away; behind a transaction
-// pooler (Pooled), on this process's commits only. f must not block.
-// Listening stops when db closes.
-func (db *DB) Listen(channel string, f func()) {
-	if db.dialect != Postgres {
-		db.OnCommit(f)
-		return
-	}
-	db.mu.Lock()
-	if db.listeners == nil {
-		db.listeners = map[string][]func(){}
-	}
-	db.listeners[channel] = append(db.listeners[channel], f)
-	db.mu.Unlock()
-	if db.pooled {
-		// A transaction pooler hands an idle session no server connection
-		// to hear NOTIFY on: other processes' commits wait for the
-		// listeners' fallback polls.
-		return
-	}
-	db.writerWG.Add(1)
-	go func() {
-		defer db.writerWG.Done()
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() {
-			<-db.closing
-			cancel()
-		}()
-		for ctx.Err() == nil {
-			err := db.listenOnce(ctx, channel, f)
-			if ctx.Err() != nil {
-				return
-			}
-			_ = err // the fallback poll covers the gap; retry after a pause
-			select {
-			case <-ctx.Done():
-			case <-time.After(time.Second):
-			}
-		}
-	}()
-}
-
-func (db *DB) listenOnce(ctx context.Context, channel string, f func()) error {
-	conn, err := pgx.ConnectConfig(ctx, db.pgConf)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-		return err
-	}
-	f() // whatever was committed while nobody listened
-	for {
-		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return err
-		}
-		f()
-	}
-}
+// close closes the one pool, which is both Write and Read.
+func (pg *postgres) close() error { return pg.db.Write.Close() }

@@ -2,13 +2,9 @@ package sqldb
 
 import (
 	"context"
+	"database/sql"
 	"errors"
-	"sync/atomic"
 )
-
-// maxGroup caps how many InTx calls share one transaction: enough to spread
-// a commit's cost, few enough that no caller waits long behind the others.
-const maxGroup = 32
 
 // ErrClosed is returned by InTx on a closed DB.
 var ErrClosed = errors.New("sqldb: database closed")
@@ -21,28 +17,6 @@ var ErrNestedTx = errors.New("sqldb: InTx called inside InTx on the same databas
 // inTxKey marks the ctx InTx hands fn, per DB, so that a nested call on
 // the same DB is refused and one on another module's DB is not.
 type inTxKey struct{ db *DB }
-
-// A request's state: the writer claims a queued request before it runs fn,
-// and its caller abandons it when its ctx ends first; whichever swaps the
-// state first wins, so fn never runs after its caller returned.
-const (
-	stateQueued int32 = iota
-	stateRunning
-	stateAbandoned
-)
-
-type txRequest struct {
-	ctx   context.Context
-	fn    func(ctx context.Context, tx *Tx) error
-	done  chan txResult
-	state atomic.Int32
-}
-
-type txResult struct {
-	err      error
-	panicked any
-	wake     []func() // the Tx's AfterCommit functions, run after the commit
-}
 
 // InTx runs fn in a write transaction and commits it when fn returns nil; an
 // error or a panic in fn undoes everything fn wrote. InTx returns once the
@@ -75,65 +49,111 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if db.dialect == Postgres {
-		return db.pgInTx(ctx, fn)
+	return db.engine.inTx(ctx, fn)
+}
+
+// Tx is the transaction InTx runs a function in. Stores use it through
+// Querier, as they would a *sql.Tx.
+//
+// On PostgreSQL, BEGIN and the statements queued with ExecLater make no
+// round trip of their own: they are pipelined (one message, one answer)
+// with the transaction's next ExecContext, or its COMMIT. Queries cannot
+// join a pipeline here: what is pending is sent before them.
+type Tx struct {
+	db   *DB
+	side engineTx // the engine's half: sqliteTx (sqlitetx.go) or *postgresTx (postgrestx.go)
+	wake []func() // run once the transaction commits
+}
+
+// engineTx is what a Tx does differently on each engine: how its
+// statements reach the database.
+type engineTx interface {
+	Querier
+	// execLater is Tx.ExecLaterAs.
+	execLater(ctx context.Context, q queued) error
+}
+
+// queued is a statement that ExecLater holds back.
+type queued struct {
+	query string
+	args  []any
+	// wrap, if set, is applied to the error the statement meets,
+	// whichever later call reports it.
+	wrap func(error) error
+}
+
+var _ Querier = (*Tx)(nil)
+
+// ExecContext runs a statement in the transaction.
+func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.side.ExecContext(ctx, query, args...)
+}
+
+// QueryContext runs a query in the transaction.
+func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.side.QueryContext(ctx, query, args...)
+}
+
+// QueryRowContext runs a query that returns at most one row in the
+// transaction.
+func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.side.QueryRowContext(ctx, query, args...)
+}
+
+// ExecLater runs a statement whose outcome the caller does not need until
+// the transaction ends (an outbox insert, say): on PostgreSQL it travels
+// with the transaction's next statement or its COMMIT, and an error it
+// meets fails that statement, or the commit. On SQLite it runs at once.
+func (t *Tx) ExecLater(ctx context.Context, query string, args ...any) error {
+	return t.ExecLaterAs(ctx, nil, query, args...)
+}
+
+// ExecLaterAs is ExecLater for a statement whose failure means something to
+// the caller: wrap (if not nil) turns the error the statement meets into
+// the caller's, whichever later call reports it (the statement that
+// follows, or InTx from the commit).
+func (t *Tx) ExecLaterAs(ctx context.Context, wrap func(error) error, query string, args ...any) error {
+	return t.side.execLater(ctx, queued{query, args, wrap})
+}
+
+// ExecLater is Tx.ExecLater when q is a *Tx, and q.ExecContext otherwise.
+func ExecLater(ctx context.Context, q Execer, query string, args ...any) error {
+	return ExecLaterAs(ctx, q, nil, query, args...)
+}
+
+// ExecLaterAs is Tx.ExecLaterAs when q is a *Tx, and q.ExecContext
+// otherwise, its error passed through wrap.
+func ExecLaterAs(ctx context.Context, q Execer, wrap func(error) error, query string, args ...any) error {
+	if t, ok := q.(*Tx); ok {
+		return t.ExecLaterAs(ctx, wrap, query, args...)
 	}
-	req := &txRequest{ctx: ctx, fn: fn, done: make(chan txResult, 1)}
-	if err := db.enqueue(req); err != nil {
+	_, err := q.ExecContext(ctx, query, args...)
+	return wrapErr(wrap, err)
+}
+
+func wrapErr(wrap func(error) error, err error) error {
+	if err == nil || wrap == nil {
 		return err
 	}
-	res := req.await()
-	if res.panicked != nil {
-		panic(res.panicked)
-	}
-	return res.err
+	return wrap(err)
 }
 
-// await waits for the writer's answer, or for the caller's ctx to end
-// before the writer started the request: then the request is abandoned,
-// and the writer skips it.
-func (req *txRequest) await() txResult {
-	select {
-	case res := <-req.done:
-		return res
-	case <-req.ctx.Done():
-		if req.state.CompareAndSwap(stateQueued, stateAbandoned) {
-			return txResult{err: req.ctx.Err()}
-		}
-		return <-req.done // fn runs: only the writer knows how it ends
-	}
+// Notify wakes, once the transaction commits, the functions of this
+// process that Listen on channel; it does nothing if the transaction rolls
+// back. Other processes learn of the commit from PostgreSQL (NOTIFY) or
+// their poll.
+func (t *Tx) Notify(channel string) { t.db.engine.notify(t, channel) }
+
+// AfterCommit runs f once the transaction commits, before InTx returns; it
+// never runs if the transaction rolls back, nor for an attempt PostgreSQL
+// aborted and InTx ran again. f must not block.
+func (t *Tx) AfterCommit(f func()) {
+	t.wake = append(t.wake, f)
 }
 
-// start claims req for the writer, unless its ctx ended while it was
-// queued (its caller has returned, or is about to).
-func (req *txRequest) start() error {
-	if err := req.ctx.Err(); err != nil {
-		return err
-	}
-	if !req.state.CompareAndSwap(stateQueued, stateRunning) {
-		return req.ctx.Err() // abandoned: the caller saw its ctx end
-	}
-	return nil
-}
+// Schema is the PostgreSQL schema of the transaction's database ("" on
+// SQLite).
+func (t *Tx) Schema() string { return t.db.Schema() }
 
-// fnContext is the ctx InTx hands fn: the caller's values, never
-// cancelled, and marked as inside a transaction on db.
-func (db *DB) fnContext(ctx context.Context) context.Context {
-	return context.WithValue(context.WithoutCancel(ctx), inTxKey{db}, true)
-}
-
-// enqueue hands req to the writer unless the DB is closed. Close waits for
-// enqueue calls in progress, so nothing is queued after the writer stops.
-func (db *DB) enqueue(req *txRequest) error {
-	db.closeMu.RLock()
-	defer db.closeMu.RUnlock()
-	if db.closed {
-		return ErrClosed
-	}
-	select {
-	case db.queue <- req:
-		return nil
-	case <-req.ctx.Done():
-		return req.ctx.Err()
-	}
-}
+// Dialect is the engine under the transaction's database.
+func (t *Tx) Dialect() Dialect { return t.db.dialect }

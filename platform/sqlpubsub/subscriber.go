@@ -90,7 +90,7 @@ func (c SubscriberConfig) Validate() error {
 	if c.DB == nil {
 		return errors.New("sqlpubsub: SubscriberConfig.DB is required")
 	}
-	if c.Dialect != sqldb.SQLite && c.Dialect != sqldb.Postgres {
+	if !c.Dialect.Known() {
 		return errors.New("sqlpubsub: SubscriberConfig.Dialect must be sqldb.SQLite or sqldb.Postgres")
 	}
 	return nil

@@ -33,20 +33,20 @@ const (
 
 // checkpointLoop copies committed WAL frames into the database file in
 // PASSIVE mode: it never waits for, or blocks, readers and the writer.
-func (db *DB) checkpointLoop() {
-	defer db.writerWG.Done()
+func (lite *sqlite) checkpointLoop() {
+	defer lite.db.workers.Done()
 	interval := checkpointMin
 	t := time.NewTimer(interval)
 	defer t.Stop()
 	var last walState
 	for {
 		select {
-		case <-db.closing:
-			db.checkpoint()
+		case <-lite.db.closing:
+			lite.checkpoint()
 			return
 		case <-t.C:
 		}
-		now := db.checkpoint()
+		now := lite.checkpoint()
 		if now != last {
 			interval = checkpointMin // the WAL moved: commits are coming in
 		} else {
@@ -64,12 +64,12 @@ type walState struct{ frames, checkpointed int }
 // checkpoint runs one PASSIVE checkpoint. A failure is left for the next
 // round: the WAL keeps every frame until it is checkpointed, so nothing is
 // lost; only the file grows.
-func (db *DB) checkpoint() walState {
+func (lite *sqlite) checkpoint() walState {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var busy int
 	var st walState
-	if err := db.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &st.frames, &st.checkpointed); err != nil {
+	if err := lite.ckpt.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &st.frames, &st.checkpointed); err != nil {
 		return walState{-1, -1}
 	}
 	return st

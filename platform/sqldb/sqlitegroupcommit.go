@@ -9,58 +9,58 @@ import (
 
 // writeLoop is the one writer: it collects the InTx calls queued at once,
 // up to maxGroup, and commits them as one transaction.
-func (db *DB) writeLoop() {
-	defer db.writerWG.Done()
+func (lite *sqlite) writeLoop() {
+	defer lite.db.workers.Done()
 	for {
 		var first *txRequest
 		select {
-		case first = <-db.queue:
-		case <-db.closing:
-			db.finishQueued()
+		case first = <-lite.queue:
+		case <-lite.db.closing:
+			lite.finishQueued()
 			return
 		}
 		group := []*txRequest{first}
 	collect:
 		for len(group) < maxGroup {
 			select {
-			case req := <-db.queue:
+			case req := <-lite.queue:
 				group = append(group, req)
 			default:
 				break collect
 			}
 		}
-		db.commitGroup(group)
+		lite.commitGroup(group)
 	}
 }
 
 // finishQueued commits what was queued before Close.
-func (db *DB) finishQueued() {
+func (lite *sqlite) finishQueued() {
 	for {
 		select {
-		case req := <-db.queue:
-			db.commitGroup([]*txRequest{req})
+		case req := <-lite.queue:
+			lite.commitGroup([]*txRequest{req})
 		default:
 			return
 		}
 	}
 }
 
-func (db *DB) commitGroup(group []*txRequest) {
+func (lite *sqlite) commitGroup(group []*txRequest) {
 	results := make([]txResult, len(group))
-	tx, err := db.Write.BeginTx(context.Background(), nil)
+	tx, err := lite.db.Write.BeginTx(context.Background(), nil)
 	if err != nil {
 		for i := range results {
 			results[i].err = fmt.Errorf("begin: %w", err)
 		}
-		db.deliver(group, results)
+		lite.deliver(group, results)
 		return
 	}
 	committed := false
 	if len(group) == 1 {
-		results[0] = db.runAlone(tx, group[0])
+		results[0] = lite.runAlone(tx, group[0])
 		committed = results[0].err == nil && results[0].panicked == nil
 	} else {
-		committed = db.runInSavepoints(tx, group, results)
+		committed = lite.runInSavepoints(tx, group, results)
 	}
 	if !committed {
 		if err := tx.Rollback(); err != nil && !errors.Is(err, sql.ErrTxDone) {
@@ -70,7 +70,7 @@ func (db *DB) commitGroup(group []*txRequest) {
 				}
 			}
 		}
-		db.deliver(group, results)
+		lite.deliver(group, results)
 		return
 	}
 	if err := tx.Commit(); err != nil {
@@ -79,7 +79,7 @@ func (db *DB) commitGroup(group []*txRequest) {
 				results[i].err = fmt.Errorf("commit: %w", err)
 			}
 		}
-		db.deliver(group, results)
+		lite.deliver(group, results)
 		return
 	}
 	for _, res := range results {
@@ -89,35 +89,22 @@ func (db *DB) commitGroup(group []*txRequest) {
 			}
 		}
 	}
-	db.deliver(group, results)
-	db.committed(len(group))
-}
-
-// committed runs the commit hooks for a commit that carried size InTx calls.
-func (db *DB) committed(size int) {
-	db.mu.Lock()
-	hooks, sizeHooks := db.onCommit, db.onGroupCommit
-	db.mu.Unlock()
-	for _, f := range hooks {
-		f()
-	}
-	for _, f := range sizeHooks {
-		f(size)
-	}
+	lite.deliver(group, results)
+	lite.db.committed(len(group))
 }
 
 // runAlone runs the only request of a group with no savepoint.
-func (db *DB) runAlone(tx *sql.Tx, req *txRequest) txResult {
+func (lite *sqlite) runAlone(tx *sql.Tx, req *txRequest) txResult {
 	if err := req.start(); err != nil {
 		return txResult{err: err}
 	}
-	return db.call(tx, req)
+	return lite.call(tx, req)
 }
 
 // runInSavepoints runs each request in its own savepoint and reports whether
 // any of them left changes to commit. A failure of the savepoint machinery
 // itself fails the whole group.
-func (db *DB) runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult) bool {
+func (lite *sqlite) runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult) bool {
 	ctx := context.Background()
 	changed := false
 	for i, req := range group {
@@ -128,7 +115,7 @@ func (db *DB) runInSavepoints(tx *sql.Tx, group []*txRequest, results []txResult
 		if _, err := tx.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
 			return failAll(results, fmt.Errorf("savepoint: %w", err))
 		}
-		results[i] = db.call(tx, req)
+		results[i] = lite.call(tx, req)
 		if results[i].err != nil || results[i].panicked != nil {
 			if _, err := tx.ExecContext(ctx, "ROLLBACK TO grp"); err != nil {
 				return failAll(results, fmt.Errorf("rollback to savepoint: %w", err))
@@ -155,21 +142,21 @@ func failAll(results []txResult, err error) bool {
 // call runs req.fn, turning a panic into a result for the caller's
 // goroutine. A fn that returns after its caller's ctx ended fails with the
 // ctx's error, which rolls its writes back.
-func (db *DB) call(tx *sql.Tx, req *txRequest) (res txResult) {
+func (lite *sqlite) call(tx *sql.Tx, req *txRequest) (res txResult) {
 	defer func() {
 		if p := recover(); p != nil {
 			res = txResult{panicked: p}
 		}
 	}()
-	t := &Tx{db: db, tx: tx}
-	err := req.fn(db.fnContext(req.ctx), t)
+	t := &Tx{db: lite.db, side: sqliteTx{tx}}
+	err := req.fn(lite.fnContext(req.ctx), t)
 	if err == nil {
 		err = req.ctx.Err()
 	}
 	return txResult{err: err, wake: t.wake}
 }
 
-func (db *DB) deliver(group []*txRequest, results []txResult) {
+func (lite *sqlite) deliver(group []*txRequest, results []txResult) {
 	for i, req := range group {
 		req.done <- results[i]
 	}
