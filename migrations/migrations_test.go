@@ -67,7 +67,7 @@ func TestTimesWrittenBeforeBecomeFixedWidth(t *testing.T) {
 func open(t *testing.T, module string) (*sqldb.DB, *goose.Provider) {
 	t.Helper()
 	own := migrations.Of(module)
-	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), module+".db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), module+".db"), sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func migrateBoth(t *testing.T, url, schema string, histories []sqldb.Migrations)
 	for _, h := range histories {
 		skip = append(skip, h.Table)
 	}
-	liteDB, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), schema+".db"), sqldb.Options{})
+	liteDB, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), schema+".db"), sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

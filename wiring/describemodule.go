@@ -73,7 +73,7 @@ func cmpJoin(a1, a2, b1, b2 string) int {
 // platformTables are the tables of a database migrated with the host's
 // schema alone: what every module database carries.
 func platformTables(ctx context.Context, host *modular.Host, dir string) ([]Table, error) {
-	db, err := sqldb.OpenSQLite(filepath.Join(dir, "platform.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(dir, "platform.db"), sqldb.SQLiteOptions{})
 	if err != nil {
 		return nil, err
 	}

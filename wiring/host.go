@@ -32,7 +32,7 @@ func provideHost(cfg Config, logger *slog.Logger, tokens *auth.Tokens, keys *mes
 	open := func(name string) (*sqldb.DB, error) {
 		url, ok := cfg.DatabaseURLs[name]
 		if !ok || url.URL == "" {
-			return sqldb.OpenSQLite(sqlitePath(cfg, name), sqldb.Options{})
+			return sqldb.OpenSQLite(sqlitePath(cfg, name), sqldb.SQLiteOptions{})
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()

@@ -25,7 +25,7 @@ func openModuleDB(t testing.TB, cfg wiring.Config, module string) *sqldb.DB {
 	if u, ok := cfg.DatabaseURLs[module]; ok {
 		db, err = sqldb.OpenPostgres(context.Background(), u.URL, module, sqldb.PostgresOptions{MaxConns: 2})
 	} else {
-		db, err = sqldb.OpenSQLite(filepath.Join(cfg.DataDir, module+".db"), sqldb.Options{})
+		db, err = sqldb.OpenSQLite(filepath.Join(cfg.DataDir, module+".db"), sqldb.SQLiteOptions{})
 	}
 	if err != nil {
 		t.Fatal(err)

@@ -73,7 +73,7 @@ func TestRecordsThatCanNeverSucceedArePoisonedAndNotReported(t *testing.T) {
 // on payload "down", into the table effects of db.
 func newHandler(t *testing.T, maxEventBytes int) (*sqldb.DB, *lambdafn.Handler) {
 	t.Helper()
-	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "m.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "m.db"), sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

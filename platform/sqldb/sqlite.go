@@ -14,8 +14,8 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// Options tune a SQLite database; the zero value gives the defaults.
-type Options struct {
+// SQLiteOptions tune a SQLite database; the zero value gives the defaults.
+type SQLiteOptions struct {
 	// ReadConns is the size of the read-only pool. Default: max(4, 2*GOMAXPROCS).
 	ReadConns int
 	// BusyTimeout is how long SQLite waits on a lock held by another process
@@ -23,7 +23,7 @@ type Options struct {
 	BusyTimeout time.Duration
 }
 
-func (o *Options) setDefaults() {
+func (o *SQLiteOptions) setDefaults() {
 	if o.ReadConns <= 0 {
 		o.ReadConns = max(4, 2*runtime.GOMAXPROCS(0))
 	}
@@ -43,7 +43,7 @@ type sqlite struct {
 }
 
 // OpenSQLite opens (creating if needed) the database file at path in WAL mode.
-func OpenSQLite(path string, opts Options) (*DB, error) {
+func OpenSQLite(path string, opts SQLiteOptions) (*DB, error) {
 	opts.setDefaults()
 	if err := createPrivate(path); err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -101,7 +101,7 @@ func createPrivate(path string) error {
 	return f.Close()
 }
 
-func dsn(path string, opts Options, readOnly bool) string {
+func dsn(path string, opts SQLiteOptions, readOnly bool) string {
 	q := url.Values{}
 	q.Set("_journal_mode", "WAL")
 	q.Set("_synchronous", "NORMAL") // durable across process crashes; WAL fsyncs at checkpoints

@@ -18,7 +18,7 @@ import (
 
 func open(t *testing.T) *sqldb.DB {
 	t.Helper()
-	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "t.db"), sqldb.Options{})
+	db, err := sqldb.OpenSQLite(filepath.Join(t.TempDir(), "t.db"), sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +342,7 @@ func TestCallersThatGiveUpNeverHaveTheirFnRunAfterwards(t *testing.T) {
 // owner only, whatever the process's umask: they hold password hashes.
 func TestANewDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "private.db")
-	db, err := sqldb.OpenSQLite(path, sqldb.Options{})
+	db, err := sqldb.OpenSQLite(path, sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +365,7 @@ func TestANewDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
 // them (secure_delete), so erasing a user erases them from the disk too.
 func TestDeletedRowsLeaveNoBytesInTheFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "erase.db")
-	db, err := sqldb.OpenSQLite(path, sqldb.Options{})
+	db, err := sqldb.OpenSQLite(path, sqldb.SQLiteOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func Open(t testing.TB, engine sqldb.Dialect, schema string, histories ...sqldb.
 	case sqldb.Postgres:
 		db, err = sqldb.OpenPostgres(context.Background(), PostgresURL(t), schema, sqldb.PostgresOptions{})
 	default:
-		db, err = sqldb.OpenSQLite(filepath.Join(t.TempDir(), schema+".db"), sqldb.Options{})
+		db, err = sqldb.OpenSQLite(filepath.Join(t.TempDir(), schema+".db"), sqldb.SQLiteOptions{})
 	}
 	if err != nil {
 		t.Fatal(err)
