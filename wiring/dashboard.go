@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/labstack/echo/v4"
 	"go.opentelemetry.io/otel/trace"
 
 	"example.com/modmono/platform/devdash"
@@ -25,6 +26,7 @@ const (
 // dashboard connects the development dashboard to the server: its
 // recorder and hub, fed by the relays and processors, and its sources.
 type dashboard struct {
+	cfg    Config // the server's: the architecture is described on it
 	spans  *devdash.Recorder
 	events *devdash.Hub
 
@@ -33,8 +35,8 @@ type dashboard struct {
 	describeErr error
 }
 
-func newDashboard() *dashboard {
-	return &dashboard{spans: devdash.NewRecorder(dashboardSpans), events: devdash.NewHub(dashboardEvents)}
+func newDashboard(cfg Config) *dashboard {
+	return &dashboard{cfg: cfg, spans: devdash.NewRecorder(dashboardSpans), events: devdash.NewHub(dashboardEvents)}
 }
 
 // serveDashboard serves the dashboard on cfg.Dashboard.Addr, with the span
@@ -90,6 +92,27 @@ func (o dashObserver) EventAttempted(module string, msg *message.Message, outcom
 		traceID = sc.TraceID().String()
 	}
 	o.events.Attempted(msg.UUID, func() devdash.Seen { return seen(msg) }, module, string(outcome), traceID, took, time.Now(), err)
+}
+
+// EventCommitted tells the hub of an event a module stored, once stored.
+func (o dashObserver) EventCommitted(msg *message.Message, at time.Time) {
+	o.events.Committed(msg.UUID, func() devdash.Seen { return seen(msg) }, at)
+}
+
+// observeCommits has every request's stored events told to the dashboard
+// once committed (the processors' handlers are told through observer).
+func (s *Server) observeCommits() {
+	if s.dash == nil {
+		return
+	}
+	o := dashObserver{s.metrics, s.dash.events}
+	s.echo.Use(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			r := c.Request()
+			c.SetRequest(r.WithContext(messaging.ObserveCommits(r.Context(), o)))
+			return next(c)
+		}
+	})
 }
 
 // relayed returns pub, which tells the dashboard of every event a relay

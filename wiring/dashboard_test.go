@@ -53,10 +53,11 @@ func (d dash) do(method, path string, header ...string) (int, []byte) {
 }
 
 type dashEvent struct {
-	ID        string `json:"id"`
-	Topic     string `json:"topic"`
-	TraceID   string `json:"trace_id"`
-	Consumers []struct {
+	ID          string `json:"id"`
+	Topic       string `json:"topic"`
+	TraceID     string `json:"trace_id"`
+	CommittedAt string `json:"committed_at"`
+	Consumers   []struct {
 		Module, Outcome string
 	} `json:"consumers"`
 }
@@ -88,6 +89,9 @@ func TestTheDashboardFollowsEventsToTheirTraceAndRepairsTheQueues(t *testing.T) 
 		placed, ok = d.applied("orders.OrderPlaced.v1", "notifications")
 		return ok
 	})
+	if placed.CommittedAt == "" {
+		t.Errorf("the placed order's event shows no commit: %+v", placed)
+	}
 	_, body := d.do("GET", "/api/traces/"+placed.TraceID)
 	for _, name := range []string{`"POST /v1/orders"`, `"relay orders.OrderPlaced.v1"`, `"process orders.OrderPlaced.v1"`} {
 		if !strings.Contains(string(body), name) {

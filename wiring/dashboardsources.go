@@ -30,7 +30,7 @@ type architectureTopic struct {
 // architecture is Describe's System (i21's, which docs/modules.md is
 // made of) as the page draws it: described once, on first asking.
 func (d *dashboard) architecture(ctx context.Context) (any, error) {
-	d.describe.Do(func() { d.system, d.describeErr = Describe(ctx, DescribeOptions{}) })
+	d.describe.Do(func() { d.system, d.describeErr = Describe(ctx, DescribeOptions{Config: d.cfg}) })
 	if d.describeErr != nil {
 		return nil, d.describeErr
 	}

@@ -121,6 +121,11 @@ type DescribeOptions struct {
 	// Serverless is the text of serverless.yml; nil leaves the modules'
 	// Functions empty.
 	Serverless []byte
+	// Config is the configuration the modules are built with: a running
+	// server's, so that describing costs what the server's settings say (a
+	// password hash at its BCRYPT_COST, say). The zero Config builds each
+	// module on its zero settings, as `modmono docs` does.
+	Config Config
 }
 
 // contracted is a module that publishes events: Contracts is its events
@@ -151,7 +156,7 @@ func Describe(ctx context.Context, opts DescribeOptions) (System, error) {
 	}
 	contracts := map[string]fs.FS{}
 	for _, c := range catalog {
-		info, cs, err := describeModule(ctx, host, c, sys.PlatformTables)
+		info, cs, err := describeModule(ctx, host, c, opts.Config, sys.PlatformTables)
 		if err != nil {
 			return System{}, fmt.Errorf("describe %s: %w", c.name, err)
 		}
@@ -189,10 +194,10 @@ func describeHost(dir string) (*modular.Host, error) {
 	return provideHost(cfg, logger, tokens, keys)
 }
 
-// describeModule builds c on host and describes it; it returns the
+// describeModule builds c on host, configured by cfg, and describes it; it returns the
 // module's event contracts too (nil when it has none).
-func describeModule(ctx context.Context, host *modular.Host, c module, platform []Table) (ModuleInfo, fs.FS, error) {
-	m, cleanup, err := c.build(host, c.configOf(Config{}))
+func describeModule(ctx context.Context, host *modular.Host, c module, cfg Config, platform []Table) (ModuleInfo, fs.FS, error) {
+	m, cleanup, err := c.build(host, c.configOf(cfg))
 	if err != nil {
 		return ModuleInfo{}, nil, err
 	}

@@ -62,7 +62,8 @@ func newServer(cfg Config, logger *slog.Logger, bus eventbus.Bus, host *modular.
 		processors: map[string]*messaging.Processor{},
 	}
 	if cfg.Dashboard.Addr != "" {
-		s.dash = newDashboard()
+		s.dash = newDashboard(cfg)
+		s.observeCommits()
 	}
 	var documented [][]byte
 	if cfg.MetricsAddr == MetricsOnPublicPort { // else on a listener of its own, or nowhere: serveMetrics

@@ -17,6 +17,7 @@ type Event struct {
 	UserID        string            `json:"user_id,omitempty"`
 	TraceID       string            `json:"trace_id,omitempty"`
 	OccurredAt    time.Time         `json:"occurred_at"`
+	CommittedAt   *time.Time        `json:"committed_at,omitempty"` // nil: seen first on its relay
 	Payload       string            `json:"payload"`
 	Metadata      map[string]string `json:"metadata"`
 	Relays        []Relayed         `json:"relays"`
@@ -68,6 +69,11 @@ type Hub struct {
 // NewHub keeps the last size events.
 func NewHub(size int) *Hub {
 	return &Hub{size: max(size, 1), byID: map[string]*Event{}, subs: map[chan []byte]struct{}{}, counts: newCounts()}
+}
+
+// Committed records that the transaction that stored ev committed at at.
+func (h *Hub) Committed(id string, ev func() Seen, at time.Time) {
+	h.update(id, ev, func(e *Event) { e.CommittedAt = &at })
 }
 
 // Relayed records that a relay published ev to "to" (a consumer, or the

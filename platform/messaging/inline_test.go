@@ -164,3 +164,55 @@ func TestTrackCommitsTellsWhetherEventsWereCommitted(t *testing.T) {
 		t.Fatal("a transaction without events counted")
 	}
 }
+
+// commitLog is a CommitObserver that keeps the ids it is told.
+type commitLog struct {
+	mu  sync.Mutex
+	ids []string
+}
+
+func (l *commitLog) EventCommitted(msg *message.Message, _ time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.ids = append(l.ids, msg.UUID)
+}
+
+func TestObserveCommitsTellsEachEventOnceItsTransactionCommits(t *testing.T) {
+	db := openDB(t)
+	outbox := messagingtest.Outbox(t, "test")
+	var log commitLog
+	ctx := messaging.ObserveCommits(context.Background(), &log)
+	_ = db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := outbox.Add(ctx, tx, "test.Happened.v1", "rolled back"); err != nil {
+			return err
+		}
+		return errors.New("rolled back")
+	})
+	if len(log.ids) != 0 {
+		t.Fatalf("a rolled back event was told: %v", log.ids)
+	}
+	err := db.InTx(ctx, func(ctx context.Context, tx *sqldb.Tx) error {
+		if err := outbox.Add(ctx, tx, "test.Happened.v1", "one"); err != nil {
+			return err
+		}
+		if err := outbox.Add(ctx, tx, "test.Happened.v1", "two"); err != nil {
+			return err
+		}
+		if len(log.ids) != 0 {
+			t.Errorf("events told before their commit: %v", log.ids)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log.ids) != 2 || log.ids[0] == log.ids[1] {
+		t.Fatalf("told %v; want the two committed events", log.ids)
+	}
+	_ = db.InTx(context.Background(), func(ctx context.Context, tx *sqldb.Tx) error {
+		return outbox.Add(ctx, tx, "test.Happened.v1", "unobserved")
+	})
+	if len(log.ids) != 2 {
+		t.Fatalf("an event stored without ObserveCommits was told: %v", log.ids)
+	}
+}

@@ -84,7 +84,7 @@ func (o *Outbox) Add(ctx context.Context, tx *sqldb.Tx, topic string, payload an
 	if err != nil {
 		return fmt.Errorf("outbox: %w", err)
 	}
-	noteCommit(ctx, tx)
+	noteCommit(ctx, tx, msg)
 	return nil
 }
 

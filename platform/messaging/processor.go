@@ -115,6 +115,7 @@ type Processor struct {
 	cfg      ProcessorConfig
 	poisoned message.Publisher
 	attempts AttemptObserver // nil unless cfg.Observer is one
+	commits  CommitObserver  // nil unless cfg.Observer is one: told of the events handlers store
 }
 
 // NewProcessor returns the processor of module's handlers. Effects and inbox
@@ -124,6 +125,7 @@ func NewProcessor(module string, db *sqldb.DB, handlers []Handler, logger *slog.
 	p := &Processor{module: module, db: db, handlers: map[string]Handler{}, logger: logger, cfg: cfg,
 		poisoned: sqlpubsub.NewPublisher(db.Write, nil)}
 	p.attempts, _ = cfg.Observer.(AttemptObserver)
+	p.commits, _ = cfg.Observer.(CommitObserver)
 	for _, h := range handlers {
 		p.handlers[h.Topic] = h
 		owner, _, _ := strings.Cut(h.Topic, ".")
@@ -268,6 +270,9 @@ func (p *Processor) traced(h message.HandlerFunc) message.HandlerFunc {
 		ctx, span := tracing.Start(tracing.Extract(msg.Context(), msg.Metadata), strings.TrimSpace("process "+name),
 			trace.SpanKindConsumer, msg, semconv.MessagingDestinationName(name), attribute.String("modmono.module", p.module),
 			semconv.MessagingOperationTypeDeliver, semconv.MessagingOperationName("process"))
+		if p.commits != nil {
+			ctx = ObserveCommits(ctx, p.commits)
+		}
 		msg.SetContext(ctx)
 		start := time.Now()
 		out, err := h(msg)

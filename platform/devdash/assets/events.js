@@ -1,5 +1,5 @@
-// Events, live: every change of an event (relayed, applied, retried,
-// poisoned) arrives over server-sent events and replaces its row.
+// Events, live: every change of an event (committed, relayed, applied,
+// retried, poisoned) arrives over server-sent events and replaces its row.
 "use strict";
 (function () {
   const events = new Map(); // id → event
@@ -15,8 +15,9 @@
   }
 
   function outcomes(ev) {
-    return ev.consumers.map((c) => DD.el("span", { className: c.outcome === "applied" ? "ok" : c.outcome === "poisoned" ? "bad" : "warn", "data-module": c.module },
-      c.module + ": " + c.outcome + " (" + DD.ms(c.latency_ms) + ") "));
+    const committed = ev.committed_at ? [DD.el("span", { className: "ok" }, "committed ")] : [];
+    return committed.concat(ev.consumers.map((c) => DD.el("span", { className: c.outcome === "applied" ? "ok" : c.outcome === "poisoned" ? "bad" : "warn", "data-module": c.module },
+      c.module + ": " + c.outcome + " (" + DD.ms(c.latency_ms) + ") ")));
   }
 
   function row(ev) {
@@ -41,6 +42,7 @@
       DD.el("h2", {}, ev.topic + " · " + ev.id),
       DD.el("p", {}, "producer " + ev.producer + " · request " + ev.correlation_id + " · occurred " + DD.time(ev.occurred_at) + " · ",
         ev.trace_id ? DD.traceLink(ev.trace_id, "open its trace") : "no trace"),
+      DD.el("p", { id: "event-committed" }, ev.committed_at ? "committed " + DD.time(ev.committed_at) : "commit not seen (stored before the dashboard started, or by another process)"),
       DD.el("h3", {}, "Relayed"),
       DD.el("ul", {}, ev.relays.map((r) => DD.el("li", {}, "to " + r.to + " after " + DD.ms(r.latency_ms) + (r.error ? " — " + r.error : "")))),
       DD.el("h3", {}, "Consumers"),
