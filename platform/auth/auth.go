@@ -136,6 +136,12 @@ func Admit(open func(ctx context.Context, userID string) (bool, error)) echo.Mid
 	}
 }
 
+// Refuse answers c as Admit answers for a user whom open does not accept:
+// for a handler that learns so itself, in place of Admit's read.
+func Refuse(c echo.Context) error {
+	return invalidToken(c)
+}
+
 func invalidToken(c echo.Context) error {
 	c.Response().Header().Set("WWW-Authenticate", `Bearer realm="api", error="invalid_token"`)
 	return apperror.New(apperror.Unauthorized, "The access token is invalid or expired.")
