@@ -26,10 +26,11 @@ type SubscriberConfig struct {
 	ConsumerGroup string
 	// Signal wakes subscriptions right after messages are committed.
 	Signal *Signal
-	// Instance, on PostgreSQL, is the sqldb.DB.Instance of the process's
-	// database: a lease held under it tells the trigger that this process's
-	// own commits need no NOTIFY, as they wake the Signal directly
-	// (sqldb.Tx.Notify). Empty: every commit notifies.
+	// Instance names the process in the leases its subscriptions hold
+	// (owner: "<instance>/<id>"): the sqldb.DB.Instance of its database.
+	// Either engine keeps it; PostgreSQL's NOTIFY trigger reads it to spare
+	// this process's own commits a NOTIFY, as they wake the Signal directly
+	// (sqldb.Tx.Notify). Empty: a lease names no process.
 	Instance string
 	// PollInterval is the fallback poll for messages nobody signalled (another
 	// process, a crash before the signal) and for a lease held elsewhere.
