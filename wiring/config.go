@@ -114,6 +114,10 @@ type Config struct {
 	// (default 127.0.0.1:9400 on the embedded defaults, else off; "off"
 	// turns it off) and DEV_DASHBOARD_TOKEN (see dashboardConfig).
 	Dashboard devdash.Config
+	// DashboardByDefault: Dashboard.Addr is the default, not asked for; a
+	// server that cannot listen there (a second `go run .`) goes on
+	// without the dashboard, saying so, instead of refusing to start.
+	DashboardByDefault bool
 
 	// checkSchemaOnly: the process must not migrate (the events command).
 	checkSchemaOnly bool
@@ -165,6 +169,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	cfg.EventKeys = eventKeys(p, cfg.Mode, cfg.BusKind)
 	cfg.ModuleConfigs = loadModuleConfigs(p)
 	cfg.Dashboard = dashboardConfig(p, cfg)
+	cfg.DashboardByDefault = cfg.Dashboard.Addr != "" && p.Getenv("DEV_DASHBOARD_ADDR") == ""
 	return cfg, p.Err()
 }
 

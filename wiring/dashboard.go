@@ -46,6 +46,10 @@ func (s *Server) serveDashboard(ctx context.Context) (stop func(), err error) {
 		return func() {}, nil
 	}
 	ln, err := net.Listen("tcp", s.cfg.Dashboard.Addr)
+	if err != nil && s.cfg.DashboardByDefault {
+		s.logger.Warn("development dashboard off: its default address is taken (set DEV_DASHBOARD_ADDR)", "addr", s.cfg.Dashboard.Addr, "error", err)
+		return func() {}, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("DEV_DASHBOARD_ADDR: listen: %w", err)
 	}

@@ -1,6 +1,7 @@
 package wiring_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -8,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"example.com/modmono/platform/logging"
+	"example.com/modmono/wiring"
 )
 
 // dash is the development dashboard of a test server.
@@ -150,5 +154,63 @@ func TestTheDashboardAnswersOnlyToItsOwnHost(t *testing.T) {
 	}
 	if _, err := strconv.Atoi(port); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestADashboardAddressThatIsTakenStopsTheServerOnlyWhenAskedFor: a second
+// `go run .` finds the default dashboard address taken and goes on without
+// the dashboard, saying so; a server whose DEV_DASHBOARD_ADDR asked for a
+// taken address refuses to start.
+func TestADashboardAddressThatIsTakenStopsTheServerOnlyWhenAskedFor(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	for _, byDefault := range []bool{true, false} {
+		t.Run("by default "+strconv.FormatBool(byDefault), func(t *testing.T) {
+			cfg := testConfig(t, t.TempDir(), "DEV_DASHBOARD_ADDR", taken.Addr().String())
+			cfg.DashboardByDefault = byDefault // as LoadConfig sets it when DEV_DASHBOARD_ADDR is unset
+			logs := &logBuffer{t: t}
+			srv, cleanup, err := wiring.InitializeServer(cfg, logging.New(logs, cfg.LogLevel, logging.JSON))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cleanup()
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- srv.Run(ctx, ln) }()
+			if !byDefault {
+				if err := <-done; err == nil || !strings.Contains(err.Error(), "DEV_DASHBOARD_ADDR") {
+					t.Fatalf("the server ran with its asked-for dashboard address taken: %v", err)
+				}
+				cancel()
+				return
+			}
+			eventually(t, "the server answering", func() bool {
+				select {
+				case err := <-done:
+					t.Fatalf("the server stopped: %v", err)
+				default:
+				}
+				res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+				if err != nil {
+					return false
+				}
+				res.Body.Close()
+				return res.StatusCode == http.StatusOK
+			})
+			if len(logs.matching("development dashboard off", taken.Addr().String())) != 1 {
+				t.Error("no log line says the dashboard is off")
+			}
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatalf("server stopped with: %v", err)
+			}
+		})
 	}
 }
