@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"example.com/modmono/platform/logging"
 	"example.com/modmono/wiring"
@@ -191,13 +192,14 @@ func TestADashboardAddressThatIsTakenStopsTheServerOnlyWhenAskedFor(t *testing.T
 				cancel()
 				return
 			}
+			client := &http.Client{Timeout: 2 * time.Second} // a server that stopped leaves ln unanswered
 			eventually(t, "the server answering", func() bool {
 				select {
 				case err := <-done:
 					t.Fatalf("the server stopped: %v", err)
 				default:
 				}
-				res, err := http.Get("http://" + ln.Addr().String() + "/healthz")
+				res, err := client.Get("http://" + ln.Addr().String() + "/healthz")
 				if err != nil {
 					return false
 				}
