@@ -168,8 +168,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	readFunctionConfig(p, &cfg)
 	cfg.EventKeys = eventKeys(p, cfg.Mode, cfg.BusKind)
 	cfg.ModuleConfigs = loadModuleConfigs(p)
-	cfg.Dashboard = dashboardConfig(p, cfg)
-	cfg.DashboardByDefault = cfg.Dashboard.Addr != "" && p.Getenv("DEV_DASHBOARD_ADDR") == ""
+	cfg.Dashboard, cfg.DashboardByDefault = dashboardConfig(p, cfg)
 	return cfg, p.Err()
 }
 

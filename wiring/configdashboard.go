@@ -19,8 +19,9 @@ const minDashboardToken = 16
 // dashboardConfig reads DEV_DASHBOARD_ADDR and DEV_DASHBOARD_TOKEN. The
 // dashboard is on by default only for a server on its embedded defaults
 // (what `go run .` is: see embeddedDefaults); a function never has it; an
-// address other than loopback needs a token.
-func dashboardConfig(p *settings.Parser, cfg Config) devdash.Config {
+// address other than loopback needs a token. byDefault says the address is
+// the default, not asked for.
+func dashboardConfig(p *settings.Parser, cfg Config) (_ devdash.Config, byDefault bool) {
 	addr := p.ListenAddr("DEV_DASHBOARD_ADDR", dashboardOff)
 	token := p.Getenv("DEV_DASHBOARD_TOKEN")
 	if token != "" && len(token) < minDashboardToken {
@@ -28,22 +29,22 @@ func dashboardConfig(p *settings.Parser, cfg Config) devdash.Config {
 	}
 	switch {
 	case addr == dashboardOff:
-		return devdash.Config{}
+		return devdash.Config{}, false
 	case cfg.Mode != ModeServer:
 		if addr != "" {
 			p.Fail("DEV_DASHBOARD_ADDR", "the development dashboard runs in server mode only, not in %s mode: unset it", cfg.Mode)
 		}
-		return devdash.Config{}
+		return devdash.Config{}, false
 	case addr == "" && !embeddedDefaults(p, cfg):
-		return devdash.Config{}
+		return devdash.Config{}, false
 	case addr == "":
-		addr = DashboardDefaultAddr
+		addr, byDefault = DashboardDefaultAddr, true
 	}
 	if err := devdash.CheckAddr(addr, token); err != nil {
 		p.Fail("DEV_DASHBOARD_ADDR", "%v (DEV_DASHBOARD_TOKEN)", err)
-		return devdash.Config{}
+		return devdash.Config{}, false
 	}
-	return devdash.Config{Addr: addr, Token: token}
+	return devdash.Config{Addr: addr, Token: token}, byDefault
 }
 
 // embeddedDefaults reports whether the server runs as `go run .` does on

@@ -37,6 +37,9 @@ func TestTheDashboardIsOnByDefaultOnlyOnTheEmbeddedDefaults(t *testing.T) {
 			if cfg.Dashboard.Addr != tc.want {
 				t.Errorf("dashboard at %q; want %q", cfg.Dashboard.Addr, tc.want)
 			}
+			if byDefault := tc.want != "" && tc.vars["DEV_DASHBOARD_ADDR"] == ""; cfg.DashboardByDefault != byDefault {
+				t.Errorf("DashboardByDefault %v; want %v", cfg.DashboardByDefault, byDefault)
+			}
 		})
 	}
 }
