@@ -137,12 +137,13 @@ func (p *Processor) Topics() []string {
 }
 
 // middlewares is the chain every message from the bus goes through,
-// outermost first: the correlation id for everything below; retries with
+// outermost first: a worker whose stack has grown already (onWarmStack);
+// the correlation id for everything below; retries with
 // backoff until the message is applied or poisoned; each attempt in a span
 // of its own, settled inside it so that the span and the one log line agree;
 // the attempt count; a panic becomes an error like any other.
 func (p *Processor) middlewares() []message.HandlerMiddleware {
-	return []message.HandlerMiddleware{p.correlate, p.retried, p.traced, p.settle(p.backoff), p.countAttempts, middleware.Recoverer}
+	return []message.HandlerMiddleware{onWarmStack, p.correlate, p.retried, p.traced, p.settle(p.backoff), p.countAttempts, middleware.Recoverer}
 }
 
 // Handle applies one message that arrived from outside the process, such as

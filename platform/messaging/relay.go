@@ -135,7 +135,7 @@ func newRelay(db *sqldb.DB, bus message.Publisher, logger watermill.LoggerAdapte
 	}
 	fwd, err := forwarder.NewForwarder(sub, pub, logger, forwarder.Config{
 		ForwarderTopic: OutboxTopic,
-		Middlewares:    []message.HandlerMiddleware{retry.Middleware},
+		Middlewares:    []message.HandlerMiddleware{onWarmStack, retry.Middleware},
 		CloseTimeout:   cfg.CloseTimeout,
 		// Only Outbox.Add writes here; a row that is no envelope is corrupt,
 		// cannot be relayed, and is logged whole instead of blocking the rest.
