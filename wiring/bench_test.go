@@ -384,20 +384,7 @@ func measureEventLatency(b *testing.B, rate int, env ...string) eventResult {
 
 // processCPU is the user and system CPU time this process has used, from
 // Linux's /proc/self/stat (zero elsewhere).
-func processCPU() time.Duration {
-	raw, err := os.ReadFile("/proc/self/stat")
-	if err != nil {
-		return 0
-	}
-	// The fields after the command name, which is in parentheses.
-	fields := strings.Fields(string(raw[strings.LastIndexByte(string(raw), ')')+1:]))
-	if len(fields) < 13 {
-		return 0
-	}
-	utime, _ := strconv.ParseInt(fields[11], 10, 64)
-	stime, _ := strconv.ParseInt(fields[12], 10, 64)
-	return time.Duration(utime+stime) * 10 * time.Millisecond // USER_HZ is 100 on Linux
-}
+func processCPU() time.Duration { return statCPU("/proc/self/stat", false) }
 
 // BenchmarkDiskSync is the disk alone, with no load: diskProbe's samples
 // over 10 s. Every durable commit on this machine waits for such a sync.
@@ -525,24 +512,39 @@ func machineCPU() cpuTime {
 // moves its time into its parent's, so their difference counts it once.
 func processesCPU() time.Duration {
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	var ticks int64
+	var total time.Duration
 	for _, path := range stats {
-		raw, err := os.ReadFile(path)
-		if err != nil {
-			continue // the process ended
-		}
-		fields := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
-		if len(fields) < 15 {
-			continue
-		}
-		for _, f := range fields[11:15] { // utime stime cutime cstime
-			v, _ := strconv.ParseInt(f, 10, 64)
-			ticks += v
-		}
+		total += statCPU(path, true) // zero for a process that ended meanwhile
 	}
-	return time.Duration(ticks) * 10 * time.Millisecond
+	return total
 }
 
+// statCPU is the user and system CPU time in the /proc/PID/stat at path,
+// with that of the children it reaped if children is set; zero when it
+// cannot be read.
+func statCPU(path string, children bool) time.Duration {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	// The fields after the command name, which is in parentheses.
+	fields := strings.Fields(string(raw[bytes.LastIndexByte(raw, ')')+1:]))
+	if len(fields) < 15 {
+		return 0
+	}
+	last := 13 // utime stime
+	if children {
+		last = 15 // and cutime cstime
+	}
+	var ticks int64
+	for _, f := range fields[11:last] {
+		v, _ := strconv.ParseInt(f, 10, 64)
+		ticks += v
+	}
+	return time.Duration(ticks) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+}
+
+// since is what the CPUs did between start and t.
 func (t cpuTime) since(start cpuTime) cpuTime {
 	return cpuTime{t.busy - start.busy, t.steal - start.steal, t.total - start.total}
 }
